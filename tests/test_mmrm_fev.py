@@ -1,0 +1,111 @@
+"""MMRM engine vs R mmrm 0.3.18 + emmeans 1.8.4 on fev_data.
+
+Source: tests/reference/fev/fev_mmrm_reference.json (see PROVENANCE.md there):
+``FEV1 ~ RACE + SEX + ARMCD * AVISIT``, 9 covariance structures x REML/ML x Satterthwaite,
+Kenward-Roger and Kenward-Roger-Linear.
+
+Documented exception. R mmrm stops its optimiser (L-BFGS-B, default factr) when the relative
+change of the objective falls below ~2e-9, before the maximum. Where trialkit's log-likelihood
+is higher than R's by more than 1e-7 (the test asserts this), R's estimates sit measurably
+off the optimum and the quantities that depend on theta-hat (SE, df, CI) move by up to ~2e-4
+relative; those cases use ``UNDERCONVERGED_TOL``. All other cases use the 1e-4 tolerances of
+``TOL``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.mmrm_reference import DF_METHOD, TOL, fev_data, fev_reference, max_rel
+from trialkit import fit_mmrm
+
+REF = fev_reference()
+DATA = fev_data()
+UNDERCONVERGED = {k for k in REF if k.split("_")[0] in {"un", "toeph", "adh"}} | {
+    k for k in REF if k.startswith("ar1h_reml")
+}
+UNDERCONVERGED_TOL = 5e-4
+
+
+@pytest.fixture(scope="module")
+def fits() -> dict:
+    out = {}
+    for key, r in REF.items():
+        out[key] = fit_mmrm(
+            DATA,
+            outcome="FEV1",
+            arm="ARMCD",
+            control="PBO",
+            visit="AVISIT",
+            subject="USUBJID",
+            covariates=["RACE", "SEX"],
+            covariance=r["covariance"],
+            df_method=DF_METHOD[r["df_method"]],
+            reml=r["reml"],
+            fallback=(),
+        )
+    return out
+
+
+def _tol(key: str, kind: str) -> float:
+    return UNDERCONVERGED_TOL if key in UNDERCONVERGED and kind != "loglik" else TOL[kind]
+
+
+@pytest.mark.parametrize("key", sorted(REF))
+def test_loglik_and_convergence(fits: dict, key: str) -> None:
+    fit, r = fits[key], REF[key]
+    assert fit.converged
+    assert fit.covariance == ("us" if r["covariance"] == "un" else r["covariance"])
+    assert max_rel(fit.loglik, r["loglik"]) < TOL["loglik"]
+    assert fit.n_theta == r["n_theta"]
+    gain = fit.loglik - r["loglik"]
+    if key in UNDERCONVERGED:
+        # the exception is only taken where R demonstrably stopped short of the maximum
+        assert gain > 1e-7
+    else:
+        assert gain > -1e-8
+
+
+@pytest.mark.parametrize("key", sorted(REF))
+def test_differences(fits: dict, key: str) -> None:
+    d, r = fits[key].differences, REF[key]["differences"]
+    assert list(d["visit"]) == r["visit"]
+    assert max_rel(d["estimate"], r["estimate"]) < _tol(key, "estimate")
+    assert max_rel(d["std_error"], r["se"]) < _tol(key, "std_error")
+    assert max_rel(d["df"], r["df"]) < _tol(key, "df")
+    assert max_rel(d["ci_lower"], r["lower"]) < _tol(key, "ci")
+    assert max_rel(d["ci_upper"], r["upper"]) < _tol(key, "ci")
+
+
+@pytest.mark.parametrize("key", sorted(REF))
+def test_lsmeans(fits: dict, key: str) -> None:
+    lm, r = fits[key].lsmeans, REF[key]["lsmeans"]
+    assert list(lm["arm"]) == r["arm"] and list(lm["visit"]) == r["visit"]
+    assert max_rel(lm["estimate"], r["estimate"]) < _tol(key, "estimate")
+    assert max_rel(lm["std_error"], r["se"]) < _tol(key, "std_error")
+    assert max_rel(lm["df"], r["df"]) < _tol(key, "df")
+    assert max_rel(lm["ci_lower"], r["lower"]) < _tol(key, "ci")
+    assert max_rel(lm["ci_upper"], r["upper"]) < _tol(key, "ci")
+
+
+@pytest.mark.parametrize("key", sorted(REF))
+def test_coefficients(fits: dict, key: str) -> None:
+    c, r = fits[key].coefficients, REF[key]["coefficients"]
+    assert list(c["term"]) == r["term"]
+    se = np.asarray(r["se"])
+    # coefficient estimates: relative to max(|estimate|, SE) (several are ~0)
+    scale = np.maximum(np.abs(r["estimate"]), se)
+    assert np.max(np.abs(c["estimate"] - r["estimate"]) / scale) < _tol(key, "estimate")
+    assert max_rel(c["std_error"], se) < _tol(key, "std_error")
+    assert max_rel(c["df"], r["df"]) < _tol(key, "df")
+
+
+@pytest.mark.parametrize("key", sorted(REF))
+def test_covariance_matrix(fits: dict, key: str) -> None:
+    est = fits[key].covariance_matrix.to_numpy()
+    ref = np.asarray(REF[key]["covariance_matrix"])
+    # relative to the visit variances (off-diagonal entries can be near 0)
+    scale = np.sqrt(np.outer(np.diag(ref), np.diag(ref)))
+    tol = 5e-3 if key in UNDERCONVERGED else 1e-4
+    assert np.max(np.abs(est - ref) / scale) < tol

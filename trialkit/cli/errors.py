@@ -1,0 +1,44 @@
+"""The one place where the CLI turns a :class:`~trialkit.errors.TrialkitError` into output.
+
+:class:`TrialkitGroup` is the click group class of the ``trialkit`` app. Every command runs
+inside its :meth:`~TrialkitGroup.invoke`, so any ``TrialkitError`` raised under any command
+is caught here: a validation error prints its report as one table, any other prints one plain
+sentence; then the process exits with ``error.exit_code`` and no traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.text import Text
+from typer.core import TyperGroup
+
+from trialkit.errors import TrialkitError
+from trialkit.report.validation_terminal import render_problems
+
+
+def error_console() -> Console:
+    """A console on the current ``sys.stderr`` (created per call so test runners capture it)."""
+    return Console(stderr=True, highlight=False)
+
+
+def report_error(err: TrialkitError, console: Console | None = None) -> None:
+    """Print ``err`` for the user: its problem table (if it has a report), then its sentence."""
+    console = console or error_console()
+    report = getattr(err, "report", None)
+    if report is not None and report.problems:
+        render_problems(report, console)
+    console.print(Text(f"Error: {err}", style="bold red"), soft_wrap=True)
+
+
+class TrialkitGroup(TyperGroup):
+    """Click group that reports :class:`TrialkitError` from any command and exits cleanly."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TrialkitError as err:
+            report_error(err)
+            ctx.exit(err.exit_code)

@@ -1,0 +1,90 @@
+"""``trialkit meta``: pool study-level effects as Cochrane reviews do (RevMan 5 / RevMan Web)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from trialkit.cli.app import app
+from trialkit.meta.workflow import run_meta
+from trialkit.report.meta_terminal import render_meta
+
+_STUDIES_HELP = (
+    "Study-level CSV/TSV/Excel file, one row per study: study,n1,m1,sd1,n2,m2,sd2 (arm 1 = "
+    "treatment) for MD/SMD; study,n,m_pre,sd_pre,m_post[,sd_post][,r] for SMCR/SMCC; or "
+    "study,yi,se (or vi, or ci_lower,ci_upper) for generic data, which includes the file "
+    "'trialkit analyze' exports (study,outcome,visit,yi,se,n1,n2; split by outcome and visit)."
+)
+
+
+@app.command("meta")
+def meta_command(
+    studies: Annotated[Path, typer.Argument(help=_STUDIES_HELP, show_default=False)],
+    measure: Annotated[
+        str, typer.Option(help="MD, SMD (Hedges' g), SMCR or SMCC (pre-post), or generic.")
+    ] = "SMD",
+    method: Annotated[
+        str | None, typer.Option(help="FE, DL, REML or PM (default DL, or the preset's).")
+    ] = None,
+    hksj: Annotated[
+        bool | None,
+        typer.Option("--hksj/--no-hksj", help="Hartung-Knapp-Sidik-Jonkman CI (t, k-1 df)."),
+    ] = None,
+    smd_variance: Annotated[
+        str | None, typer.Option(help="SMD variance: metafor or revman5 (default metafor).")
+    ] = None,
+    preset: Annotated[
+        str | None, typer.Option(help="revman5 or revman-web: those programs' defaults.")
+    ] = None,
+    subgroup: Annotated[
+        str | None, typer.Option(help="Column defining subgroups (test for differences).")
+    ] = None,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(help="Column(s) splitting the file into separate analyses "
+                     "(default: outcome and visit when present)."),  # fmt: skip
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(help="Study to leave out of a sensitivity analysis (repeatable)."),
+    ] = None,
+    flag_outliers: Annotated[
+        bool,
+        typer.Option("--flag-outliers", help="Also leave out studies with |rstudent| > 1.96."),
+    ] = False,
+    prepost_r: Annotated[
+        float, typer.Option(help="Assumed pre-post correlation where a study gives no r.")
+    ] = 0.5,
+    sheet: Annotated[str | None, typer.Option(help="Excel sheet name.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write results as JSON.")] = None,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write results as CSV.")] = None,
+    markdown_out: Annotated[
+        Path | None, typer.Option("--markdown", help="Write results as Markdown.")
+    ] = None,
+    figures_dir: Annotated[
+        Path | None, typer.Option(help="Write forest and funnel plots (PNG and SVG) here.")
+    ] = None,
+) -> None:
+    """Meta-analyse STUDIES: pooled effect, heterogeneity, subgroups, influence and Egger."""
+    run = run_meta(
+        studies, measure=measure, method=method, hksj=hksj, smd_variance=smd_variance,
+        preset=preset, subgroup=subgroup, by=by, exclude=tuple(exclude or ()),
+        flag_outliers=flag_outliers, prepost_r=prepost_r, sheet=sheet,
+    )  # fmt: skip
+    console = Console()
+    render_meta(run, console)
+    if json_out or csv_out or markdown_out:
+        from trialkit.report import meta_files
+
+        for path, writer in ((json_out, meta_files.write_json), (csv_out, meta_files.write_csv),
+                             (markdown_out, meta_files.write_markdown)):  # fmt: skip
+            if path is not None:
+                console.print(f"Wrote {writer(run, path)}")
+    if figures_dir is not None:
+        from trialkit.report.meta_figures import write_figures
+
+        for p in write_figures(run, figures_dir):
+            console.print(f"Wrote {p}")

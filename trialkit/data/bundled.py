@@ -1,0 +1,34 @@
+"""Locate the synthetic sample trial that ships with the source tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import trialkit
+from trialkit.errors import DataError
+
+#: The sample plan used by ``trialkit analyze`` without arguments.
+SAMPLE_PLAN = "dbt_long.toml"
+
+
+def sample_dir() -> Path:
+    """The ``sample_data`` folder beside the ``trialkit`` package in the source tree."""
+    return Path(trialkit.__file__).resolve().parents[1] / "sample_data"
+
+
+def sample_plan(name: str = SAMPLE_PLAN) -> Path:
+    """Path of a bundled sample plan.
+
+    Raises
+    ------
+    DataError
+        If the plan is not there (e.g. trialkit was installed from a wheel without the
+        source tree's ``sample_data`` folder).
+    """
+    path = sample_dir() / name
+    if not path.is_file():
+        raise DataError(
+            f"The bundled sample plan {path} is missing; run trialkit from a source checkout "
+            "or give a data file and --plan."
+        )
+    return path

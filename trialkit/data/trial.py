@@ -1,0 +1,55 @@
+"""The in-memory trial: long data plus the plan that describes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from trialkit.plan.schema import Plan
+
+
+@dataclass(frozen=True)
+class Trial:
+    """A validated trial, ready for analysis.
+
+    Attributes
+    ----------
+    plan
+        The analysis plan (arm values in ``plan.arms`` are filled in, treatment included).
+    data
+        Long data: one row per subject x visit over the *complete* grid of randomised
+        subjects x plan visits (a visit with no record has missing outcomes). Columns keep
+        their names from the file (wide outcomes take the outcome's ``name``). The visit
+        column (``plan.columns.visit``, or ``"visit"`` for wide data) is an ordered
+        Categorical in plan order; the arm column is a Categorical ``[control, treatment]``.
+    subjects
+        One row per randomised subject, indexed by subject id: the subject-level columns
+        (arm, covariates, adherence, disposition, baseline characteristics).
+    variable_labels
+        Display names from the data file's variable labels, then from the plan.
+    warnings
+        Validation warnings (problems that do not stop the run).
+    """
+
+    plan: Plan
+    data: pd.DataFrame
+    subjects: pd.DataFrame
+    variable_labels: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[object, ...] = ()
+
+    @property
+    def subject_col(self) -> str:
+        return self.plan.columns.subject
+
+    @property
+    def arm_col(self) -> str:
+        return self.plan.columns.arm
+
+    @property
+    def visit_col(self) -> str:
+        return self.plan.columns.visit or "visit"
+
+    def label(self, column: str) -> str:
+        """Display name of a column."""
+        return self.variable_labels.get(column, column)

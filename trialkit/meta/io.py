@@ -1,0 +1,81 @@
+"""Reading a study-level file (CSV, TSV or Excel) for meta-analysis.
+
+Column names are matched after trimming spaces and lower-casing. Row numbers in error
+messages are the file's line (CSV) or sheet row (Excel), counting the header as row 1.
+
+The file ``trialkit analyze`` exports (``study, outcome, visit, yi, se, n1, n2``: the mean
+difference per trial, outcome and visit with its standard error) is read as generic
+inverse-variance data (``--measure MD`` or ``generic``); its ``outcome`` and ``visit`` columns
+split it into one analysis per outcome and visit unless ``by`` says otherwise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from trialkit.errors import DataError
+
+__all__ = ["StudyFile", "read_study_file", "analysis_groups", "AUTO_BY"]
+
+#: Columns that split a file into separate analyses when ``by`` is not given.
+AUTO_BY = ("outcome", "visit")
+ROW_OFFSET = 2
+
+
+class StudyFile:
+    """A study-level table with the name used in messages and the header-row offset."""
+
+    def __init__(self, data: pd.DataFrame, source: str) -> None:
+        self.data = data
+        self.source = source
+        self.row_offset = ROW_OFFSET
+
+
+def read_study_file(path: str | Path, sheet: str | int | None = None) -> StudyFile:
+    """Read ``path`` into a :class:`StudyFile`; one plain-sentence DataError on failure."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"The study file {str(path)!r} does not exist.")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm", ".xls"):
+            data = pd.read_excel(path, sheet_name=0 if sheet is None else sheet)
+        elif suffix in (".tsv", ".tab"):
+            data = pd.read_csv(path, sep="\t")
+        else:
+            data = pd.read_csv(path, sep=None, engine="python")
+    except (ValueError, OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"Cannot read the study file {path.name!r}: {first}.") from None
+    data = data.rename(columns=lambda c: str(c).strip().lower())
+    dup = data.columns[data.columns.duplicated()]
+    if len(dup):
+        raise DataError(f"The study file {path.name!r} has the column {dup[0]!r} twice.")
+    data = data.dropna(how="all")
+    if data.empty:
+        raise DataError(f"The study file {path.name!r} holds no studies.")
+    return StudyFile(data, f"{path.name!r}")
+
+
+def analysis_groups(
+    data: pd.DataFrame, by: list[str] | None, source: str
+) -> list[tuple[str, pd.DataFrame]]:
+    """Split ``data`` into separate analyses by the columns ``by``.
+
+    ``by=None`` uses the columns of :data:`AUTO_BY` that the file has and that hold more
+    than one value; ``by=[]`` keeps one analysis. Groups keep their order of appearance.
+    """
+    if by is None:
+        by = [c for c in AUTO_BY if c in data.columns and data[c].nunique(dropna=False) > 1]
+    for col in by:
+        if col not in data.columns:
+            raise DataError(f"{source} has no column {col!r} to split analyses by.")
+        if data[col].isna().any():
+            i = int(data.index[data[col].isna().to_numpy()][0])
+            raise DataError(f"Column {col!r} is empty in row {i + ROW_OFFSET} of {source}.")
+    if not by:
+        return [("", data)]
+    keys = data[by].astype("string").agg(" · ".join, axis=1)
+    return [(str(k), data.loc[keys == k]) for k in pd.unique(keys)]

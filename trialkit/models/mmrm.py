@@ -1,0 +1,394 @@
+r"""Mixed model for repeated measures (MMRM): a marginal linear model with no random effects.
+
+.. math::
+
+    y_i = X_i\beta + \varepsilon_i,\qquad \varepsilon_i \sim N(0, \Sigma_i(\theta)),
+
+where :math:`\Sigma_i` is the submatrix of the visit covariance for the visits subject
+:math:`i` attended (missing at random). The mean model is arm x visit plus covariates and
+covariate x visit terms (see :mod:`trialkit.models.design`); :math:`\theta` is estimated by
+REML (default) or ML and :math:`\hat\beta` by generalised least squares.
+
+Validated against: R mmrm 0.3.18 + emmeans 1.8.4 (fev_data: 9 structures x REML/ML x
+Satterthwaite / Kenward-Roger / Kenward-Roger-Linear), SAS PROC MIXED ``DDFM=KR`` and
+``DDFM=KR(LINEAR)`` (fev_data, 9 structures) and nlme::gls + emmeans
+(tests/reference/mmrm_trial2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from trialkit.errors import ModelError
+from trialkit.inference import between_within
+from trialkit.inference.components import components, sas_theta_vcov
+from trialkit.inference.contrasts import DF_METHODS, ContrastEngine
+from trialkit.inference.effect_size import EFFECT_SIZE_DEFINITION, cohens_d
+from trialkit.inference.empirical import empirical_vcov
+from trialkit.models.accounting import SampleAccounting
+from trialkit.models.covariance import Structure, canonical
+from trialkit.models.design import Design, build_design
+from trialkit.models.likelihood import Likelihood
+from trialkit.models.optimize import OptimResult, maximise
+from trialkit.models.patterns import build_patterns
+
+DEFAULT_FALLBACK: tuple[str, ...] = ("us", "toeph", "ar1h", "csh", "cs")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One covariance structure tried by the fallback ladder."""
+
+    covariance: str
+    converged: bool
+    message: str
+    iterations: int
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """Convergence diagnostics of the structure that was used."""
+
+    gradient_norm: float
+    hessian_positive_definite: bool
+    iterations: int
+    message: str
+
+
+@dataclass(frozen=True)
+class MMRMResult:
+    """A fitted MMRM. DataFrames use ``estimate, std_error, df, ci_lower, ci_upper, p_value``.
+
+    Attributes
+    ----------
+    differences
+        Treatment minus control at each visit (``visit`` + statistics).
+    lsmeans
+        LS means by ``arm`` x ``visit``.
+    coefficients
+        Fixed effects (``term`` + statistics), named like R.
+    type3
+        Type III F tests (``term, num_df, den_df, f_value, p_value``).
+    effect_sizes
+        Cohen's d per visit (see :data:`EFFECT_SIZE_DEFINITION`), when a baseline was given.
+    sample
+        Subjects and observations used, by arm, and the excluded subjects with reasons.
+    attempts
+        Every covariance structure tried, in order, and why it was or was not used.
+    """
+
+    outcome: str
+    covariance: str
+    requested_covariance: str
+    df_method: str
+    reml: bool
+    robust: bool
+    lsmeans_weights: str
+    alpha: float
+    arms: tuple[str, str]
+    visits: tuple[str, ...]
+    coefficients: pd.DataFrame
+    lsmeans: pd.DataFrame
+    differences: pd.DataFrame
+    type3: pd.DataFrame
+    effect_sizes: pd.DataFrame | None
+    effect_size_definition: str
+    covariance_matrix: pd.DataFrame | dict[str, pd.DataFrame]
+    loglik: float
+    aic: float
+    bic: float
+    n_theta: int
+    theta: np.ndarray
+    converged: bool
+    diagnostics: Diagnostics
+    attempts: tuple[Attempt, ...]
+    sample: SampleAccounting
+    engine: ContrastEngine = field(repr=False)
+    lsmean_matrix: np.ndarray = field(repr=False)
+
+    @property
+    def n_subjects(self) -> int:
+        return self.sample.total_subjects
+
+    @property
+    def n_observations(self) -> int:
+        return self.sample.total_observations
+
+    def contrast(self, weights: Sequence[float], label: str = "contrast") -> pd.DataFrame:
+        """A user-defined contrast of the per-visit differences, e.g. their average.
+
+        ``weights`` has one entry per visit; ``[0.5, 0.5]`` over two visits is the average
+        treatment effect. Returns one row: ``contrast`` + statistics.
+        """
+        w = np.asarray(weights, dtype=float)
+        if w.size != len(self.visits):
+            raise ValueError(f"weights need one value per visit ({len(self.visits)})")
+        diff = self.lsmean_matrix[1::2] - self.lsmean_matrix[0::2]
+        c = w @ diff
+        return self.engine.table(c[None, :], pd.DataFrame({"contrast": [label]}))
+
+    def average_difference(self) -> pd.DataFrame:
+        """Average treatment - control difference over all visits."""
+        n = len(self.visits)
+        return self.contrast(np.full(n, 1.0 / n), "average over visits")
+
+    def contrast_coefficients(self, L: np.ndarray, labels: Sequence[str]) -> pd.DataFrame:
+        """Arbitrary linear combinations ``L beta`` (one row of ``L`` per contrast)."""
+        return self.engine.table(np.atleast_2d(L), pd.DataFrame({"contrast": list(labels)}))
+
+
+def fit_mmrm(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    arm: str,
+    control: str,
+    visit: str,
+    subject: str,
+    covariates: Sequence[str] = (),
+    visit_covariates: Sequence[str] = (),
+    covariance: str = "us",
+    df_method: str = "satterthwaite",
+    reml: bool = True,
+    robust: bool = False,
+    group_covariance: bool = False,
+    lsmeans_weights: str = "equal",
+    alpha: float = 0.05,
+    baseline: str | None = None,
+    fallback: Sequence[str] | None = None,
+    coordinates: Sequence[float] | None = None,
+    kr_parametrization: str = "mmrm",
+    visits: Sequence[str] | None = None,
+    visit_terms: bool = True,
+) -> MMRMResult:
+    """Fit an MMRM and compute LS means, treatment differences per visit and tests.
+
+    Parameters
+    ----------
+    data
+        Long data: one row per subject x visit; the outcome may be missing.
+    covariance
+        ``us`` (alias ``un``), ``cs``, ``csh``, ``ar1``, ``ar1h``, ``toep``, ``toeph``, ``ad``,
+        ``adh`` or ``sp_exp`` (needs ``coordinates``).
+    df_method
+        ``satterthwaite``, ``kenward-roger``, ``kenward-roger-linear``, ``between-within`` or
+        ``residual``.
+    robust
+        Empirical (sandwich, CR0) standard errors; df then use ``between-within`` or
+        ``residual``.
+    group_covariance
+        A separate covariance matrix per arm (SAS ``GROUP=``).
+    lsmeans_weights
+        ``equal`` (SAS LSMEANS) or ``proportional`` (SAS ``OM``) over factor covariates.
+    baseline
+        Column holding the outcome's baseline value, for Cohen's d.
+    fallback
+        Structures tried, in order, when ``covariance`` does not converge. Default: the
+        ladder ``us -> toeph -> ar1h -> csh -> cs`` after ``covariance``; ``()`` disables it.
+    kr_parametrization
+        ``mmrm`` (R mmrm's parametrisation) or ``sas`` (SAS PROC MIXED's) for the
+        Kenward-Roger second-derivative term (``df_method="kenward-roger"`` only).
+    visit_terms
+        ``False`` fits ``outcome ~ covariates + arm`` (no visit or arm x visit terms, as SAS
+        ``MODEL y = arm``); LS means and the difference are then over all visits.
+    """
+    df_method = df_method.lower()
+    if df_method not in DF_METHODS:
+        raise ModelError(f"unknown df method '{df_method}'; choose one of {', '.join(DF_METHODS)}")
+    if df_method.startswith("kenward-roger") and not reml:
+        raise ModelError("Kenward-Roger degrees of freedom need a REML fit (reml=True)")
+    if robust and df_method not in ("between-within", "residual"):
+        raise ModelError(
+            "empirical (robust) standard errors are available with df_method "
+            "'between-within' or 'residual'"
+        )
+    try:
+        requested = canonical(covariance)
+        ladder = [requested] + [
+            canonical(s) for s in (DEFAULT_FALLBACK if fallback is None else fallback)
+        ]
+    except ValueError as exc:
+        raise ModelError(str(exc)) from None
+    if fallback is None:
+        ladder = [requested] + [s for s in DEFAULT_FALLBACK if s != requested]
+    ladder = list(dict.fromkeys(ladder))
+    design = build_design(
+        data,
+        outcome=outcome,
+        arm=arm,
+        control=control,
+        visit=visit,
+        subject=subject,
+        covariates=covariates,
+        visit_covariates=visit_covariates,
+        visits=visits,
+        visit_terms=visit_terms,
+    )
+    t = len(design.visits)
+    n_groups = 2 if group_covariance else 1
+    patterns = build_patterns(design, t, group_covariance)
+    theta0_emp = _start_covariance(design, t)
+    attempts: list[Attempt] = []
+    chosen: tuple[str, Likelihood, OptimResult] | None = None
+    for name in ladder:
+        if name == "sp_exp" and coordinates is None:
+            coords: tuple[float, ...] = tuple(float(i) for i in range(t))
+        else:
+            coords = tuple(float(c) for c in coordinates) if coordinates is not None else ()
+        st = Structure(name, t, coords)
+        lik = Likelihood(patterns, st, n_groups, design.k, design.n_obs, reml)
+        theta0 = np.concatenate([st.start(theta0_emp)] * n_groups)
+        opt = maximise(lik, theta0)
+        attempts.append(Attempt(name, opt.converged, opt.message, opt.iterations))
+        if opt.converged:
+            chosen = (name, lik, opt)
+            break
+    if chosen is None:
+        tried = "; ".join(f"{a.covariance}: {a.message}" for a in attempts)
+        raise ModelError(f"the MMRM for {outcome} did not converge with any structure tried ({tried})")
+    name, lik, opt = chosen
+    return _results(
+        design, lik, opt, name, requested, tuple(attempts), data,
+        df_method=df_method, reml=reml, robust=robust, weights=lsmeans_weights, alpha=alpha,
+        baseline=baseline, subject=subject, kr_sas=kr_parametrization == "sas", outcome=outcome,
+    )
+
+
+def _start_covariance(design: Design, t: int) -> np.ndarray:
+    beta, *_ = np.linalg.lstsq(design.X, design.y, rcond=None)
+    res = np.full((design.n_subjects, t), np.nan)
+    res[design.subject, design.visit] = design.y - design.X @ beta
+    emp = pd.DataFrame(res).cov(min_periods=2).to_numpy()
+    diag = np.nanmean(np.diag(emp)) if np.any(np.isfinite(np.diag(emp))) else 1.0
+    emp = np.where(np.isfinite(emp), emp, 0.0)
+    d = np.diag(emp).copy()
+    d[d <= 0] = diag
+    np.fill_diagonal(emp, d)
+    eig = np.linalg.eigvalsh(emp)
+    if eig.min() <= 1e-8 * eig.max():
+        emp = np.diag(d)
+    return emp
+
+
+def _results(
+    design: Design,
+    lik: Likelihood,
+    opt: OptimResult,
+    name: str,
+    requested: str,
+    attempts: tuple[Attempt, ...],
+    data: pd.DataFrame,
+    *,
+    df_method: str,
+    reml: bool,
+    robust: bool,
+    weights: str,
+    alpha: float,
+    baseline: str | None,
+    subject: str,
+    kr_sas: bool,
+    outcome: str,
+) -> MMRMResult:
+    ev = opt.evaluation
+    theta = opt.theta
+    w = np.linalg.inv(opt.hessian)
+    kr = df_method.startswith("kenward-roger")
+    comp = components(lik, theta, ev, second_order=kr)
+    vcov = ev.phi
+    if kr:
+        from trialkit.inference import kenward_roger
+
+        group_of = np.repeat(np.arange(lik.n_groups), lik.q)
+        linear = df_method == "kenward-roger-linear"
+        if kr_sas and not linear and not lik.structure.sas_linear:
+            comp_sas = components(lik, theta, ev, second_order=True, sas=True)
+            w_sas = sas_theta_vcov(lik, theta, w)
+            vcov = kenward_roger.adjusted_vcov(ev.phi, w_sas, comp_sas, linear=False, group_of=group_of)
+        else:
+            vcov = kenward_roger.adjusted_vcov(
+                ev.phi, w, comp, linear=linear or lik.structure.sas_linear and kr_sas,
+                group_of=group_of,
+            )
+    if robust:
+        vcov = empirical_vcov(lik, ev)
+    col_df = between_within.column_df(
+        design.within_subject_columns(), design.columns, design.n_subjects, design.n_obs
+    )
+    engine = ContrastEngine(
+        beta=ev.beta, vcov=vcov, phi=ev.phi, df_method=df_method, alpha=alpha, w=w, P=comp.P,
+        col_df=col_df, n_obs=design.n_obs, rank=design.k,
+    )
+    coef = engine.table(np.eye(design.k), pd.DataFrame({"term": list(design.columns)}))
+    lsm_L, lsm_labels = design.lsmean_rows(weights)
+    lsmeans = engine.table(lsm_L, lsm_labels)
+    diff_L = lsm_L[1::2] - lsm_L[0::2]
+    differences = engine.table(diff_L, lsm_labels[["visit"]].iloc[1::2])
+    type3 = _type3(design, engine, data, subject)
+    n_par = lik.n_theta
+    loglik = -ev.nll
+    n_for_bic = design.n_subjects
+    es = None
+    if baseline is not None:
+        es = cohens_d(differences, data, design, subject=subject, baseline=baseline, arm=design.arm_name)
+    cov_mats = [pd.DataFrame(s, index=list(design.visits), columns=list(design.visits)) for s in ev.sigmas]
+    return MMRMResult(
+        outcome=outcome,
+        covariance=name,
+        requested_covariance=requested,
+        df_method=df_method,
+        reml=reml,
+        robust=robust,
+        lsmeans_weights=weights,
+        alpha=alpha,
+        arms=design.arms,
+        visits=design.visits,
+        coefficients=coef,
+        lsmeans=lsmeans,
+        differences=differences,
+        type3=type3,
+        effect_sizes=es,
+        effect_size_definition=EFFECT_SIZE_DEFINITION,
+        covariance_matrix=cov_mats[0] if lik.n_groups == 1 else dict(zip(design.arms, cov_mats, strict=True)),
+        loglik=loglik,
+        aic=-2 * loglik + 2 * n_par,
+        bic=-2 * loglik + n_par * np.log(n_for_bic),
+        n_theta=n_par,
+        theta=theta,
+        converged=opt.converged,
+        diagnostics=Diagnostics(opt.gradient_norm, opt.hessian_pd, opt.iterations, opt.message),
+        attempts=attempts,
+        sample=design.sample,
+        engine=engine,
+        lsmean_matrix=lsm_L,
+    )
+
+
+def _type3(design: Design, engine: ContrastEngine, data: pd.DataFrame, subject: str) -> pd.DataFrame:
+    """Type III F tests: each term's sum-to-zero coded coefficients are zero jointly."""
+    sum_design = build_design(
+        data,
+        outcome=design.outcome,
+        arm=design.arm_name,
+        control=design.arms[0],
+        visit=design.visit_name,
+        subject=subject,
+        covariates=[c.name for c in design.covariates],
+        visit_covariates=design.visit_covariates,
+        visits=design.visits,
+        coding="sum",
+        visit_terms=design.visit_terms,
+    )
+    # X_trt = X_sum T  =>  beta_sum = T beta_trt
+    T, *_ = np.linalg.lstsq(sum_design.X, design.X, rcond=None)
+    rows = []
+    for term in sum_design.terms:
+        if term.name == "(Intercept)":
+            continue
+        L = T[list(term.columns)]
+        rows.append({"term": term.name, **engine.f_test(L)})
+    return pd.DataFrame(rows, columns=["term", "num_df", "den_df", "f_value", "p_value"])
+

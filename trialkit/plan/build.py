@@ -1,0 +1,279 @@
+"""Build a :class:`~trialkit.plan.schema.Plan` from checked TOML values, checking how the
+keys fit together (the second pass of :func:`trialkit.plan.load_plan`)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from trialkit.data.problems import Problem, did_you_mean, quote_list
+from trialkit.plan.schema import (
+    Adherence,
+    Analysis,
+    AncovaSpec,
+    Arms,
+    BaselineTable,
+    Columns,
+    Disposition,
+    Enrolment,
+    MMRMSpec,
+    ModelSpec,
+    MultiSelect,
+    Outcome,
+    Plan,
+    Published,
+    Visits,
+)
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+BASELINE_TOKEN = "baseline"
+
+
+def as_text(v: Any) -> str:
+    """A TOML scalar as text: ``9`` and ``9.0`` become ``"9"``, strings are unchanged."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _tup(v: Any) -> tuple[Any, ...]:
+    return tuple(v) if v else ()
+
+
+class _Checker:
+    """Collects cross-key problems for one plan file."""
+
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        self.file = file
+        self.problems = problems
+
+    def error(self, key: str, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem("error", message, file=self.file, key=key, hint=hint))
+
+
+def build_plan(t: dict[str, Any], path: Path, problems: list[Problem]) -> Plan | None:
+    """Build the plan from checked values; append cross-key problems to ``problems``.
+
+    Returns None when a problem makes the plan impossible to build.
+    """
+    c = _Checker(path.name, problems)
+    trial, cols, arms_t, visits_t = t["trial"], t["columns"], t["arms"], t["visits"]
+    layout = trial["layout"]
+    if layout == "long" and not cols["visit"]:
+        c.error("columns.visit", "Key 'columns.visit' is required for the long layout.")
+    visits = _build_visits(visits_t, c)
+    outcomes = tuple(_build_outcome(o, i, layout, visits, c) for i, o in enumerate(t["outcomes"]))
+    names = [o.name for o in outcomes]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        c.error("outcomes", f"Outcome name '{name}' is used more than once.")
+    if arms_t["treatment"] is not None and arms_t["treatment"] == arms_t["control"]:
+        c.error("arms.treatment", "Keys 'arms.treatment' and 'arms.control' are the same arm.")
+    model = _build_model(t["model"], c)
+    adherence = _build_adherence(t["adherence"], c)
+    analysis = _build_analysis(t["analysis"], c)
+    published = tuple(
+        _build_published(p, i, names, visits, c) for i, p in enumerate(t["published"])
+    )
+    if any(p.severity == "error" for p in problems):
+        return None
+    return Plan(
+        title=trial["title"],
+        data=(path.parent / trial["data"]).resolve(),
+        layout=layout,
+        columns=Columns(subject=cols["subject"], arm=cols["arm"], visit=cols["visit"]),
+        arms=Arms(**arms_t),
+        visits=visits,
+        outcomes=outcomes,
+        model=model,
+        adherence=adherence,
+        disposition=Disposition(**t["disposition"]) if t["disposition"] else Disposition(),
+        enrolment=_build_enrolment(t["enrolment"], path),
+        baseline_table=_build_baseline_table(t["baseline_table"], c),
+        analysis=analysis,
+        published=published,
+        path=path,
+    )
+
+
+def _build_visits(v: dict[str, Any], c: _Checker) -> Visits:
+    order = tuple(v["order"])
+    if not order:
+        c.error("visits.order", "Key 'visits.order' lists no visits.")
+    dups = sorted({x for x in order if order.count(x) > 1})
+    if dups:
+        c.error("visits.order", f"Key 'visits.order' repeats {quote_list(dups)}.")
+    if order and v["baseline"] not in order:
+        c.error(
+            "visits.baseline",
+            f"Key 'visits.baseline' is '{v['baseline']}', which is not in 'visits.order' "
+            f"({quote_list(order)}).",
+            did_you_mean(v["baseline"], order),
+        )
+    if len(order) < 2:
+        c.error("visits.order", "Key 'visits.order' needs a baseline and at least one later visit.")
+    for key in ("labels", "weeks"):
+        if v[key] and len(v[key]) != len(order):
+            c.error(
+                f"visits.{key}",
+                f"Key 'visits.{key}' has {len(v[key])} entries but 'visits.order' has "
+                f"{len(order)}.",
+            )
+    weeks = tuple(float(w) for w in v["weeks"] or ())
+    if any(b <= a for a, b in zip(weeks, weeks[1:], strict=False)):
+        c.error("visits.weeks", "Key 'visits.weeks' must increase from visit to visit.")
+    return Visits(order=order, baseline=v["baseline"], labels=_tup(v["labels"]), weeks=weeks)
+
+
+def _build_outcome(o: dict[str, Any], i: int, layout: str, visits: Visits, c: _Checker) -> Outcome:
+    key = f"outcomes[{i + 1}]"
+    name = o["name"]
+    if name and not _IDENT.match(name):
+        c.error(f"{key}.name", f"Outcome name '{name}' must be letters, digits and '_' only.")
+    column = o["column"]
+    columns = _tup(o["columns"])
+    if layout == "long":
+        if columns:
+            c.error(
+                f"{key}.columns",
+                f"Key '{key}.columns' is for the wide layout; [trial] layout is 'long'.",
+                "use 'column' (one column holding every visit)",
+            )
+        column = column or name
+    else:
+        if column:
+            c.error(
+                f"{key}.column",
+                f"Key '{key}.column' is for the long layout; [trial] layout is 'wide'.",
+                "use 'columns' (one column per visit)",
+            )
+            column = None
+        if not columns:
+            c.error(f"{key}.columns", f"Key '{key}.columns' is required for the wide layout.")
+        elif len(columns) != len(visits.order):
+            c.error(
+                f"{key}.columns",
+                f"Key '{key}.columns' has {len(columns)} columns but 'visits.order' has "
+                f"{len(visits.order)} visits.",
+                "give one column per visit, in visit order",
+            )
+    rng = o["range"]
+    if rng is not None and not rng[0] < rng[1]:
+        c.error(f"{key}.range", f"Key '{key}.range' must be [min, max] with min < max.")
+    return Outcome(
+        name=name,
+        label=o["label"] or name,
+        column=column,
+        columns=columns,
+        range=(float(rng[0]), float(rng[1])) if rng is not None else None,
+        lower_is_better=o["lower_is_better"],
+        role=o["role"],
+        units=o["units"],
+    )
+
+
+def _build_model(m: dict[str, Any] | None, c: _Checker) -> ModelSpec:
+    if m is None:
+        return ModelSpec()
+    extra = [v for v in m["visit_covariates"] if v not in m["covariates"]]
+    if extra:
+        c.error(
+            "model.visit_covariates",
+            f"Key 'model.visit_covariates' has {quote_list(extra)}, not in 'model.covariates'.",
+            "a visit interaction needs the covariate's main effect",
+        )
+    return ModelSpec(covariates=_tup(m["covariates"]), visit_covariates=_tup(m["visit_covariates"]))
+
+
+def _build_adherence(a: dict[str, Any] | None, c: _Checker) -> Adherence | None:
+    if a is None:
+        return None
+    if a["sessions"] < 1:
+        c.error("adherence.sessions", "Key 'adherence.sessions' must be at least 1.")
+    if not 0 <= a["threshold"] <= a["sessions"]:
+        c.error(
+            "adherence.threshold",
+            f"Key 'adherence.threshold' is {a['threshold']}, outside 0..{a['sessions']} sessions.",
+        )
+    return Adherence(
+        column=a["column"],
+        sessions=a["sessions"],
+        threshold=a["threshold"],
+        denominator=a["denominator"],
+        label=a["label"],
+        extra=_tup(a["extra"]),
+    )
+
+
+def _build_enrolment(e: dict[str, Any] | None, path: Path) -> Enrolment:
+    if e is None:
+        return Enrolment()
+    log = e["screening_log"]
+    return Enrolment(
+        assessed=e["assessed"],
+        excluded=tuple((str(k), int(v)) for k, v in (e["excluded"] or {}).items()),
+        screening_log=(path.parent / log).resolve() if log else None,
+    )
+
+
+def _build_baseline_table(b: dict[str, Any] | None, c: _Checker) -> BaselineTable:
+    if b is None:
+        return BaselineTable()
+    blocks = []
+    for i, m in enumerate(b["multi_select"]):
+        if m["labels"] and len(m["labels"]) != len(m["columns"]):
+            c.error(
+                f"baseline_table.multi_select[{i + 1}].labels",
+                f"Key 'baseline_table.multi_select[{i + 1}].labels' has {len(m['labels'])} "
+                f"labels for {len(m['columns'])} columns.",
+            )
+        blocks.append(MultiSelect(m["label"], _tup(m["columns"]), _tup(m["labels"])))
+    return BaselineTable(
+        continuous=_tup(b["continuous"]),
+        categorical=_tup(b["categorical"]),
+        multi_select=tuple(blocks),
+        labels=tuple((k, v) for k, v in (b["labels"] or {}).items()),
+        include_outcomes=b["include_outcomes"],
+        median_iqr=_tup(b["median_iqr"]),
+        p_values=b["p_values"],
+        standardized_differences=b["standardized_differences"],
+    )
+
+
+def _build_analysis(a: dict[str, Any] | None, c: _Checker) -> Analysis:
+    if a is None:
+        return Analysis()
+    if not 0 < a["alpha"] < 0.5:
+        c.error("analysis.alpha", f"Key 'analysis.alpha' is {a['alpha']}; use a value in (0, 0.5).")
+    mm, an = a["mmrm"], a["ancova"]
+    mmrm = MMRMSpec() if mm is None else MMRMSpec(**{**mm, "fallback": _tup(mm["fallback"])})
+    ancova = AncovaSpec() if an is None else AncovaSpec(**an)
+    return Analysis(alpha=float(a["alpha"]), mmrm=mmrm, ancova=ancova)
+
+
+def _build_published(
+    p: dict[str, Any], i: int, names: list[str], visits: Visits, c: _Checker
+) -> Published:
+    key = f"published[{i + 1}]"
+    if p["outcome"] not in names:
+        c.error(
+            f"{key}.outcome",
+            f"Key '{key}.outcome' is '{p['outcome']}', which is not an outcome name.",
+            did_you_mean(p["outcome"], names),
+        )
+    if p["visit"] not in visits.order:
+        c.error(
+            f"{key}.visit",
+            f"Key '{key}.visit' is '{p['visit']}', which is not in 'visits.order'.",
+            did_you_mean(p["visit"], visits.order),
+        )
+    ci = p["ci"]
+    if ci is not None and not ci[0] <= ci[1]:
+        c.error(f"{key}.ci", f"Key '{key}.ci' must be [lower, upper] with lower <= upper.")
+    return Published(
+        outcome=p["outcome"],
+        visit=p["visit"],
+        difference=float(p["difference"]),
+        ci=(float(ci[0]), float(ci[1])) if ci is not None else None,
+        p=float(p["p"]) if p["p"] is not None else None,
+    )

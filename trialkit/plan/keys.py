@@ -1,0 +1,384 @@
+"""The known keys of a plan file: one table that drives both the loader and ``docs/plan.md``.
+
+Each :class:`Key` has a *kind* that fixes the TOML types it accepts and how the value is
+normalised (for example visit values may be written as numbers or strings and always become
+strings). :func:`reference_markdown` renders this table as the key reference in
+``docs/plan.md``; a test keeps the two identical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+COVARIANCES = ("us", "un", "cs", "csh", "ar1", "ar1h", "toep", "toeph", "ad", "adh")
+DF_METHODS = (
+    "satterthwaite",
+    "kenward-roger",
+    "kenward-roger-linear",
+    "between-within",
+    "residual",
+)
+HC_TYPES = ("HC0", "HC1", "HC2", "HC3")
+
+#: kind -> (TOML types accepted, description used in the docs)
+KINDS: dict[str, str] = {
+    "string": "string",
+    "text": "string (a number is read as its text)",
+    "path": "string (path, relative to the plan file)",
+    "integer": "integer",
+    "number": "number",
+    "boolean": "boolean",
+    "strings": "array of strings",
+    "texts": "array of strings (numbers are read as text)",
+    "numbers": "array of numbers",
+    "pair": "array of two numbers",
+    "labels": "table of string = string",
+    "counts": "table of string = integer",
+}
+
+
+@dataclass(frozen=True)
+class Key:
+    """One plan key: name, kind, whether required, default, allowed values and meaning."""
+
+    name: str
+    kind: str
+    doc: str
+    required: bool = False
+    default: Any = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A TOML table (``[name]``) or array of tables (``[[name]]`` when ``array``)."""
+
+    name: str
+    doc: str
+    keys: tuple[Key | Section, ...]
+    required: bool = False
+    array: bool = False
+
+    def names(self) -> list[str]:
+        return [k.name for k in self.keys]
+
+    def get(self, name: str) -> Key | Section | None:
+        for k in self.keys:
+            if k.name == name:
+                return k
+        return None
+
+
+MMRM = Section(
+    "mmrm",
+    "Mixed model for repeated measures (all post-baseline visits, one model per outcome).",
+    (
+        Key(
+            "covariance",
+            "string",
+            "Residual covariance structure.",
+            default="us",
+            choices=COVARIANCES,
+        ),
+        Key(
+            "df_method",
+            "string",
+            "Denominator degrees of freedom.",
+            default="kenward-roger-linear",
+            choices=DF_METHODS,
+        ),
+        Key("reml", "boolean", "Fit by REML (true) or maximum likelihood (false).", default=True),
+        Key(
+            "fallback",
+            "strings",
+            "Covariance structures tried in order when the first does not converge.",
+            default=["us", "toeph", "ar1h", "csh", "cs"],
+            choices=COVARIANCES,
+        ),
+        Key(
+            "lsmeans_weights",
+            "string",
+            "Weighting of covariate levels in least-squares means.",
+            default="equal",
+            choices=("equal", "proportional"),
+        ),
+        Key("robust", "boolean", "Use sandwich (empirical) standard errors.", default=False),
+    ),
+)
+
+ANCOVA = Section(
+    "ancova",
+    "ANCOVA of each post-baseline visit on arm and covariates (a sensitivity analysis).",
+    (
+        Key("enabled", "boolean", "Run the ANCOVA.", default=True),
+        Key(
+            "robust",
+            "string",
+            "Heteroscedasticity-consistent SEs; omit for model-based SEs.",
+            choices=HC_TYPES,
+        ),
+    ),
+)
+
+MULTI_SELECT = Section(
+    "multi_select",
+    "A block of non-exclusive 0/1 columns shown together (e.g. pain types).",
+    (
+        Key("label", "string", "Heading of the block.", required=True),
+        Key("columns", "strings", "The 0/1 columns.", required=True),
+        Key("labels", "strings", "Row labels, one per column (default: the column names)."),
+    ),
+    array=True,
+)
+
+PLAN = Section(
+    "",
+    "The whole plan.",
+    (
+        Section(
+            "trial",
+            "The trial and its data file.",
+            (
+                Key("title", "string", "Title shown on every output.", required=True),
+                Key("data", "path", "The data file.", required=True),
+                Key(
+                    "layout",
+                    "string",
+                    "`long`: one row per subject x visit; `wide`: one row per "
+                    "subject with one column per outcome x visit.",
+                    default="long",
+                    choices=("long", "wide"),
+                ),
+            ),
+            required=True,
+        ),
+        Section(
+            "columns",
+            "Which data columns hold the subject id, arm and visit.",
+            (
+                Key("subject", "string", "Subject (participant) id column.", required=True),
+                Key("arm", "string", "Randomised arm column.", required=True),
+                Key(
+                    "visit",
+                    "string",
+                    "Visit column (long layout, required there). In the wide "
+                    "layout: the name given to the visit column created by reshaping "
+                    "(default `visit`).",
+                ),
+            ),
+            required=True,
+        ),
+        Section(
+            "arms",
+            "Arm values as they appear in the data, after value labels.",
+            (
+                Key("control", "text", "The control arm's value.", required=True),
+                Key(
+                    "treatment",
+                    "text",
+                    "The treatment arm's value (default: the other value).",
+                ),
+                Key("control_label", "string", "Display name of the control arm."),
+                Key("treatment_label", "string", "Display name of the treatment arm."),
+            ),
+            required=True,
+        ),
+        Section(
+            "visits",
+            "Visits in chronological order.",
+            (
+                Key("order", "texts", "Visit values in the data, in time order.", required=True),
+                Key("baseline", "text", "The baseline visit (one of `order`).", required=True),
+                Key("labels", "strings", "Display names, one per visit."),
+                Key("weeks", "numbers", "Numeric time of each visit, for plots."),
+            ),
+            required=True,
+        ),
+        Section(
+            "outcomes",
+            "One `[[outcomes]]` table per outcome.",
+            (
+                Key(
+                    "name",
+                    "string",
+                    "Short name (letters, digits, `_`); wide data are reshaped "
+                    "into a column of this name.",
+                    required=True,
+                ),
+                Key("label", "string", "Display name (default: `name`)."),
+                Key("column", "string", "Long layout: the outcome column (default: `name`)."),
+                Key("columns", "strings", "Wide layout: one column per visit, in `visits.order`."),
+                Key("range", "pair", "Possible values `[min, max]`; values outside are errors."),
+                Key("lower_is_better", "boolean", "Direction of benefit.", default=True),
+                Key(
+                    "role",
+                    "string",
+                    "Primary or secondary outcome.",
+                    default="secondary",
+                    choices=("primary", "secondary"),
+                ),
+                Key("units", "string", "Units shown after estimates."),
+            ),
+            required=True,
+            array=True,
+        ),
+        Section(
+            "model",
+            "Covariates of the MMRM and ANCOVA.",
+            (
+                Key(
+                    "covariates",
+                    "strings",
+                    "Covariates; `baseline` is the outcome's own baseline "
+                    "value, other names are subject-level columns.",
+                    default=["baseline"],
+                ),
+                Key(
+                    "visit_covariates",
+                    "strings",
+                    "Covariates that also interact with visit (a subset of `covariates`).",
+                    default=["baseline"],
+                ),
+            ),
+        ),
+        Section(
+            "adherence",
+            "Sessions attended in the intervention arm.",
+            (
+                Key("column", "string", "Sessions-attended column.", required=True),
+                Key("sessions", "integer", "Sessions offered.", required=True),
+                Key("threshold", "integer", "Sessions needed to count as adherent.", required=True),
+                Key(
+                    "denominator",
+                    "string",
+                    "Adherence is a share of those randomised or of those who started.",
+                    default="randomised",
+                    choices=("randomised", "started"),
+                ),
+                Key("label", "string", "Display name.", default="Sessions attended"),
+                Key("extra", "strings", "Further engagement columns to summarise."),
+            ),
+        ),
+        Section(
+            "disposition",
+            "Subject-level flags (0/1 or true/false) and reasons (text).",
+            (
+                Key("received", "string", "Received the allocated intervention."),
+                Key("not_received_reason", "string", "Why not received."),
+                Key("discontinued", "string", "Discontinued the intervention."),
+                Key("discontinued_reason", "string", "Why discontinued."),
+                Key("withdrew", "string", "Withdrew from the study."),
+                Key("withdrew_reason", "string", "Why withdrew."),
+            ),
+        ),
+        Section(
+            "enrolment",
+            "Screening counts for the CONSORT diagram.",
+            (
+                Key("assessed", "integer", "Patients assessed for eligibility."),
+                Key("excluded", "counts", "Reason = number excluded before randomisation."),
+                Key("screening_log", "path", "A screening log file."),
+            ),
+        ),
+        Section(
+            "baseline_table",
+            "Table 1: baseline characteristics by arm.",
+            (
+                Key("continuous", "strings", "Continuous columns (mean (SD))."),
+                Key("categorical", "strings", "Categorical columns (n (%))."),
+                Key("median_iqr", "strings", "Continuous columns shown as median (IQR) instead."),
+                Key(
+                    "include_outcomes",
+                    "boolean",
+                    "Add each outcome's baseline value.",
+                    default=True,
+                ),
+                Key(
+                    "p_values", "boolean", "Show p-values (discouraged by CONSORT).", default=False
+                ),
+                Key(
+                    "standardized_differences",
+                    "boolean",
+                    "Show standardised differences.",
+                    default=True,
+                ),
+                Key("labels", "labels", "Column = display name."),
+                MULTI_SELECT,
+            ),
+        ),
+        Section(
+            "analysis",
+            "Analysis settings.",
+            (
+                Key(
+                    "alpha",
+                    "number",
+                    "Two-sided significance level; CIs are 1 - alpha.",
+                    default=0.05,
+                ),
+                MMRM,
+                ANCOVA,
+            ),
+        ),
+        Section(
+            "published",
+            "Published between-group results, for the replication check.",
+            (
+                Key("outcome", "string", "Outcome `name`.", required=True),
+                Key("visit", "text", "Visit value (one of `visits.order`).", required=True),
+                Key(
+                    "difference",
+                    "number",
+                    "Published difference (treatment - control).",
+                    required=True,
+                ),
+                Key("ci", "pair", "Published confidence interval."),
+                Key("p", "number", "Published p-value."),
+            ),
+            array=True,
+        ),
+    ),
+)
+
+
+def _fmt_default(key: Key) -> str:
+    if key.required:
+        return "**required**"
+    if key.default is None:
+        return "--"
+    if isinstance(key.default, bool):
+        return f"`{str(key.default).lower()}`"
+    if isinstance(key.default, str):
+        return f'`"{key.default}"`'
+    if isinstance(key.default, list):
+        return "`[" + ", ".join(f'"{v}"' for v in key.default) + "]`"
+    return f"`{key.default}`"
+
+
+def reference_markdown() -> str:
+    """The key reference of ``docs/plan.md``: one table per section, generated from PLAN."""
+    lines: list[str] = []
+
+    def walk(section: Section, prefix: str) -> None:
+        header = f"[[{prefix}]]" if section.array else f"[{prefix}]"
+        need = " (required)" if section.required else " (optional)"
+        lines.extend([f"### `{header}`{need}", "", section.doc, ""])
+        lines.extend(["| key | type | default | meaning |", "|---|---|---|---|"])
+        subs: list[Section] = []
+        for k in section.keys:
+            if isinstance(k, Section):
+                subs.append(k)
+                continue
+            meaning = k.doc
+            if k.choices:
+                meaning += " One of " + ", ".join(f"`{c}`" for c in k.choices) + "."
+            lines.append(f"| `{k.name}` | {KINDS[k.kind]} | {_fmt_default(k)} | {meaning} |")
+        lines.append("")
+        for s in subs:
+            walk(s, f"{prefix}.{s.name}")
+
+    for s in PLAN.keys:
+        assert isinstance(s, Section)
+        walk(s, s.name)
+    return "\n".join(lines).rstrip() + "\n"

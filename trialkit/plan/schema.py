@@ -1,0 +1,202 @@
+"""The analysis plan: frozen dataclasses that mirror a trial's statistical analysis plan.
+
+A plan is written once per trial as a TOML file (see ``docs/plan.md``) and parsed by
+:func:`trialkit.plan.load_plan`. Every later stage (reading, validation, models, summaries,
+reports) takes its instructions from these objects and never from raw TOML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Layout = Literal["long", "wide"]
+Role = Literal["primary", "secondary"]
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Column roles. ``visit`` is required for the long layout only."""
+
+    subject: str
+    arm: str
+    visit: str | None = None
+
+
+@dataclass(frozen=True)
+class Arms:
+    """Arm values as they appear in the data (after value labels are applied).
+
+    ``treatment`` may be omitted in the TOML; the loader fills it from the data.
+    """
+
+    control: str
+    treatment: str | None = None
+    control_label: str | None = None
+    treatment_label: str | None = None
+
+
+@dataclass(frozen=True)
+class Visits:
+    """Visit values as strings, in chronological order; ``baseline`` is one of them."""
+
+    order: tuple[str, ...]
+    baseline: str
+    labels: tuple[str, ...] = ()
+    weeks: tuple[float, ...] = ()
+
+    def label(self, visit: str) -> str:
+        """Display label of a visit value."""
+        if self.labels:
+            return self.labels[self.order.index(visit)]
+        return visit
+
+    @property
+    def post_baseline(self) -> tuple[str, ...]:
+        return tuple(v for v in self.order if v != self.baseline)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome. Long layout: ``column``. Wide layout: ``columns``, one per visit in order."""
+
+    name: str
+    label: str
+    column: str | None = None
+    columns: tuple[str, ...] = ()
+    range: tuple[float, float] | None = None
+    lower_is_better: bool = True
+    role: Role = "secondary"
+    units: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Covariates. The token ``"baseline"`` means the outcome's own baseline value."""
+
+    covariates: tuple[str, ...] = ("baseline",)
+    visit_covariates: tuple[str, ...] = ("baseline",)
+
+
+@dataclass(frozen=True)
+class Adherence:
+    """Sessions attended by the intervention arm, and the threshold for adherence."""
+
+    column: str
+    sessions: int
+    threshold: int
+    denominator: Literal["randomised", "started"] = "randomised"
+    label: str = "Sessions attended"
+    extra: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Disposition:
+    """Subject-level disposition columns (0/1 or boolean flags, text reasons)."""
+
+    received: str | None = None
+    not_received_reason: str | None = None
+    discontinued: str | None = None
+    discontinued_reason: str | None = None
+    withdrew: str | None = None
+    withdrew_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """Screening counts that a dataset of randomised patients cannot hold."""
+
+    assessed: int | None = None
+    excluded: tuple[tuple[str, int], ...] = ()
+    screening_log: Path | None = None
+
+
+@dataclass(frozen=True)
+class MultiSelect:
+    """A non-exclusive set of 0/1 columns shown as one block, e.g. pain types."""
+
+    label: str
+    columns: tuple[str, ...]
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BaselineTable:
+    continuous: tuple[str, ...] = ()
+    categorical: tuple[str, ...] = ()
+    multi_select: tuple[MultiSelect, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
+    include_outcomes: bool = True
+    median_iqr: tuple[str, ...] = ()
+    p_values: bool = False
+    standardized_differences: bool = True
+
+
+@dataclass(frozen=True)
+class MMRMSpec:
+    covariance: str = "us"
+    df_method: str = "kenward-roger-linear"
+    reml: bool = True
+    fallback: tuple[str, ...] = ("us", "toeph", "ar1h", "csh", "cs")
+    lsmeans_weights: Literal["equal", "proportional"] = "equal"
+    robust: bool = False
+
+
+@dataclass(frozen=True)
+class AncovaSpec:
+    enabled: bool = True
+    robust: str | None = None  # None or an HC type: "HC0".."HC3"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    alpha: float = 0.05
+    mmrm: MMRMSpec = field(default_factory=MMRMSpec)
+    ancova: AncovaSpec = field(default_factory=AncovaSpec)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A published between-group result, for the replication check."""
+
+    outcome: str
+    visit: str
+    difference: float
+    ci: tuple[float, float] | None = None
+    p: float | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A whole analysis plan. ``path`` is the plan file; ``data`` is resolved against it."""
+
+    title: str
+    data: Path
+    layout: Layout
+    columns: Columns
+    arms: Arms
+    visits: Visits
+    outcomes: tuple[Outcome, ...]
+    model: ModelSpec = field(default_factory=ModelSpec)
+    adherence: Adherence | None = None
+    disposition: Disposition = field(default_factory=Disposition)
+    enrolment: Enrolment = field(default_factory=Enrolment)
+    baseline_table: BaselineTable = field(default_factory=BaselineTable)
+    analysis: Analysis = field(default_factory=Analysis)
+    published: tuple[Published, ...] = ()
+    path: Path | None = None
+
+    @property
+    def primary(self) -> Outcome:
+        """The primary outcome (the first one marked primary, else the first outcome)."""
+        for o in self.outcomes:
+            if o.role == "primary":
+                return o
+        return self.outcomes[0]
+
+    def outcome(self, name: str) -> Outcome:
+        for o in self.outcomes:
+            if o.name == name:
+                return o
+        raise KeyError(name)

@@ -1,0 +1,126 @@
+"""Rich terminal tables for ``trialkit meta``: the paper's Table 2 layout, then per analysis
+the studies with weights, RevMan's heterogeneity and overall-effect lines, influence
+diagnostics and Egger's test."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from trialkit.meta.workflow import MetaItem, MetaRun
+from trialkit.report.meta_files import (
+    fmt,
+    fmt_ci,
+    fmt_p,
+    heterogeneity_text,
+    measure_label,
+    model_label,
+    overall_text,
+    table2_rows,
+)
+
+__all__ = ["render_meta"]
+
+
+def _table2(run: MetaRun) -> Table:
+    m = measure_label(run.measure)
+    t = Table(title=f"Meta-analyses of {escape(run.source)}", title_justify="left")
+    t.add_column("Comparison")
+    t.add_column("# Studies", justify="right")
+    t.add_column(f"{m} [95% CI]")
+    t.add_column("p", justify="right")
+    t.add_column("I²", justify="right")
+    for r in table2_rows(run):
+        name = "  " * r["level"] + escape(r["comparison"])
+        if r.get("header"):
+            t.add_row(f"[bold]{name}[/bold]", "", "", "", "")
+        elif r.get("note"):
+            t.add_row(f"[italic]{name}[/italic]", "", "", "", "")
+        else:
+            t.add_row(name, str(r["k"]), fmt_ci(r["estimate"], r["ci_lower"], r["ci_upper"]),
+                      fmt_p(r["p_value"]), f"{fmt(r['i2'], 0)}%")  # fmt: skip
+    return t
+
+
+def _studies(it: MetaItem, measure: str) -> Table:
+    res = it.result
+    t = Table(title=escape(it.label or "All studies"), title_justify="left")
+    t.add_column("Study")
+    has_n = {"n1", "n2"} <= set(res.studies.columns)
+    if has_n:
+        t.add_column("N (T/C)", justify="right")
+    elif "n" in res.studies.columns:
+        t.add_column("N", justify="right")
+    t.add_column(f"{measure_label(measure)} [95% CI]")
+    t.add_column("Weight", justify="right")
+    for _, s in res.studies.iterrows():
+        cells = [escape(str(s["study"]))]
+        if has_n:
+            cells.append(f"{s['n1']:g}/{s['n2']:g}")
+        elif "n" in res.studies.columns:
+            cells.append(f"{s['n']:g}")
+        cells += [fmt_ci(s["yi"], s["ci_lower"], s["ci_upper"]), f"{s['weight']:.1f}%"]
+        t.add_row(*cells)
+    blank = [""] if (has_n or "n" in res.studies.columns) else []
+    t.add_row(f"[bold]Total ({escape(model_label(res))})[/bold]", *blank,
+              f"[bold]{fmt_ci(res.estimate, res.ci_lower, res.ci_upper)}[/bold]", "100.0%")  # fmt: skip
+    return t
+
+
+def _influence(it: MetaItem) -> Table:
+    t = Table(title="Influence diagnostics (leave-one-out)", title_justify="left")
+    for col in ("Study", "Estimate without", "Studentised resid.", "Cook's D", "Flag"):
+        t.add_column(col, justify="left" if col in ("Study", "Flag") else "right")
+    loo = it.leave_one_out
+    for (_, r), (_, lo) in zip(it.influence.iterrows(), loo.iterrows(), strict=True):
+        flags = [f for f, on in (("outlier", r["outlier"]), ("influential", r["influential"])) if on]
+        t.add_row(escape(str(r["study"])), fmt_ci(lo["estimate"], lo["ci_lower"], lo["ci_upper"]),
+                  fmt(r["rstudent"]), fmt(r["cook_d"], 3), ", ".join(flags))  # fmt: skip
+    return t
+
+
+def render_meta(run: MetaRun, console: Console | None = None) -> None:
+    """Print ``run`` to ``console`` (a new one by default)."""
+    console = console or Console()
+    if run.preset_description:
+        console.print(escape(run.preset_description))
+    if run.measure in ("SMCR", "SMCC"):
+        console.print(f"Pre-post correlation assumed where a study gives none: r = {run.prepost_r}.")
+    console.print(_table2(run))
+    for it in run.items:
+        res = it.result
+        console.print(_studies(it, run.measure))
+        used = f"{res.k} studies"
+        if res.n_participants is not None:
+            used += f", {res.n_participants:g} participants"
+        console.print(f"Used {used}; none were dropped." if not res.excluded
+                      else f"Used {used}; excluded: {escape(', '.join(res.excluded))}.")  # fmt: skip
+        console.print(escape(heterogeneity_text(res)))
+        console.print(escape(overall_text(res)))
+        if res.k >= 2:
+            console.print(
+                f"Tau² 95% CI (Q-profile): [{fmt(res.tau2_ci_lower, 3)}, "
+                f"{fmt(res.tau2_ci_upper, 3)}]; I² 95% CI: [{fmt(res.i2_ci_lower, 0)}%, "
+                f"{fmt(res.i2_ci_upper, 0)}%]; H² = {fmt(res.h2)}; prediction interval: "
+                f"[{fmt(res.pi_lower)}, {fmt(res.pi_upper)}]"
+            )
+        if it.subgroups is not None:
+            s = it.subgroups
+            console.print(f"Test for subgroup differences ({escape(s.column)}): Chi² = "
+                          f"{fmt(s.q_between)}, df = {s.df} (P = {fmt_p(s.p_value)})")  # fmt: skip
+        for e in it.egger:
+            kind = "classic weighted regression" if e.model == "lm" else "meta-regression on SE"
+            df = f"({e.df:g})" if e.df is not None else ""
+            console.print(f"Egger's test ({kind}): {e.statistic_name}{df} = {e.statistic:.2f}, "
+                          f"P = {fmt_p(e.p_value)}")  # fmt: skip
+        if it.influence is not None:
+            console.print(_influence(it))
+        if it.sensitivity is not None:
+            s = it.sensitivity
+            console.print(
+                f"[bold]Sensitivity analysis[/bold] without studies "
+                f"{escape(it.sensitivity_reason)}: "
+                f"{fmt_ci(s.estimate, s.ci_lower, s.ci_upper)}, P = {fmt_p(s.p_value)}, "
+                f"I² = {fmt(s.i2, 0)}% (k = {s.k})"
+            )

@@ -1,0 +1,79 @@
+"""Terminal output of checking: the problem table, the verdict, and ``init``'s guesses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from trialkit.data.problems import ValidationReport
+from trialkit.data.trial import Trial
+from trialkit.plan.starter import StarterPlan
+
+_STYLE = {"error": "bold red", "warning": "yellow"}
+
+
+def problems_table(report: ValidationReport, title: str | None = None) -> Table:
+    """A table with one row per problem: number, severity, where, problem and hint.
+
+    Data strings are added as :class:`rich.text.Text`, so markup in them is shown literally.
+    """
+    n_err, n_warn = len(report.errors), len(report.warnings)
+    heading = title or f"{n_err} error(s), {n_warn} warning(s)"
+    table = Table(title=heading, title_justify="left", show_lines=True, expand=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Where", overflow="fold")
+    table.add_column("Problem", overflow="fold", ratio=3)
+    table.add_column("Hint", overflow="fold", ratio=1)
+    for i, p in enumerate(report.problems, start=1):
+        table.add_row(
+            str(i),
+            Text(p.severity, style=_STYLE[p.severity]),
+            Text(p.where),
+            Text(p.message),
+            Text(p.hint or ""),
+        )
+    return table
+
+
+def render_problems(report: ValidationReport, console: Console, title: str | None = None) -> None:
+    """Print every problem of ``report`` as one table on ``console``."""
+    console.print(problems_table(report, title))
+
+
+def render_valid(trial: Trial, console: Console) -> None:
+    """Print the verdict for data that passed validation, with any warnings as a table."""
+    if trial.warnings:
+        render_problems(ValidationReport(tuple(trial.warnings)), console)  # type: ignore[arg-type]
+    n = len(trial.subjects)
+    n_visits = len(trial.plan.visits.order)
+    line = (
+        "OK: the data match the plan "
+        f"({n} subjects x {n_visits} visits, {len(trial.plan.outcomes)} outcome(s), "
+        f"{len(trial.warnings)} warning(s))."
+    )
+    console.print(Text(line, style="green"), soft_wrap=True)
+
+
+def render_starter(starter: StarterPlan, out: Path, data: Path, console: Console) -> None:
+    """Print what ``trialkit init`` guessed and what the user must still do."""
+    guesses = [
+        f"layout {starter.layout}",
+        f"subject column {starter.subject or '(not found)'}",
+        f"arm column {starter.arm or '(not found)'}",
+    ]
+    if starter.layout == "long":
+        guesses.append(f"visit column {starter.visit or '(not found)'}")
+    guesses.append(f"visits {', '.join(starter.visits) or '(none found)'}")
+    guesses.append(f"{len(starter.outcomes)} candidate outcome(s)")
+    console.print(Text(f"Wrote {out}: " + "; ".join(guesses) + "."), soft_wrap=True)
+    console.print(
+        Text(
+            f"Next: set [arms] control, check every TODO in {out}, then run "
+            f"`trialkit validate {data} --plan {out}`."
+        ),
+        soft_wrap=True,
+    )
