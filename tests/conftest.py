@@ -98,7 +98,8 @@ def to_toml(d: dict[str, Any]) -> str:
         scalars = {
             k: v
             for k, v in t.items()
-            if not isinstance(v, dict) and not (isinstance(v, list) and v and isinstance(v[0], dict))
+            if not isinstance(v, dict)
+            and not (isinstance(v, list) and v and isinstance(v[0], dict))
         }
         for k, v in scalars.items():
             lines.append(f"{k} = {value(v)}")

@@ -70,8 +70,14 @@ def case(request):
 
 def test_reference_covers_every_method_measure_and_test():
     combos = {(a["measure"], a["smd_variance"], a["method"], a["hksj"]) for a in ANALYSES}
-    for measure, var in [("MD", None), ("SMD", "metafor"), ("SMD", "revman5"), ("GEN", None),
-                         ("SMCR", None), ("SMCC", None)]:  # fmt: skip
+    for measure, var in [
+        ("MD", None),
+        ("SMD", "metafor"),
+        ("SMD", "revman5"),
+        ("GEN", None),
+        ("SMCR", None),
+        ("SMCC", None),
+    ]:
         for method in ("FE", "DL", "REML", "PM"):
             for hksj in (False, True):
                 assert (measure, var, method, hksj) in combos
@@ -110,8 +116,12 @@ def test_q_profile_intervals(case):
     if a["method"] == "FE":
         # metafor's confint() has no tau2 interval for FE models; the Q-profile interval does
         # not depend on the tau2 estimator, so it must equal the DL model's.
-        a = next(b for b in ANALYSES if b["method"] == "DL" and all(
-            b[key] == a[key] for key in ("dataset", "measure", "smd_variance", "hksj")))
+        a = next(
+            b
+            for b in ANALYSES
+            if b["method"] == "DL"
+            and all(b[key] == a[key] for key in ("dataset", "measure", "smd_variance", "hksj"))
+        )
     _close([res.tau2_ci_lower, res.tau2_ci_upper], a["tau2_ci"], ITERATIVE, "tau2 CI")
     _close([res.i2_ci_lower, res.i2_ci_upper], a["i2_ci"], ITERATIVE, "I2 CI")
     _close([res.h2_ci_lower, res.h2_ci_upper], a["h2_ci"], ITERATIVE, "H2 CI")
@@ -123,8 +133,9 @@ def test_prediction_interval(case):
         # metafor's predict() gives no PI for FE models; with tau2 = 0 it is the CI.
         _close([res.pi_lower, res.pi_upper], [a["ci_lower"], a["ci_upper"]], CLOSED_FORM, "PI")
     else:
-        _close([res.pi_lower, res.pi_upper], [a["pi_lower"], a["pi_upper"]], _tol(a["method"]),
-               "PI")  # fmt: skip
+        _close(
+            [res.pi_lower, res.pi_upper], [a["pi_lower"], a["pi_upper"]], _tol(a["method"]), "PI"
+        )
 
 
 def test_leave_one_out(case):
@@ -144,8 +155,17 @@ def test_influence(case):
     inf = res.influence()
     ref = a["influence"]
     tol = _tol(a["method"])
-    for name in ("rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "q_del", "hat", "weight",
-                 "dfbetas"):  # fmt: skip
+    for name in (
+        "rstudent",
+        "dffits",
+        "cook_d",
+        "cov_r",
+        "tau2_del",
+        "q_del",
+        "hat",
+        "weight",
+        "dfbetas",
+    ):
         _close(inf[name], ref[name], tol, f"influence {name}")
     assert inf["influential"].tolist() == ref["influential"]
     _close(inf["rstudent"], a["rstudent"]["z"], tol, "rstudent()")
@@ -158,8 +178,12 @@ def test_egger(case):
     for model in ("rma", "lm"):
         e = res.egger(model)
         ref = a[f"egger_{model}"]
-        _close([e.statistic, e.p_value, e.limit_estimate], [ref["statistic"], ref["p_value"],
-               ref["limit_estimate"]], tol, f"Egger {model}")  # fmt: skip
+        _close(
+            [e.statistic, e.p_value, e.limit_estimate],
+            [ref["statistic"], ref["p_value"], ref["limit_estimate"]],
+            tol,
+            f"Egger {model}",
+        )
         _close([e.limit_ci_lower, e.limit_ci_upper], ref["limit_ci"], tol, f"Egger {model} CI")
         assert (e.df is None) == (ref["df"] is None)
         if ref["df"] is not None:

@@ -62,7 +62,9 @@ def test_misspelled_key_suggests_close_match(tmp_path: Path) -> None:
     d = plan_dict()
     d["model"]["covariate"] = d["model"].pop("covariates")
     found = problems(tmp_path, d)
-    assert any("Unknown key 'model.covariate'" in m and "did you mean 'covariates'?" in m for m in found)
+    assert any(
+        "Unknown key 'model.covariate'" in m and "did you mean 'covariates'?" in m for m in found
+    )
 
 
 def test_misspelled_table_suggests_close_match(tmp_path: Path) -> None:
@@ -99,10 +101,13 @@ def test_wrong_types(tmp_path: Path) -> None:
     assert any("'outcomes[1].range' must be array of two numbers" in m for m in found)
 
 
-@pytest.mark.parametrize(("key", "bad", "allowed"), [
-    ("covariance", "unstructured", COVARIANCES),
-    ("df_method", "kenward_roger", DF_METHODS),
-])
+@pytest.mark.parametrize(
+    ("key", "bad", "allowed"),
+    [
+        ("covariance", "unstructured", COVARIANCES),
+        ("df_method", "kenward_roger", DF_METHODS),
+    ],
+)
 def test_invalid_enum(tmp_path: Path, key: str, bad: str, allowed: tuple[str, ...]) -> None:
     d = plan_dict()
     d["analysis"]["mmrm"][key] = bad
@@ -114,7 +119,11 @@ def test_invalid_enum(tmp_path: Path, key: str, bad: str, allowed: tuple[str, ..
 def test_allowed_enums_match_brief() -> None:
     assert COVARIANCES == ("us", "un", "cs", "csh", "ar1", "ar1h", "toep", "toeph", "ad", "adh")
     assert DF_METHODS == (
-        "satterthwaite", "kenward-roger", "kenward-roger-linear", "between-within", "residual"
+        "satterthwaite",
+        "kenward-roger",
+        "kenward-roger-linear",
+        "between-within",
+        "residual",
     )
 
 
@@ -136,19 +145,32 @@ def test_many_problems_collected_in_one_error(tmp_path: Path) -> None:
     assert str(info.value).startswith(f"Plan file {tmp_path / 'plan.toml'} has 4 errors")
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    (lambda d: d["visits"].update(baseline="1"), "'visits.baseline' is '1', which is not in"),
-    (lambda d: d["visits"].update(labels=["a", "b"]), "'visits.labels' has 2 entries"),
-    (lambda d: d["columns"].pop("visit"), "'columns.visit' is required for the long layout"),
-    (lambda d: d["model"].update(visit_covariates=["age"], covariates=["baseline"]),
-     "'model.visit_covariates' has 'age', not in 'model.covariates'"),
-    (lambda d: d.update(published=[{"outcome": "dres", "visit": "9", "difference": -1.0}]),
-     "'published[1].outcome' is 'dres', which is not an outcome name"),
-    (lambda d: d["adherence"].update(threshold=9), "'adherence.threshold' is 9, outside 0..8"),
-    (lambda d: d["outcomes"][1].update(name="ders"), "Outcome name 'ders' is used more than once"),
-    (lambda d: d["outcomes"][0].update(range=[90, 18]), "'outcomes[1].range' must be [min, max]"),
-    (lambda d: d["arms"].update(control=""), "Key 'arms.control' is empty"),
-])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d["visits"].update(baseline="1"), "'visits.baseline' is '1', which is not in"),
+        (lambda d: d["visits"].update(labels=["a", "b"]), "'visits.labels' has 2 entries"),
+        (lambda d: d["columns"].pop("visit"), "'columns.visit' is required for the long layout"),
+        (
+            lambda d: d["model"].update(visit_covariates=["age"], covariates=["baseline"]),
+            "'model.visit_covariates' has 'age', not in 'model.covariates'",
+        ),
+        (
+            lambda d: d.update(published=[{"outcome": "dres", "visit": "9", "difference": -1.0}]),
+            "'published[1].outcome' is 'dres', which is not an outcome name",
+        ),
+        (lambda d: d["adherence"].update(threshold=9), "'adherence.threshold' is 9, outside 0..8"),
+        (
+            lambda d: d["outcomes"][1].update(name="ders"),
+            "Outcome name 'ders' is used more than once",
+        ),
+        (
+            lambda d: d["outcomes"][0].update(range=[90, 18]),
+            "'outcomes[1].range' must be [min, max]",
+        ),
+        (lambda d: d["arms"].update(control=""), "Key 'arms.control' is empty"),
+    ],
+)
 def test_cross_key_checks(tmp_path: Path, change, expected: str) -> None:
     d = plan_dict()
     change(d)
@@ -160,8 +182,9 @@ def test_wide_outcome_needs_one_column_per_visit(tmp_path: Path) -> None:
     d = plan_dict("wide")
     d["outcomes"][0]["columns"] = ["ders_0", "ders_9"]
     found = problems(tmp_path, d)
-    assert any("'outcomes[1].columns' has 2 columns but 'visits.order' has 3 visits" in m
-               for m in found)
+    assert any(
+        "'outcomes[1].columns' has 2 columns but 'visits.order' has 3 visits" in m for m in found
+    )
 
 
 def test_long_outcome_with_columns_is_an_error(tmp_path: Path) -> None:

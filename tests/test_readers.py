@@ -195,3 +195,17 @@ def test_tab_separated_file_named_csv(tmp_path: Path) -> None:
     (tmp_path / "t.csv").write_text("a\tb\n1\t2\n")
     with pytest.raises(DataError, match="looks tab-separated"):
         read_table(tmp_path / "t.csv")
+
+
+def test_csv_with_bom_and_windows_encoding(tmp_path: Path) -> None:
+    (tmp_path / "bom.csv").write_bytes("pid,site\nS1,Zürich\n".encode("utf-8-sig"))
+    raw = read_table(tmp_path / "bom.csv")
+    assert list(raw.df.columns) == ["pid", "site"]
+    (tmp_path / "win.csv").write_bytes("pid,site\nS1,Zürich\n".encode("cp1252"))
+    assert read_table(tmp_path / "win.csv").df["site"].tolist() == ["Zürich"]
+
+
+def test_semicolon_separated_csv(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text("pid;score\nS1;1,5\n")
+    with pytest.raises(DataError, match="looks semicolon-separated"):
+        read_table(tmp_path / "t.csv")

@@ -7,13 +7,15 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from trialkit.errors import DataError
 from trialkit.summaries.attrition import classify_patterns
 from trialkit.summaries.comparison import smd_categorical, smd_proportions, table_p
-from trialkit.summaries.describe import sample_skewness
+from trialkit.summaries.describe import VariableSpec, describe_groups, sample_skewness
 
 REF = Path(__file__).parent / "reference" / "summaries" / "summaries_reference.json"
 R = json.loads(REF.read_text())["multilevel"]
@@ -65,3 +67,26 @@ def test_pattern_kinds_partition(rows):
             assert kind == "intermittent"
         else:
             assert kind == "monotone"
+
+
+def test_numeric_category_codes_keep_numeric_order():
+    # Codes 1, 2, 10 (floats from a file): levels "1", "2", "10" in numeric order, not text.
+    frame = pd.DataFrame({"code": [1.0, 2.0, 10.0, 2.0, np.nan, 1.0]})
+    group = pd.Series(["a", "a", "a", "b", "b", "b"])
+    spec = VariableSpec("code", "Code", "categorical", ("code",))
+    d = describe_groups(frame, group, ("a", "b"), (spec,))
+    assert d.variables[0].levels == ("1", "2", "10")
+    # Group b: 2, (missing), 1 -> "1" 1 of 2 answered, 1 missing.
+    s = d.stat("code", "b", "1")
+    assert (s.n, s.denominator, s.n_missing, s.percent) == (1, 2, 1, 50.0)
+    assert d.group_n == {"a": 3, "b": 3, "Overall": 6}
+
+
+def test_non_numeric_and_non_binary_values_are_refused():
+    group = pd.Series(["a", "b"])
+    cont = VariableSpec("age", "Age", "continuous", ("age",))
+    with pytest.raises(DataError, match="Column 'age', subject 1: 'old' is not a number"):
+        describe_groups(pd.DataFrame({"age": ["40", "old"]}), group, ("a", "b"), (cont,))
+    multi = VariableSpec("Pain", "Pain", "multi_select", ("p1",), ("Back",))
+    with pytest.raises(DataError, match="multi-select options must be 0/1, found 2"):
+        describe_groups(pd.DataFrame({"p1": [1, 2]}), group, ("a", "b"), (multi,))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +27,7 @@ import pytest
 from trialkit.data.read import read_trial
 from trialkit.errors import DataError, PlanError
 from trialkit.models.accounting import SampleAccounting
+from trialkit.plan.schema import Enrolment
 from trialkit.summaries import (
     adherence_summary,
     attrition_summary,
@@ -96,7 +98,8 @@ def test_consort_follow_up_with_reasons(trial):
         4,
         (("Withdrew: Reason not recorded", 1),),
     )
-    # Week 8: Therapy T1, T3, T5; T2 missed, T4 withdrew. Usual care C1, C2, C4; C3 missed, C5 withdrew.
+    # Week 8: Therapy T1, T3, T5; T2 missed, T4 withdrew.
+    # Usual care C1, C2, C4; C3 missed, C5 withdrew.
     assert dict(t.visit("8").reasons) == {
         "Missed assessment (not withdrawn)": 1,
         "Withdrew: Moved away": 1,
@@ -175,7 +178,11 @@ def test_baseline_counts_and_missing(trial):
 def test_baseline_continuous_against_r(trial):
     d = baseline_table(trial).description
     groups = {"control": C, "treatment": T, "overall": "Overall"}
-    for var, ref_key in (("age", "age"), ("pain_years", "pain_years"), ("score@baseline", "outcome_baseline")):
+    for var, ref_key in (
+        ("age", "age"),
+        ("pain_years", "pain_years"),
+        ("score@baseline", "outcome_baseline"),
+    ):
         for key, group in groups.items():
             s, r = d.stat(var, group), R[ref_key][key]
             assert s.n == r["n"]
@@ -185,15 +192,23 @@ def test_baseline_continuous_against_r(trial):
     skew = {v.name: v for v in d.variables}
     assert not skew["age"].show_median
     assert skew["pain_years"].show_median
-    assert skew["pain_years"].skewness == pytest.approx(R["pain_years"]["overall"]["skewness"], rel=RTOL_MOMENT)
+    assert skew["pain_years"].skewness == pytest.approx(
+        R["pain_years"]["overall"]["skewness"], rel=RTOL_MOMENT
+    )
 
 
 def test_baseline_standardised_differences_against_r(trial):
     d = baseline_table(trial).description
     assert d.comparison("age").smd == pytest.approx(R["smd"]["age"], abs=1e-12)
-    for var, key in (("pain_years", "pain_years"), ("score@baseline", "score_baseline"), ("sex", "sex")):
+    for var, key in (
+        ("pain_years", "pain_years"),
+        ("score@baseline", "score_baseline"),
+        ("sex", "sex"),
+    ):
         assert d.comparison(var).smd == pytest.approx(R["smd"][key], rel=RTOL_SMD)
-    assert d.comparison("Pain type", "Back").smd == pytest.approx(R["smd"]["pain_back"], rel=RTOL_SMD)
+    assert d.comparison("Pain type", "Back").smd == pytest.approx(
+        R["smd"]["pain_back"], rel=RTOL_SMD
+    )
     # Neuropathic 3/5 vs 3/5: no difference.
     assert d.comparison("Pain type", "Neuropathic").smd == 0.0
 
@@ -202,11 +217,18 @@ def test_baseline_p_values_only_on_request(trial):
     assert math.isnan(baseline_table(trial).description.comparison("age").p_value)
     d = baseline_table(trial, p_values=True).description
     assert d.comparison("age").p_value == pytest.approx(R["p"]["age_welch"], rel=RTOL_P)
-    assert d.comparison("pain_years").p_value == pytest.approx(R["p"]["pain_years_welch"], rel=RTOL_P)
+    assert d.comparison("pain_years").p_value == pytest.approx(
+        R["p"]["pain_years_welch"], rel=RTOL_P
+    )
     # sex: 2 x 2 with expected counts < 5 -> Fisher's exact.
     sex = d.comparison("sex")
-    assert (sex.test, sex.p_value) == ("Fisher's exact", pytest.approx(R["p"]["sex_fisher"], rel=RTOL_P))
-    assert d.comparison("Pain type", "Back").p_value == pytest.approx(R["p"]["back_fisher"], rel=RTOL_P)
+    assert (sex.test, sex.p_value) == (
+        "Fisher's exact",
+        pytest.approx(R["p"]["sex_fisher"], rel=RTOL_P),
+    )
+    assert d.comparison("Pain type", "Back").p_value == pytest.approx(
+        R["p"]["back_fisher"], rel=RTOL_P
+    )
 
 
 def test_baseline_labels_and_frames(trial):
@@ -279,7 +301,12 @@ def test_attrition_differential_against_r(trial):
     a = attrition_summary(trial)
     w4 = a.differential_at("4")
     # Week 4 not assessed: Therapy 2/5 (T3, T4), Usual care 1/5 (C5); sample OR (2*4)/(3*1).
-    assert (w4.n_missing_treatment, w4.n_treatment, w4.n_missing_control, w4.n_control) == (2, 5, 1, 5)
+    assert (w4.n_missing_treatment, w4.n_treatment, w4.n_missing_control, w4.n_control) == (
+        2,
+        5,
+        1,
+        5,
+    )
     assert w4.sample_odds_ratio == pytest.approx(8 / 3, rel=1e-12)
     for d, key in ((w4, "fisher_week4"), (a.differential_at("8"), "fisher_week8")):
         r = R[key]
@@ -327,7 +354,13 @@ def test_reconcile_clean_and_dirty(trial):
     bad = summarize_consort(trial, {"MMRM": _accounting(4, 4)})
     (d,) = reconcile(bad)
     # Usual care: 4 analysed + 2 excluded = 6, not the 5 allocated.
-    assert (d.check, d.arm, d.model, d.expected, d.observed) == ("model_accounting", C, "MMRM", 5, 6)
+    assert (d.check, d.arm, d.model, d.expected, d.observed) == (
+        "model_accounting",
+        C,
+        "MMRM",
+        5,
+        6,
+    )
     assert "adds to 6" in d.message
 
 
@@ -338,7 +371,8 @@ def test_screening_log(tmp_path):
     log = tmp_path / "screen.csv"
     log.write_text(
         "screening_id,eligible,randomised,exclusion_reason\n"
-        "1,1,1,\n2,0,0,Age over 75\n3,0,0,Age over 75\n4,1,0,Declined\n5,1,0,\n6,0,0,\n7,yes,true,\n"
+        "1,1,1,\n2,0,0,Age over 75\n3,0,0,Age over 75\n4,1,0,Declined\n"
+        "5,1,0,\n6,0,0,\n7,yes,true,\n"
     )
     e = read_screening_log(log, randomised=2)
     # 7 rows assessed; rows 2-6 not randomised = 5 excluded.
@@ -356,3 +390,24 @@ def test_screening_log(tmp_path):
     with pytest.raises(DataError, match="no column 'exclusion_reason'"):
         (tmp_path / "short.csv").write_text("eligible,randomised\n1,1\n")
         read_screening_log(tmp_path / "short.csv", randomised=1)
+
+
+def test_screening_log_named_in_the_plan(trial, tmp_path):
+    # plan.enrolment.screening_log replaces the plan's counts:
+    # 12 rows screened, 10 randomised, 2 excluded (both "Declined").
+    log = tmp_path / "screen.csv"
+    log.write_text("eligible,randomized,exclusion_reason\n" + "1,1,\n" * 10 + "1,0,Declined\n" * 2)
+    plan = replace(trial.plan, enrolment=Enrolment(screening_log=log))
+    flow = summarize_consort(replace(trial, plan=plan))
+    e = flow.enrolment
+    assert (e.assessed, e.excluded, e.excluded_reasons, e.source) == (
+        12,
+        2,
+        (("Declined", 2),),
+        "screening_log",
+    )
+    assert reconcile(flow) == ()
+    # 12 screened minus 3 excluded = 9, not the 10 randomised: flagged.
+    log.write_text("eligible,randomised,exclusion_reason\n" + "1,1,\n" * 9 + "0,0,Too old\n" * 3)
+    (d,) = reconcile(summarize_consort(replace(trial, plan=plan)))
+    assert (d.check, d.expected, d.observed) == ("enrolment", 10, 9)

@@ -85,7 +85,9 @@ def test_baseline_matches_generator(trial):
     assert b.n == {SC: 44, DBT: 45, "Overall": 89}
     assert d.stat("gender", "Overall", "Woman").n == 74
     block = "Pain type (not exclusive)"
-    pain = {lvl: d.stat(block, "Overall", lvl).n for lvl in ("Neuropathic", "Low back", "Arthritis")}
+    pain = {
+        lvl: d.stat(block, "Overall", lvl).n for lvl in ("Neuropathic", "Low back", "Arthritis")
+    }
     assert pain == {"Neuropathic": 48, "Low back": 39, "Arthritis": 33}
     age = d.stat("age", "Overall")
     # Generator: age standardised to mean 51.5, SD 14.2, then rounded to 1 decimal.
@@ -179,3 +181,20 @@ def test_differential_attrition_against_r(snapshot):
 def test_sample_reconciles(trial):
     flow = summarize_consort(trial)
     assert reconcile(flow, baseline_table(trial), adherence_summary(trial)) == ()
+
+
+def test_wide_sav_gives_the_same_summaries(trial):
+    # The same synthetic trial in wide SPSS layout (value labels, -99 user-missing codes).
+    wide = read_trial(None, ROOT / "sample_data" / "dbt_wide.toml")
+    assert summarize_consort(wide) == summarize_consort(trial)
+    cols = ["variable", "level", "group", "n", "denominator", "n_missing", "mean", "sd"]
+    b_wide, b_long = baseline_table(wide).to_frame(), baseline_table(trial).to_frame()
+    assert b_wide[cols].equals(b_long[cols])
+    a_wide, a_long = attrition_summary(wide), attrition_summary(trial)
+    assert a_wide.by_visit == a_long.by_visit
+    assert a_wide.patterns.equals(a_long.patterns)
+    assert (
+        adherence_summary(wide)
+        .distribution_frame()
+        .equals(adherence_summary(trial).distribution_frame())
+    )

@@ -4,4 +4,5 @@
 from trialkit.cli import analyze  # noqa: F401
 from trialkit.cli import init  # noqa: F401
 from trialkit.cli import meta  # noqa: F401
+from trialkit.cli import summarize  # noqa: F401
 from trialkit.cli import validate  # noqa: F401

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
+import typer
 from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
@@ -36,7 +36,7 @@ def report_error(err: TrialkitError, console: Console | None = None) -> None:
 class TrialkitGroup(TyperGroup):
     """Click group that reports :class:`TrialkitError` from any command and exits cleanly."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except TrialkitError as err:

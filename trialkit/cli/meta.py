@@ -44,8 +44,10 @@ def meta_command(
     ] = None,
     by: Annotated[
         list[str] | None,
-        typer.Option(help="Column(s) splitting the file into separate analyses "
-                     "(default: outcome and visit when present)."),  # fmt: skip
+        typer.Option(
+            help="Column(s) splitting the file into separate analyses "
+            "(default: comparison, outcome and visit when present)."
+        ),
     ] = None,
     exclude: Annotated[
         list[str] | None,
@@ -70,17 +72,29 @@ def meta_command(
 ) -> None:
     """Meta-analyse STUDIES: pooled effect, heterogeneity, subgroups, influence and Egger."""
     run = run_meta(
-        studies, measure=measure, method=method, hksj=hksj, smd_variance=smd_variance,
-        preset=preset, subgroup=subgroup, by=by, exclude=tuple(exclude or ()),
-        flag_outliers=flag_outliers, prepost_r=prepost_r, sheet=sheet,
-    )  # fmt: skip
+        studies,
+        measure=measure,
+        method=method,
+        hksj=hksj,
+        smd_variance=smd_variance,
+        preset=preset,
+        subgroup=subgroup,
+        by=by,
+        exclude=tuple(exclude or ()),
+        flag_outliers=flag_outliers,
+        prepost_r=prepost_r,
+        sheet=sheet,
+    )
     console = Console()
     render_meta(run, console)
     if json_out or csv_out or markdown_out:
         from trialkit.report import meta_files
 
-        for path, writer in ((json_out, meta_files.write_json), (csv_out, meta_files.write_csv),
-                             (markdown_out, meta_files.write_markdown)):  # fmt: skip
+        for path, writer in (
+            (json_out, meta_files.write_json),
+            (csv_out, meta_files.write_csv),
+            (markdown_out, meta_files.write_markdown),
+        ):
             if path is not None:
                 console.print(f"Wrote {writer(run, path)}")
     if figures_dir is not None:

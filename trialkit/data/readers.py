@@ -5,7 +5,8 @@ Supported formats (chosen by file extension):
 ========================  ===========================================================
 extension                 reader
 ========================  ===========================================================
-``.csv``, ``.csv.gz``     :func:`pandas.read_csv` (comma-separated)
+``.csv``, ``.csv.gz``     :func:`pandas.read_csv` (comma-separated; UTF-8 with or without
+                          BOM, else Windows-1252)
 ``.tsv``, ``.tsv.gz``,    :func:`pandas.read_csv` (tab-separated)
 ``.tab``, ``.txt``
 ``.xlsx``                 :func:`pandas.read_excel` with openpyxl (first sheet)
@@ -159,9 +160,20 @@ _Read = tuple[pd.DataFrame, dict[str, str], dict[str, dict[Any, str]]]
 
 
 def _read_text(path: Path, sep: str) -> _Read:
-    df = pd.read_csv(path, sep=sep, skipinitialspace=True)
-    if df.shape[1] == 1 and sep == "," and "\t" in str(df.columns[0]):
-        raise DataError(f"Data file {path} looks tab-separated; name it .tsv instead of .csv.")
+    try:
+        df = pd.read_csv(path, sep=sep, skipinitialspace=True, encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        # Not UTF-8: spreadsheet programs on Windows save CSV as Windows-1252.
+        df = pd.read_csv(path, sep=sep, skipinitialspace=True, encoding="cp1252")
+    if df.shape[1] == 1 and sep == ",":
+        header = str(df.columns[0])
+        if "\t" in header:
+            raise DataError(f"Data file {path} looks tab-separated; name it .tsv instead of .csv.")
+        if ";" in header:
+            raise DataError(
+                f"Data file {path} looks semicolon-separated; save it with commas as separators "
+                "and points as decimal marks."
+            )
     return _strip_text(df), {}, {}
 
 
@@ -214,9 +226,13 @@ def _strip_text(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         s = out[col]
-        if pd.api.types.is_string_dtype(s) or s.dtype == object:
+        if s.dtype == object:  # mixed cells: strip only the text ones
             stripped = s.map(lambda v: v.strip() if isinstance(v, str) else v)
-            out[col] = stripped.where(stripped != "", None)
+        elif pd.api.types.is_string_dtype(s):
+            stripped = s.str.strip()
+        else:
+            continue
+        out[col] = stripped.where(stripped != "", None)
     return out
 
 

@@ -101,6 +101,10 @@ class _Validator:
     def add(self, severity: str, message: str, **where: object) -> None:
         self.problems.append(Problem(severity, message, file=self.raw.name, **where))  # type: ignore[arg-type]
 
+    def add_at(self, mask: np.ndarray, message: str, column: str, **where: object) -> None:
+        """Add an error located at the first row flagged by ``mask``."""
+        self.add("error", message, column=column, row=self.rows(mask)[0], **where)
+
     def rows(self, mask: np.ndarray) -> list[int]:
         return self.raw.row_numbers(np.flatnonzero(mask))
 
@@ -170,12 +174,11 @@ class _Validator:
         values = text_values(self.df[col])
         blank = values.isna().to_numpy()
         if blank.any():
-            self.add(
-                "error",
+            self.add_at(
+                blank,
                 f"Column '{col}' has {blank.sum()} blank {what} value(s) at "
                 f"{self.row_text(blank)}.",
-                column=col,
-                row=self.rows(blank)[0],
+                col,
             )
         return values
 
@@ -205,12 +208,11 @@ class _Validator:
             for subj in n_arms.index[n_arms > 1][:EXAMPLES]:
                 mask = (self.subject == subj).to_numpy()
                 values = quote_list(list(pd.unique(arm[mask].dropna())))
-                self.add(
-                    "error",
+                self.add_at(
+                    mask,
                     f"Subject {subj} changes arm between rows ({values} at {self.row_text(mask)}).",
-                    column=col,
+                    col,
                     subject=str(subj),
-                    row=self.rows(mask)[0],
                 )
             more = int((n_arms > 1).sum()) - EXAMPLES
             if more > 0:
@@ -222,14 +224,13 @@ class _Validator:
         mask = unknown.to_numpy()
         if mask.any():
             values = list(pd.unique(visit[mask]))
-            self.add(
-                "error",
+            self.add_at(
+                mask,
                 f"Visit column '{col}' has value(s) {quote_list(values)} that are not in plan "
                 f"key 'visits.order' ({quote_list(order)}), in {mask.sum()} row(s) from "
                 f"row {self.rows(mask)[0]}.",
-                column=col,
+                col,
                 key="visits.order",
-                row=self.rows(mask)[0],
                 hint=did_you_mean(str(values[0]), order),
             )
         absent = [v for v in order if not (visit == v).any()]
@@ -264,12 +265,11 @@ class _Validator:
             shown.append(f"{label} ({self.row_text(mask)})")
         more = len(groups) - EXAMPLES
         tail = f" and {more} more" if more > 0 else ""
-        self.add(
-            "error",
+        self.add_at(
+            dup,
             f"{len(groups)} {what} combination(s) appear on more than one row: "
             f"{'; '.join(shown)}{tail}.",
-            column=self.plan.columns.subject,
-            row=self.rows(dup)[0],
+            self.plan.columns.subject,
             subject=str(groups.iloc[0]["s"]),
         )
 
@@ -296,22 +296,20 @@ class _Validator:
             values, bad = numeric_values(self.df[col])
             if bad.any():
                 examples = self.examples(self.df[col], bad)
-                self.add(
-                    "error",
+                self.add_at(
+                    bad,
                     f"Column '{col}' ({what}) has {bad.sum()} non-numeric value(s): {examples}.",
-                    column=col,
-                    row=self.rows(bad)[0],
+                    col,
                 )
             if rng is not None:
                 v = values.to_numpy()
                 out = ~np.isnan(v) & ((v < rng[0]) | (v > rng[1]))
                 if out.any():
-                    self.add(
-                        "error",
+                    self.add_at(
+                        out,
                         f"Column '{col}' ({what}) has {out.sum()} value(s) outside its range "
                         f"[{rng[0]:g}, {rng[1]:g}]: {self.examples(values, out)}.",
-                        column=col,
-                        row=self.rows(out)[0],
+                        col,
                         hint="fix the values, or declare them missing in the file",
                     )
 
@@ -332,7 +330,7 @@ class _Validator:
             return
         p = self.plan
         base = p.visits.baseline
-        all_subjects = pd.unique(self.subject.dropna())
+        codes, subjects = pd.factorize(self.subject)  # code -1 = blank id
         for o in p.outcomes:
             if p.layout == "long":
                 if self.visit is None or not o.column or o.column not in present:
@@ -346,8 +344,9 @@ class _Validator:
                     continue
                 values, _ = numeric_values(self.df[col])
                 has = values.notna().to_numpy()
-            with_base = set(self.subject[has].dropna())
-            missing = [s for s in all_subjects if s not in with_base]
+            has_base = np.zeros(len(subjects), dtype=bool)
+            has_base[codes[has & (codes >= 0)]] = True
+            missing = list(subjects[~has_base])
             if missing:
                 self.add(
                     "warning",

@@ -26,6 +26,10 @@ def text_values(s: pd.Series) -> pd.Series:
         out[~finite] = None
         return pd.Series(out, index=s.index, dtype="str", name=s.name)
 
+    if pd.api.types.is_string_dtype(s) and not s.dtype == object:
+        stripped = s.str.strip()
+        return stripped.where(stripped != "", None).astype("str")
+
     def one(v: object) -> object:
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
             return None

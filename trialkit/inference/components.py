@@ -40,30 +40,31 @@ def components(
     sas: bool = False,
 ) -> Components:
     """P (and optionally Q, R) at ``theta``; ``sas`` differentiates in SAS's parametrisation."""
-    st = lik.structure
     q, k, m = lik.q, lik.k, lik.n_theta
     P = np.zeros((m, k * k))
     Q = np.zeros((m, m, k * k)) if second_order else None
     R = np.zeros((m, m, k * k)) if second_order else None
-    jac = [st.jacobian(lik.group_theta(theta, g), sas=sas) for g in range(lik.n_groups)]
-    hes = (
-        [st.hessian(lik.group_theta(theta, g), sas=sas) for g in range(lik.n_groups)]
-        if second_order
-        else None
-    )
-    for p, sinv in zip(lik.patterns, ev.sigma_inv, strict=True):
-        g, tp = p.group, p.t
-        sl = slice(g * q, (g + 1) * q)
-        d = jac[g][:, p.idx][:, :, p.idx]
-        a = sinv @ d @ sinv  # (q, tp, tp)
-        P[sl] += a.reshape(q, tp * tp) @ p.XX.T
+    jac = lik.block_jacobians(theta, sas=sas)
+    hes = lik.block_hessians(theta, sas=sas) if second_order else None
+    for i, (b, sinv) in enumerate(zip(lik.blocks, ev.sigma_inv, strict=True)):
+        tp = b.t
+        a = sinv[:, None] @ jac[i] @ sinv[:, None]  # (P, q, tp, tp)
+        pk = np.einsum("pqn,pmn->pqm", a.reshape(-1, q, tp * tp), b.XX)
         if second_order:
-            b = sinv @ d  # (q, tp, tp)
-            c = np.einsum("kts,lsu->kltu", b, a).reshape(q * q, tp * tp)
-            Q[sl, sl] += (c @ p.XX.T).reshape(q, q, k * k)
-            dd = hes[g][:, :, p.idx][:, :, :, p.idx]
-            r = (sinv @ dd @ sinv).reshape(q * q, tp * tp)
-            R[sl, sl] += (r @ p.XX.T).reshape(q, q, k * k)
+            bq = sinv[:, None] @ jac[i]  # Sigma^-1 dSigma_k
+            c = np.einsum("pkts,plsu->pkltu", bq, a).reshape(-1, q * q, tp * tp)
+            qk = np.einsum("pcn,pmn->pcm", c, b.XX).reshape(-1, q, q, k * k)
+            r = (sinv[:, None, None] @ hes[i] @ sinv[:, None, None]).reshape(-1, q * q, tp * tp)
+            rk = np.einsum("pcn,pmn->pcm", r, b.XX).reshape(-1, q, q, k * k)
+        for g in range(lik.n_groups):
+            sel = b.group == g
+            if not sel.any():
+                continue
+            sl = slice(g * q, (g + 1) * q)
+            P[sl] += pk[sel].sum(axis=0)
+            if second_order:
+                Q[sl, sl] += qk[sel].sum(axis=0)
+                R[sl, sl] += rk[sel].sum(axis=0)
     shape = (k, k)
     return Components(
         P=P.reshape(m, *shape),

@@ -19,7 +19,15 @@ def empirical_vcov(lik: Likelihood, ev: Evaluation) -> np.ndarray:
     """The sandwich covariance at the fitted values."""
     k = lik.k
     meat = np.zeros((k, k))
-    for p, sinv in zip(lik.patterns, ev.sigma_inv, strict=True):
+    sinv_by_pattern = {}
+    for b, sinv in zip(lik.blocks, ev.sigma_inv, strict=True):
+        for j in range(sinv.shape[0]):
+            sinv_by_pattern[(b.t, j)] = sinv[j]
+    seen: dict[int, int] = {}
+    for p in lik.patterns:  # one batched einsum per pattern (patterns, not subjects)
+        j = seen.get(p.t, 0)
+        seen[p.t] = j + 1
+        sinv = sinv_by_pattern[(p.t, j)]
         r = p.Y - np.einsum("nta,a->nt", p.X, ev.beta)
         u = np.einsum("nta,ts,ns->na", p.X, sinv, r, optimize=True)
         meat += u.T @ u

@@ -219,16 +219,21 @@ def pool_effects(
 
 def resolve_options(
     measure: str, method: str | None, hksj: bool | None, smd_variance: str | None, preset
-) -> tuple[str, str, bool, str]:
-    """Merge explicit options over a preset's defaults (explicit options win)."""
+) -> dict:
+    """Merge explicit options over a preset's defaults (explicit options win).
+
+    Returns a dict with ``measure, method, hksj, smd_variance``.
+    """
     measure = _MEASURE_ALIASES.get(measure.upper(), measure.upper())
     if measure not in MEASURES:
         raise DataError(f"Measure must be one of MD, SMD, SMCR, SMCC, generic; not {measure!r}.")
     p = get_preset(preset) if preset else None
-    method = (method or (p.method if p else "DL")).upper()
-    hksj = hksj if hksj is not None else (p.hksj if p else False)
-    smd_variance = smd_variance or (p.smd_variance if p else "metafor")
-    return measure, method, bool(hksj), smd_variance
+    return {
+        "measure": measure,
+        "method": (method or (p.method if p else "DL")).upper(),
+        "hksj": bool(hksj if hksj is not None else (p.hksj if p else False)),
+        "smd_variance": smd_variance or (p.smd_variance if p else "metafor"),
+    }
 
 
 def meta_analysis(
@@ -272,9 +277,9 @@ def meta_analysis(
 
     Validated against metafor 3.8-1 (tests/reference/metafor/README.md).
     """
-    measure, method, hksj, smd_variance = resolve_options(
-        measure, method, hksj, smd_variance, preset
+    opts = resolve_options(measure, method, hksj, smd_variance, preset)
+    eff = compute_effects(
+        studies, opts["measure"], opts["smd_variance"], prepost_r, source, row_offset
     )
-    eff = compute_effects(studies, measure, smd_variance, prepost_r, source, row_offset)
-    res = pool_effects(eff, measure, method, hksj, smd_variance, level, (), preset, label)
+    res = pool_effects(eff, **opts, level=level, preset=preset, label=label)
     return res.without(exclude) if len(exclude) else res

@@ -37,8 +37,9 @@ def leave_one_out(
         het = heterogeneity(yi[m], vi[m], fit.tau2, method, level)
         crit = fit.crit(level)
         est, se = float(fit.beta[0]), float(fit.se[0])
-        rows.append((est, se, est - crit * se, est + crit * se, fit.test()[1], fit.tau2,
-                     het.i2, het.q))  # fmt: skip
+        rows.append(
+            (est, se, est - crit * se, est + crit * se, fit.test()[1], fit.tau2, het.i2, het.q)
+        )
     cols = ["estimate", "std_error", "ci_lower", "ci_upper", "p_value", "tau2", "i2", "q"]
     out = pd.DataFrame(rows, columns=cols)
     out.insert(0, "study", study)

@@ -17,11 +17,15 @@ import pandas as pd
 
 from trialkit.errors import DataError
 
-__all__ = ["StudyFile", "read_study_file", "analysis_groups", "AUTO_BY"]
+__all__ = ["StudyFile", "read_study_file", "analysis_groups", "AUTO_BY", "LABEL_SEP"]
 
 #: Columns that split a file into separate analyses when ``by`` is not given.
-AUTO_BY = ("outcome", "visit")
+AUTO_BY = ("comparison", "outcome", "visit")
+#: Joins the ``by`` values of one analysis into its label.
+LABEL_SEP = " · "
 ROW_OFFSET = 2
+# Only empty cells are missing; text such as "NA" or "n/a" is reported as not a number.
+_NA = {"keep_default_na": False, "na_values": [""]}
 
 
 class StudyFile:
@@ -43,9 +47,9 @@ def read_study_file(path: str | Path, sheet: str | int | None = None) -> StudyFi
         if suffix in (".xlsx", ".xlsm", ".xls"):
             data = pd.read_excel(path, sheet_name=0 if sheet is None else sheet)
         elif suffix in (".tsv", ".tab"):
-            data = pd.read_csv(path, sep="\t")
+            data = pd.read_csv(path, sep="\t", **_NA)
         else:
-            data = pd.read_csv(path, sep=None, engine="python")
+            data = pd.read_csv(path, sep=None, engine="python", **_NA)
     except (ValueError, OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"Cannot read the study file {path.name!r}: {first}.") from None
@@ -60,15 +64,20 @@ def read_study_file(path: str | Path, sheet: str | int | None = None) -> StudyFi
 
 
 def analysis_groups(
-    data: pd.DataFrame, by: list[str] | None, source: str
+    data: pd.DataFrame, by: list[str] | None, source: str, subgroup: str | None = None
 ) -> list[tuple[str, pd.DataFrame]]:
     """Split ``data`` into separate analyses by the columns ``by``.
 
-    ``by=None`` uses the columns of :data:`AUTO_BY` that the file has and that hold more
-    than one value; ``by=[]`` keeps one analysis. Groups keep their order of appearance.
+    ``by=None`` uses the columns of :data:`AUTO_BY` (``comparison, outcome, visit``) that
+    the file has, that hold more than one value and that are not the ``subgroup`` column;
+    ``by=[]`` keeps one analysis. Groups keep their order of appearance.
     """
     if by is None:
-        by = [c for c in AUTO_BY if c in data.columns and data[c].nunique(dropna=False) > 1]
+        by = [
+            c
+            for c in AUTO_BY
+            if c in data.columns and c != subgroup and data[c].nunique(dropna=False) > 1
+        ]
     for col in by:
         if col not in data.columns:
             raise DataError(f"{source} has no column {col!r} to split analyses by.")
@@ -77,5 +86,5 @@ def analysis_groups(
             raise DataError(f"Column {col!r} is empty in row {i + ROW_OFFSET} of {source}.")
     if not by:
         return [("", data)]
-    keys = data[by].astype("string").agg(" · ".join, axis=1)
+    keys = data[by].astype("string").agg(LABEL_SEP.join, axis=1)
     return [(str(k), data.loc[keys == k]) for k in pd.unique(keys)]

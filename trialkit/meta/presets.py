@@ -58,6 +58,4 @@ def get_preset(name: str) -> Preset:
     try:
         return PRESETS[name]
     except KeyError:
-        raise DataError(
-            f"Unknown preset {name!r}; choose one of {', '.join(PRESETS)}."
-        ) from None
+        raise DataError(f"Unknown preset {name!r}; choose one of {', '.join(PRESETS)}.") from None

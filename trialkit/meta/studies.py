@@ -4,7 +4,8 @@ Accepted layouts (one row per study; column names are exact, lower case):
 
 * two arms: ``study, n1, m1, sd1, n2, m2, sd2`` (arm 1 = treatment) for ``MD`` / ``SMD``;
 * pre-post, one group: ``study, n, m_pre, sd_pre, m_post[, sd_post][, r]`` for ``SMCR`` /
-  ``SMCC`` (``sd_post`` is needed for SMCC; ``r`` defaults to the assumed correlation);
+  ``SMCC`` (``sd_post`` is needed for SMCC; an empty or absent ``r`` takes the assumed
+  correlation, and the column ``r_assumed`` of the result says which studies did);
 * precomputed (generic inverse variance): ``study, yi`` plus ``se`` or ``vi`` or
   ``ci_lower, ci_upper`` (a 95% CI); ``n1, n2`` are optional and only shown.
 """
@@ -17,7 +18,7 @@ import pandas as pd
 from trialkit.errors import DataError
 from trialkit.meta import effects
 
-__all__ = ["MEASURES", "ARM_COLUMNS", "PREPOST_COLUMNS", "compute_effects"]
+__all__ = ["MEASURES", "ARM_COLUMNS", "PREPOST_COLUMNS", "compute_effects", "row_location"]
 
 MEASURES = ("MD", "SMD", "SMCR", "SMCC", "GEN")
 ARM_COLUMNS = ("n1", "m1", "sd1", "n2", "m2", "sd2")
@@ -26,7 +27,8 @@ _POSITIVE = ("sd1", "sd2", "sd_pre", "sd_post", "se", "vi")
 _SIZES = ("n1", "n2", "n")
 
 
-def _where(source: str, index, row_offset: int) -> str:
+def row_location(source: str, index, row_offset: int) -> str:
+    """``row N of SOURCE``: the file row when ``row_offset`` is set, else the index label."""
     if row_offset:
         return f"row {int(index) + row_offset} of {source}"
     return f"row {index!r} of {source}"
@@ -41,13 +43,13 @@ def _numeric(df: pd.DataFrame, cols: list[str], source: str, row_offset: int) ->
         if bad.any():
             i = bad.to_numpy().nonzero()[0][0]
             raise DataError(
-                f"Column '{col}' in {_where(source, df.index[i], row_offset)} holds "
+                f"Column '{col}' in {row_location(source, df.index[i], row_offset)} holds "
                 f"{str(raw.iloc[i])!r}, which is not a number."
             )
         if values.isna().any():
             i = values.isna().to_numpy().nonzero()[0][0]
             raise DataError(
-                f"Column '{col}' is empty in {_where(source, df.index[i], row_offset)}; "
+                f"Column '{col}' is empty in {row_location(source, df.index[i], row_offset)}; "
                 "every study needs a value."
             )
         out[col] = values.to_numpy(dtype=float)
@@ -58,19 +60,19 @@ def _numeric(df: pd.DataFrame, cols: list[str], source: str, row_offset: int) ->
             i = (v <= 0).nonzero()[0][0]
             raise DataError(
                 f"Column '{col}' must be positive but is {v[i]:g} in "
-                f"{_where(source, df.index[i], row_offset)}."
+                f"{row_location(source, df.index[i], row_offset)}."
             )
         if col in _SIZES and (v < 2).any():
             i = (v < 2).nonzero()[0][0]
             raise DataError(
                 f"Column '{col}' must be at least 2 but is {v[i]:g} in "
-                f"{_where(source, df.index[i], row_offset)}."
+                f"{row_location(source, df.index[i], row_offset)}."
             )
         if col == "r" and (np.abs(v) >= 1).any():
             i = (np.abs(v) >= 1).nonzero()[0][0]
             raise DataError(
                 f"Column 'r' must lie strictly between -1 and 1 but is {v[i]:g} in "
-                f"{_where(source, df.index[i], row_offset)}."
+                f"{row_location(source, df.index[i], row_offset)}."
             )
     return result
 
@@ -115,8 +117,7 @@ def compute_effects(
         raise DataError(f"Measure must be one of {', '.join(MEASURES)}, not {measure!r}.")
     if smd_variance not in effects.SMD_VARIANCES:
         raise DataError(
-            f"SMD variance must be one of {', '.join(effects.SMD_VARIANCES)}, "
-            f"not {smd_variance!r}."
+            f"SMD variance must be one of {', '.join(effects.SMD_VARIANCES)}, not {smd_variance!r}."
         )
     if not -1 < prepost_r < 1:
         raise DataError(f"The assumed pre-post correlation must lie in (-1, 1), not {prepost_r}.")
@@ -127,7 +128,9 @@ def compute_effects(
     names = studies["study"].astype("string")
     if names.isna().any():
         i = names.isna().to_numpy().nonzero()[0][0]
-        raise DataError(f"Column 'study' is empty in {_where(source, studies.index[i], row_offset)}.")
+        raise DataError(
+            f"Column 'study' is empty in {row_location(source, studies.index[i], row_offset)}."
+        )
     layout = _layout(studies, measure)
     out = pd.DataFrame({"study": names.to_numpy(dtype=object)}, index=studies.index)
     if layout == "arms":
@@ -142,15 +145,25 @@ def compute_effects(
     elif layout == "prepost":
         need = list(PREPOST_COLUMNS) + (["sd_post"] if measure == "SMCC" else [])
         _require(studies, need, measure, source, "study, n, m_pre, sd_pre, m_post, sd_post[, r]")
-        cols = need + [c for c in ("sd_post", "r") if c in studies.columns and c not in need]
-        a = _numeric(studies, cols, source, row_offset)
-        r = a["r"].to_numpy() if "r" in a else np.full(len(a), prepost_r)
+        a = _numeric(studies, need, source, row_offset)
+        r = np.full(len(a), prepost_r)
+        assumed = np.ones(len(a), dtype=bool)
+        if "r" in studies.columns:
+            given = studies["r"].notna().to_numpy()
+            if given.any():
+                r[given] = _numeric(studies.loc[given], ["r"], source, row_offset)["r"]
+            assumed = ~given
         sd_post = a["sd_post"].to_numpy() if "sd_post" in a else np.full(len(a), np.nan)
         yi, vi = effects.standardised_mean_change(
-            a["n"].to_numpy(), a["m_pre"].to_numpy(), a["sd_pre"].to_numpy(),
-            a["m_post"].to_numpy(), sd_post, r, standardiser=measure,
-        )  # fmt: skip
-        extra = a.assign(r=r)
+            a["n"].to_numpy(),
+            a["m_pre"].to_numpy(),
+            a["sd_pre"].to_numpy(),
+            a["m_post"].to_numpy(),
+            sd_post,
+            r,
+            standardiser=measure,
+        )
+        extra = a.assign(r=r, r_assumed=assumed)
     else:
         layout_text = "study, yi and se (or vi, or ci_lower and ci_upper)"
         _require(studies, ["yi"], measure, source, layout_text)
@@ -167,7 +180,7 @@ def compute_effects(
                 i = (width <= 0).nonzero()[0][0]
                 raise DataError(
                     "Column 'ci_upper' must exceed 'ci_lower' in "
-                    f"{_where(source, studies.index[i], row_offset)}."
+                    f"{row_location(source, studies.index[i], row_offset)}."
                 )
             vi = effects.generic_from_ci(a["ci_lower"].to_numpy(), a["ci_upper"].to_numpy()) ** 2
         else:

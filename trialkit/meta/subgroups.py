@@ -10,7 +10,7 @@ from scipy.stats import chi2
 
 from trialkit.errors import DataError
 from trialkit.meta.analysis import MetaAnalysisResult, pool_effects, resolve_options
-from trialkit.meta.studies import compute_effects
+from trialkit.meta.studies import compute_effects, row_location
 
 __all__ = ["SubgroupAnalysis", "subgroup_analysis", "subgroup_difference"]
 
@@ -92,15 +92,14 @@ def subgroup_analysis(
     labels = studies[column].astype("string")
     if labels.isna().any():
         i = labels.isna().to_numpy().nonzero()[0][0]
-        where = f"row {int(studies.index[i]) + row_offset}" if row_offset else f"row {i}"
-        raise DataError(f"Subgroup column {column!r} is empty in {where} of {source}.")
-    measure, method, hksj, smd_variance = resolve_options(
-        measure, method, hksj, smd_variance, preset
+        where = row_location(source, studies.index[i], row_offset)
+        raise DataError(f"Subgroup column {column!r} is empty in {where}.")
+    options = resolve_options(measure, method, hksj, smd_variance, preset)
+    eff = compute_effects(
+        studies, options["measure"], options["smd_variance"], prepost_r, source, row_offset
     )
-    eff = compute_effects(studies, measure, smd_variance, prepost_r, source, row_offset)
     eff[column] = labels.to_numpy(dtype=object)
-    options = dict(measure=measure, method=method, hksj=hksj, smd_variance=smd_variance,
-                   level=level, preset=preset)  # fmt: skip
+    options.update(level=level, preset=preset)
     overall = pool_effects(eff, label="Total", **options)
     if len(exclude):
         overall = overall.without(exclude)

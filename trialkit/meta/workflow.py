@@ -67,8 +67,9 @@ def _item(label, data, subgroup, options, exclude, flag_outliers, source) -> Met
     if flag_outliers and influence is not None:
         flagged = [s for s in influence.loc[influence["outlier"], "study"].astype(str)]
         if flagged:
-            reasons.append("flagged as outliers (|studentised residual| > 1.96): "
-                           + ", ".join(flagged))  # fmt: skip
+            reasons.append(
+                "flagged as outliers (|studentised residual| > 1.96): " + ", ".join(flagged)
+            )
             drop += [s for s in flagged if s not in drop]
     sens = None
     if drop and res.k - len(drop) >= 1:
@@ -97,28 +98,27 @@ def run_meta(
     value are left out of a separate sensitivity analysis (as the ISTDP meta-analysis removed
     two outlying studies).
     """
-    measure, method, hksj, smd_variance = resolve_options(
-        measure, method, hksj, smd_variance, preset
-    )
+    options = resolve_options(measure, method, hksj, smd_variance, preset)
     f = read_study_file(path, sheet)
-    options = dict(measure=measure, method=method, hksj=hksj, smd_variance=smd_variance,
-                   preset=preset, prepost_r=prepost_r)  # fmt: skip
+    options.update(preset=preset, prepost_r=prepost_r)
     items = tuple(
         _item(label, data, subgroup, options, exclude, flag_outliers, f.source)
-        for label, data in analysis_groups(f.data, by, f.source)
+        for label, data in analysis_groups(f.data, by, f.source, subgroup)
     )
     unknown = sorted(
         {str(s) for s in exclude}
         - {str(s) for it in items for s in it.result.studies["study"].astype(str)}
     )
     if unknown:
-        raise DataError(f"Cannot exclude {', '.join(map(repr, unknown))}: no such study in {f.source}.")
+        raise DataError(
+            f"Cannot exclude {', '.join(map(repr, unknown))}: no such study in {f.source}."
+        )
     return MetaRun(
         source=f.source,
-        measure=measure,
-        method=method,
-        hksj=hksj,
-        smd_variance=smd_variance,
+        measure=options["measure"],
+        method=options["method"],
+        hksj=options["hksj"],
+        smd_variance=options["smd_variance"],
         preset=preset,
         preset_description=get_preset(preset).description if preset else "",
         prepost_r=prepost_r,

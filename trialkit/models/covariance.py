@@ -31,7 +31,7 @@ see ``tests/test_mmrm_fev.py``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -125,11 +125,14 @@ class Structure:
         Number of visits.
     coords
         Visit coordinates, used by ``sp_exp`` only.
+    dist
+        A subject's own distance matrix (``sp_exp`` with per-observation coordinates).
     """
 
     name: str
     t: int
     coords: tuple[float, ...] = ()
+    dist: Array | None = field(default=None, compare=False, repr=False)
 
     @property
     def heterogeneous(self) -> bool:
@@ -179,8 +182,14 @@ class Structure:
         return np.exp(2.0 * theta[0]) * corr_fun(_corr_params(self.base, theta[1:], t), t)
 
     def _distance(self) -> Array:
+        if self.dist is not None:
+            return self.dist
         c = np.asarray(self.coords if self.coords else range(self.t), dtype=float)
         return np.abs(c[:, None] - c[None, :])
+
+    def at(self, dist: Array) -> Structure:
+        """The same spatial structure over a subject's own distance matrix."""
+        return Structure(self.name, dist.shape[-1], self.coords, dist)
 
     def start(self, emp: Array) -> Array:
         """Starting values from an empirical covariance matrix."""
@@ -256,21 +265,38 @@ class Structure:
     # --- derivatives ------------------------------------------------------------------------
     def jacobian(self, theta: Array, sas: bool = False) -> Array:
         """First derivatives ``d Sigma / d theta_k`` as a ``(q, t, t)`` array (complex step)."""
+        if self.name == "us" and not sas:
+            return self._us_jacobian(theta)
         f, x = (self.cov_sas, self.to_sas(theta)) if sas else (self.cov, theta)
         return _cstep_jacobian(f, x)
+
+    def _us_jacobian(self, theta: Array) -> Array:
+        """Closed form for ``us``: ``dSigma = dL L' + L dL'``."""
+        t = self.t
+        sd = np.exp(theta[:t])
+        rows, cols = np.tril_indices(t, -1)
+        lower = np.zeros((t, t))
+        lower[rows, cols] = sd[rows] * theta[t:]
+        lower[np.arange(t), np.arange(t)] = sd
+        dl = np.zeros((self.n_theta, t, t))
+        dl[np.arange(t), np.arange(t), :] = lower  # d/d log sd_i scales row i
+        off = np.arange(t, self.n_theta)
+        dl[off, rows, cols] = sd[rows]
+        prod = dl @ lower.T
+        return prod + prod.transpose(0, 2, 1)
 
     def hessian(self, theta: Array, sas: bool = False) -> Array:
         """Second derivatives ``d^2 Sigma / d theta_k d theta_l`` as ``(q, q, t, t)``."""
         f, x = (self.cov_sas, self.to_sas(theta)) if sas else (self.cov, theta)
         q = x.size
-        out = np.empty((q, q, self.t, self.t))
+        out = np.empty((q, q, *f(x.astype(float)).shape))
         for l in range(q):
             h = 1e-5 * max(1.0, abs(float(x[l])))
             up, dn = x.astype(float).copy(), x.astype(float).copy()
             up[l] += h
             dn[l] -= h
             out[:, l] = (_cstep_jacobian(f, up) - _cstep_jacobian(f, dn)) / (2 * h)
-        return 0.5 * (out + out.transpose(1, 0, 2, 3))
+        return 0.5 * (out + np.swapaxes(out, 0, 1))
 
     def sas_jacobian_of_map(self, theta: Array) -> Array:
         """``d phi / d theta`` (``q x q``) for the map :meth:`to_sas`."""

@@ -213,7 +213,9 @@ def build_design(
         has_y.reindex(excl[subject]).to_numpy(),
         "missing covariate value(s): "
         + ", ".join(covariates if covariates else ["(none)"]),
-        f"no observed {outcome} at any analysed visit",
+        f"no observed {outcome} at {visit} {visit_levels[0]}"
+        if len(visit_levels) == 1
+        else f"no observed {outcome} at any analysed visit",
     )
     excluded = pd.DataFrame(
         {"subject": excl[subject].to_numpy(), "arm": excl["_arm"].to_numpy(), "reason": reasons}
@@ -272,7 +274,8 @@ def build_design(
             [(f"{cn}:{vn}", cv * vv) for cn, cv in cov_cols[c] for vn, vv in vis_cols],
         )
     X = np.column_stack(cols)
-    _check_rank(X, names)
+    if coding == "treatment":
+        _check_rank(X, names)
     n_sub = df.groupby("_arm")[subject].nunique()
     n_obs = df.groupby("_arm").size()
     sample = SampleAccounting(
@@ -312,7 +315,9 @@ def _code(
 
 
 def _check_rank(X: np.ndarray, names: list[str]) -> None:
-    _, r, piv = scipy.linalg.qr(X, mode="economic", pivoting=True)
+    # R from an unpivoted QR spans the same row space (R'R = X'X); pivot on the small R.
+    r0 = np.linalg.qr(X, mode="r")
+    _, r, piv = scipy.linalg.qr(r0, mode="economic", pivoting=True)
     diag = np.abs(np.diag(r))
     tol = diag.max() * max(X.shape) * np.finfo(float).eps
     rank = int(np.sum(diag > tol))

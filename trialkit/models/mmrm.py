@@ -160,7 +160,7 @@ def fit_mmrm(
     alpha: float = 0.05,
     baseline: str | None = None,
     fallback: Sequence[str] | None = None,
-    coordinates: Sequence[float] | None = None,
+    coordinates: Sequence[str] | None = None,
     kr_parametrization: str = "mmrm",
     visits: Sequence[str] | None = None,
     visit_terms: bool = True,
@@ -173,7 +173,7 @@ def fit_mmrm(
         Long data: one row per subject x visit; the outcome may be missing.
     covariance
         ``us`` (alias ``un``), ``cs``, ``csh``, ``ar1``, ``ar1h``, ``toep``, ``toeph``, ``ad``,
-        ``adh`` or ``sp_exp`` (needs ``coordinates``).
+        ``adh`` or ``sp_exp`` (spatial exponential over ``coordinates``).
     df_method
         ``satterthwaite``, ``kenward-roger``, ``kenward-roger-linear``, ``between-within`` or
         ``residual``.
@@ -186,6 +186,9 @@ def fit_mmrm(
         ``equal`` (SAS LSMEANS) or ``proportional`` (SAS ``OM``) over factor covariates.
     baseline
         Column holding the outcome's baseline value, for Cohen's d.
+    coordinates
+        For ``sp_exp``: columns holding each observation's coordinates (Euclidean
+        distance, like SAS ``TYPE=SP(EXP)(c1 c2)``); default: the visit index.
     fallback
         Structures tried, in order, when ``covariance`` does not converge. Default: the
         ladder ``us -> toeph -> ar1h -> csh -> cs`` after ``covariance``; ``()`` disables it.
@@ -230,17 +233,20 @@ def fit_mmrm(
     )
     t = len(design.visits)
     n_groups = 2 if group_covariance else 1
+    coord_rows = None
+    if coordinates is not None:
+        coord_rows = design_coordinates(data, design, subject, visit, list(coordinates))
     patterns = build_patterns(design, t, group_covariance)
+    spatial_patterns = (
+        build_patterns(design, t, group_covariance, coord_rows) if coord_rows is not None else None
+    )
     theta0_emp = _start_covariance(design, t)
     attempts: list[Attempt] = []
     chosen: tuple[str, Likelihood, OptimResult] | None = None
     for name in ladder:
-        if name == "sp_exp" and coordinates is None:
-            coords: tuple[float, ...] = tuple(float(i) for i in range(t))
-        else:
-            coords = tuple(float(c) for c in coordinates) if coordinates is not None else ()
-        st = Structure(name, t, coords)
-        lik = Likelihood(patterns, st, n_groups, design.k, design.n_obs, reml)
+        st = Structure(name, t)
+        pats = spatial_patterns if (name == "sp_exp" and spatial_patterns) else patterns
+        lik = Likelihood(pats, st, n_groups, design.k, design.n_obs, reml)
         theta0 = np.concatenate([st.start(theta0_emp)] * n_groups)
         opt = maximise(lik, theta0)
         attempts.append(Attempt(name, opt.converged, opt.message, opt.iterations))
@@ -258,8 +264,24 @@ def fit_mmrm(
     )
 
 
+def design_coordinates(
+    data: pd.DataFrame, design: Design, subject: str, visit: str, columns: list[str]
+) -> np.ndarray:
+    """Coordinates of each design row (rows are sorted by subject then visit)."""
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ModelError(f"coordinate column(s) {', '.join(missing)} not found in the data")
+    keyed = data.assign(_visit=data[visit].astype(str)).set_index([subject, "_visit"])[columns]
+    ids = np.asarray(design.subject_ids, dtype=object)[design.subject]
+    vis = np.asarray(design.visits, dtype=object)[design.visit]
+    out = keyed.loc[list(zip(ids, vis, strict=True))].to_numpy(dtype=float)
+    if not np.all(np.isfinite(out)):
+        raise ModelError(f"coordinate column(s) {', '.join(columns)} have missing values")
+    return out
+
+
 def _start_covariance(design: Design, t: int) -> np.ndarray:
-    beta, *_ = np.linalg.lstsq(design.X, design.y, rcond=None)
+    beta = np.linalg.solve(design.X.T @ design.X, design.X.T @ design.y)
     res = np.full((design.n_subjects, t), np.nan)
     res[design.subject, design.visit] = design.y - design.X @ beta
     emp = pd.DataFrame(res).cov(min_periods=2).to_numpy()
@@ -383,7 +405,8 @@ def _type3(design: Design, engine: ContrastEngine, data: pd.DataFrame, subject: 
         visit_terms=design.visit_terms,
     )
     # X_trt = X_sum T  =>  beta_sum = T beta_trt
-    T, *_ = np.linalg.lstsq(sum_design.X, design.X, rcond=None)
+    xs = sum_design.X
+    T = np.linalg.solve(xs.T @ xs, xs.T @ design.X)
     rows = []
     for term in sum_design.terms:
         if term.name == "(Intercept)":

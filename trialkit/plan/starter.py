@@ -26,6 +26,16 @@ from trialkit.errors import DataError
 _SUBJECT = re.compile(
     r"(^|[_.\s])(id|subj\w*|subject\w*|participant\w*|patient\w*|pid|usubjid)$", re.I
 )
+_SUBJECT_NAMES = {
+    "participant_id",
+    "subject_id",
+    "patient_id",
+    "usubjid",
+    "subjid",
+    "pid",
+    "id",
+    "record_id",
+}
 _ARM = re.compile(r"arm|group|treat|trt|condition|allocat|randomi[sz]", re.I)
 _VISIT = re.compile(
     r"^(a?visitn?|visit\w*|week|wk|weeks|time|timepoint|wave|occasion|month|day)$", re.I
@@ -113,7 +123,8 @@ def starter_plan(raw: RawTable, data_ref: str) -> StarterPlan:
     """Build a starter plan for ``raw``; ``data_ref`` is the data path as the plan writes it."""
     df = raw.df
     columns = list(df.columns)
-    subject = _guess(columns, _SUBJECT, set())
+    preferred = [c for c in columns if c.lower() in _SUBJECT_NAMES]
+    subject = preferred[0] if preferred else _guess(columns, _SUBJECT, set())
     arm = _guess_arm(df, {subject} if subject else set())
     visit = _guess(columns, _VISIT, {subject, arm} - {None})
     wide_visits, wide_outcomes = detect_wide(columns)
@@ -239,7 +250,8 @@ def write_starter_plan(data: str | Path, out: str | Path, force: bool = False) -
     Raises
     ------
     DataError
-        The data file cannot be read, or ``out`` exists and ``force`` is False.
+        The data file cannot be read, ``out`` exists and ``force`` is False, or ``out``
+        cannot be written.
     """
     data, out = Path(data), Path(out)
     if out.exists() and not force:
@@ -249,5 +261,8 @@ def write_starter_plan(data: str | Path, out: str | Path, force: bool = False) -
     if ref.startswith(".."):  # far away: an absolute path reads better
         ref = str(data.resolve())
     plan = starter_plan(raw, Path(ref).as_posix())
-    out.write_text(plan.text, encoding="utf-8")
+    try:
+        out.write_text(plan.text, encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"Plan file {out} could not be written ({exc.strerror}).") from exc
     return plan

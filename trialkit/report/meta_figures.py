@@ -10,11 +10,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from scipy.stats import norm  # noqa: E402
 
 from trialkit.meta.analysis import MetaAnalysisResult  # noqa: E402
 from trialkit.meta.workflow import MetaItem, MetaRun  # noqa: E402
 from trialkit.report.meta_files import (  # noqa: E402
+    fmt,
     fmt_ci,
+    fmt_p,
     heterogeneity_text,
     measure_label,
     model_label,
@@ -29,62 +32,75 @@ def _diamond(ax, y: float, res: MetaAnalysisResult) -> None:
     ax.fill(xs, [y, y + 0.3, y, y - 0.3], color="black")
 
 
+def _pooled_block(ax, text, y: float, label: str, weight: float, r: MetaAnalysisResult) -> float:
+    """Diamond, its label, weight and CI, the heterogeneity line and (random effects) the
+    prediction interval; returns the next free row."""
+    _diamond(ax, y, r)
+    text(0.01, y, f"{label} ({round(r.level * 100)}% CI)", weight="bold")
+    text(0.40, y, f"{weight:.1f}%", weight="bold")
+    text(0.82, y, fmt_ci(r.estimate, r.ci_lower, r.ci_upper), weight="bold")
+    y -= 1
+    if r.method != "FE" and r.k > 1:
+        ax.plot([r.pi_lower, r.pi_upper], [y, y], color="#b22222", lw=1.5)
+        text(0.02, y, "Prediction interval", size=7)
+        text(0.82, y, f"[{fmt(r.pi_lower)}, {fmt(r.pi_upper)}]", size=7)
+        y -= 1
+    text(0.01, y, heterogeneity_text(r) + "; " + overall_text(r), size=7)
+    return y - 1.2
+
+
 def forest_plot(item: MetaItem, measure: str) -> plt.Figure:
     """Rows per study (weight, estimate and CI as text; square sized by weight), pooled
-    diamond(s) per subgroup and overall, RevMan's heterogeneity and overall-effect lines."""
+    diamond(s) per subgroup and overall with the prediction interval, RevMan's heterogeneity
+    and overall-effect lines, and the test for subgroup differences."""
     res = item.result
     blocks: list[tuple[str, MetaAnalysisResult]] = (
         list(item.subgroups.groups) if item.subgroups is not None else [("", res)]
     )
-    n_rows = sum(r.k + (3 if name else 2) for name, r in blocks) + (3 if item.subgroups else 0)
+    n_rows = sum(r.k + (5 if name else 4) for name, r in blocks) + (5 if item.subgroups else 0)
     fig = plt.figure(figsize=(11, 1.2 + 0.28 * n_rows))
     ax = fig.add_axes([0.52, 0.06, 0.28, 0.86])
     y = n_rows
     texts: list[tuple[float, float, str, dict]] = []
-    lo_all = min(float(np.min(res.studies["ci_lower"])), res.ci_lower)
-    hi_all = max(float(np.max(res.studies["ci_upper"])), res.ci_upper)
+    pooled = [r for _, r in blocks] + [res]
+    lo_all = min(
+        float(np.min(res.studies["ci_lower"])), *(min(r.ci_lower, r.pi_lower) for r in pooled)
+    )
+    hi_all = max(
+        float(np.max(res.studies["ci_upper"])), *(max(r.ci_upper, r.pi_upper) for r in pooled)
+    )
 
     def text(x, yy, s, **kw):
         texts.append((x, yy, s, kw))
 
-    header = {"weight": "bold"}
-    text(0.01, y + 0.8, "Study or subgroup", **header)
-    text(0.40, y + 0.8, "Weight", **header)
-    text(0.82, y + 0.8, f"{measure_label(measure)} {model_label(res)}", **header)
+    weights = res.studies.set_index("study")["weight"]
+    text(0.01, y + 0.8, "Study or subgroup", weight="bold")
+    text(0.40, y + 0.8, "Weight", weight="bold")
+    text(0.82, y + 0.8, f"{measure_label(measure)} {model_label(res)}", weight="bold")
     for name, r in blocks:
         if name:
             text(0.01, y, name, weight="bold")
             y -= 1
-        s = r.studies
-        w_total = res.studies.set_index("study")["weight"] if item.subgroups else s.set_index("study")["weight"]
-        for _, row in s.iterrows():
-            w = float(w_total.get(row["study"], row["weight"]))
+        for _, row in r.studies.iterrows():
+            w = float(weights.get(row["study"], row["weight"]))
             ax.plot([row["ci_lower"], row["ci_upper"]], [y, y], color="black", lw=0.8)
             ax.plot(row["yi"], y, marker="s", color="#2b5fa8", ms=3 + 9 * np.sqrt(w / 100))
             text(0.02, y, str(row["study"]))
             text(0.40, y, f"{w:.1f}%")
             text(0.82, y, fmt_ci(row["yi"], row["ci_lower"], row["ci_upper"]))
             y -= 1
-        sub_w = float(res.studies.loc[res.studies["study"].isin(s["study"]), "weight"].sum())
-        _diamond(ax, y, r)
-        label = f"Subtotal ({name})" if name else "Total"
-        text(0.01, y, f"{label} ({round(r.level * 100)}% CI)", weight="bold")
-        text(0.40, y, f"{sub_w:.1f}%", weight="bold")
-        text(0.82, y, fmt_ci(r.estimate, r.ci_lower, r.ci_upper), weight="bold")
-        y -= 1
-        text(0.01, y, heterogeneity_text(r) + "; " + overall_text(r), size=7)
-        y -= 1.2
+        sub_w = float(weights[weights.index.isin(r.studies["study"])].sum())
+        y = _pooled_block(ax, text, y, f"Subtotal ({name})" if name else "Total", sub_w, r)
     if item.subgroups is not None:
-        _diamond(ax, y, res)
-        text(0.01, y, "Total (95% CI)", weight="bold")
-        text(0.40, y, "100.0%", weight="bold")
-        text(0.82, y, fmt_ci(res.estimate, res.ci_lower, res.ci_upper), weight="bold")
-        y -= 1
+        y = _pooled_block(ax, text, y, "Total", 100.0, res) + 0.2
         sg = item.subgroups
-        text(0.01, y, heterogeneity_text(res) + "; " + overall_text(res), size=7)
-        y -= 1
-        text(0.01, y, f"Test for subgroup differences: Chi² = {sg.q_between:.2f}, df = {sg.df} "
-             f"(P = {sg.p_value:.2g})", size=7)  # fmt: skip
+        text(
+            0.01,
+            y,
+            f"Test for subgroup differences: Chi² = {sg.q_between:.2f}, df = {sg.df} "
+            f"(P = {fmt_p(sg.p_value)})",
+            size=7,
+        )
     ax.axvline(0, color="grey", lw=0.8)
     pad = 0.1 * (hi_all - lo_all or 1)
     ax.set_xlim(min(lo_all, 0) - pad, max(hi_all, 0) + pad)
@@ -96,7 +112,7 @@ def forest_plot(item: MetaItem, measure: str) -> plt.Figure:
     ylim = ax.get_ylim()
     for x, yy, s, kw in texts:
         yf = 0.06 + 0.86 * (yy - ylim[0]) / (ylim[1] - ylim[0])
-        fig.text(x if x < 0.5 else x, yf, s, va="center", size=kw.pop("size", 8), **kw)
+        fig.text(x, yf, s, va="center", size=kw.pop("size", 8), **kw)
     return fig
 
 
@@ -107,8 +123,9 @@ def funnel_plot(res: MetaAnalysisResult, measure: str) -> plt.Figure:
     se_max = float(s["se"].max()) * 1.1
     fig, ax = plt.subplots(figsize=(6, 5))
     grid = np.linspace(0, se_max, 50)
-    ax.plot(res.estimate - 1.96 * grid, grid, ls="--", color="grey", lw=0.8)
-    ax.plot(res.estimate + 1.96 * grid, grid, ls="--", color="grey", lw=0.8)
+    z = norm.ppf(0.5 + res.level / 2)
+    ax.plot(res.estimate - z * grid, grid, ls="--", color="grey", lw=0.8)
+    ax.plot(res.estimate + z * grid, grid, ls="--", color="grey", lw=0.8)
     ax.axvline(res.estimate, color="black", lw=0.8)
     ax.scatter(s["yi"], s["se"], facecolors="none", edgecolors="#2b5fa8")
     ax.set_ylim(se_max, 0)
@@ -131,8 +148,10 @@ def write_figures(run: MetaRun, directory: str | Path) -> list[Path]:
     paths: list[Path] = []
     for i, it in enumerate(run.items):
         slug = _slug(it.label, i) if len(run.items) > 1 else "meta"
-        for kind, fig in (("forest", forest_plot(it, run.measure)),
-                          ("funnel", funnel_plot(it.result, run.measure))):  # fmt: skip
+        for kind, fig in (
+            ("forest", forest_plot(it, run.measure)),
+            ("funnel", funnel_plot(it.result, run.measure)),
+        ):
             for ext in ("png", "svg"):
                 p = directory / f"{kind}_{slug}.{ext}"
                 fig.savefig(p, dpi=150 if ext == "png" else None, bbox_inches="tight")

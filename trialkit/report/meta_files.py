@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from trialkit.meta.analysis import MetaAnalysisResult
+from trialkit.meta.io import LABEL_SEP
 from trialkit.meta.workflow import MetaItem, MetaRun
 
 __all__ = [
@@ -51,12 +52,14 @@ def fmt_ci(est: float, lo: float, hi: float, digits: int = 2) -> str:
 
 
 def fmt_p(p: float) -> str:
-    """RevMan style: P < 0.00001 or P with up to 2 significant digits."""
+    """RevMan style: ``< 0.00001``, ``< 0.0001``, then 4, 3 or 2 decimals (0.0002, 0.006, 0.03)."""
     if p is None or math.isnan(p):
         return "NA"
     if p < 0.00001:
         return "< 0.00001"
-    return f"{p:.2g}" if p < 0.001 else f"{p:.3f}".rstrip("0").rstrip(".") or "0"
+    if p < 0.0001:
+        return "< 0.0001"
+    return f"{p:.4f}" if p < 0.001 else f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
 
 
 def measure_label(measure: str) -> str:
@@ -94,37 +97,89 @@ def _eq(p: float) -> str:
 
 
 def table2_rows(run: MetaRun) -> list[dict]:
-    """Rows in the layout of the ISTDP paper's Table 2 (comparison, k, effect [CI], p, I²)."""
+    """Rows in the layout of the ISTDP paper's Table 2 (comparison, k, effect [CI], p, I²).
+
+    With two or more ``by`` columns the first one becomes a header row (e.g. the comparison)
+    and the rest label the analyses under it (e.g. the outcome), as in the paper.
+    """
     rows: list[dict] = []
 
     def row(name: str, res: MetaAnalysisResult, level: int) -> dict:
-        return {"comparison": name, "level": level, "k": res.k,
-                "estimate": res.estimate, "ci_lower": res.ci_lower, "ci_upper": res.ci_upper,
-                "p_value": res.p_value, "i2": res.i2}  # fmt: skip
+        return {
+            "comparison": name,
+            "level": level,
+            "k": res.k,
+            "estimate": res.estimate,
+            "ci_lower": res.ci_lower,
+            "ci_upper": res.ci_upper,
+            "p_value": res.p_value,
+            "i2": res.i2,
+        }
 
+    current = None
     for it in run.items:
-        label = it.label or "All studies"
+        head, _, name = it.label.rpartition(LABEL_SEP)
+        base = 0
+        if head:
+            if head != current:
+                rows.append({"comparison": head, "level": 0, "header": True})
+                current = head
+            base = 1
+        label = name or "All studies"
         if it.subgroups is not None:
-            rows.append({"comparison": label, "level": 0, "header": True})
-            for name, r in it.subgroups.groups:
-                rows.append(row(name, r, 1))
-            rows.append(row("Total", it.result, 1))
-            rows.append({"comparison": f"Test for subgroup differences: Chi² = "
-                         f"{fmt(it.subgroups.q_between)}, df = {it.subgroups.df} "
-                         f"(P {_eq(it.subgroups.p_value)})", "level": 1, "note": True})  # fmt: skip
+            rows.append({"comparison": label, "level": base, "header": True})
+            for sub_name, r in it.subgroups.groups:
+                rows.append(row(sub_name, r, base + 1))
+            rows.append(row("Total", it.result, base + 1))
+            rows.append(
+                {
+                    "comparison": f"Test for subgroup differences: Chi² = "
+                    f"{fmt(it.subgroups.q_between)}, df = {it.subgroups.df} "
+                    f"(P {_eq(it.subgroups.p_value)})",
+                    "level": base + 1,
+                    "note": True,
+                }
+            )
         else:
-            rows.append(row(label, it.result, 0))
+            rows.append(row(label, it.result, base))
         if it.sensitivity is not None:
-            rows.append(row(f"without {', '.join(it.sensitivity.excluded)}", it.sensitivity, 1))
+            excluded = ", ".join(it.sensitivity.excluded)
+            rows.append(row(f"without {excluded}", it.sensitivity, base + 1))
     return rows
 
 
 def _result_dict(res: MetaAnalysisResult) -> dict:
-    keys = ["label", "measure", "method", "hksj", "smd_variance", "preset", "level", "k",
-            "estimate", "std_error", "statistic", "df", "p_value", "ci_lower", "ci_upper",
-            "pi_lower", "pi_upper", "tau2", "tau2_ci_lower", "tau2_ci_upper", "i2",
-            "i2_ci_lower", "i2_ci_upper", "h2", "h2_ci_lower", "h2_ci_upper", "q", "q_df",
-            "q_p_value"]  # fmt: skip
+    keys = [
+        "label",
+        "measure",
+        "method",
+        "hksj",
+        "smd_variance",
+        "preset",
+        "level",
+        "k",
+        "estimate",
+        "std_error",
+        "statistic",
+        "df",
+        "p_value",
+        "ci_lower",
+        "ci_upper",
+        "pi_lower",
+        "pi_upper",
+        "tau2",
+        "tau2_ci_lower",
+        "tau2_ci_upper",
+        "i2",
+        "i2_ci_lower",
+        "i2_ci_upper",
+        "h2",
+        "h2_ci_lower",
+        "h2_ci_upper",
+        "q",
+        "q_df",
+        "q_p_value",
+    ]
     out = {k: _clean(getattr(res, k)) for k in keys}
     out["statistic_name"] = res.statistic_name
     out["excluded"] = list(res.excluded)
@@ -153,9 +208,12 @@ def _item_dict(it: MetaItem) -> dict:
         d["subgroups"] = {
             "column": s.column,
             "groups": [{"name": n, **_result_dict(r)} for n, r in s.groups],
-            "test_for_subgroup_differences": {"chi2": s.q_between, "df": s.df,
-                                              "p_value": _clean(s.p_value)},
-        }  # fmt: skip
+            "test_for_subgroup_differences": {
+                "chi2": s.q_between,
+                "df": s.df,
+                "p_value": _clean(s.p_value),
+            },
+        }
     d["influence"] = _records(it.influence)
     d["leave_one_out"] = _records(it.leave_one_out)
     d["egger"] = [{k: _clean(v) for k, v in e.__dict__.items()} for e in it.egger]
@@ -170,10 +228,15 @@ def run_to_dict(run: MetaRun) -> dict:
         "schema_version": SCHEMA_VERSION,
         "kind": "trialkit.meta",
         "source": run.source,
-        "options": {"measure": run.measure, "method": run.method, "hksj": run.hksj,
-                    "smd_variance": run.smd_variance, "preset": run.preset,
-                    "preset_description": run.preset_description,
-                    "prepost_r": run.prepost_r},  # fmt: skip
+        "options": {
+            "measure": run.measure,
+            "method": run.method,
+            "hksj": run.hksj,
+            "smd_variance": run.smd_variance,
+            "preset": run.preset,
+            "preset_description": run.preset_description,
+            "prepost_r": run.prepost_r,
+        },
         "analyses": [_item_dict(it) for it in run.items],
     }
 
@@ -190,25 +253,56 @@ def write_csv(run: MetaRun, path: str | Path) -> Path:
     frames = []
     for it in run.items:
         s = it.result.studies
-        frames.append(pd.DataFrame({
-            "analysis": it.label, "row_type": "study", "name": s["study"],
-            "subgroup": s[it.subgroups.column] if it.subgroups is not None else "",
-            "k": 1, "estimate": s["yi"], "std_error": s["se"], "df": float("nan"),
-            "ci_lower": s["ci_lower"], "ci_upper": s["ci_upper"], "p_value": float("nan"),
-            "weight": s["weight"], "i2": float("nan"), "tau2": float("nan"),
-        }))  # fmt: skip
+        frames.append(
+            pd.DataFrame(
+                {
+                    "analysis": it.label,
+                    "row_type": "study",
+                    "name": s["study"],
+                    "subgroup": s[it.subgroups.column] if it.subgroups is not None else "",
+                    "k": 1,
+                    "estimate": s["yi"],
+                    "std_error": s["se"],
+                    "df": float("nan"),
+                    "ci_lower": s["ci_lower"],
+                    "ci_upper": s["ci_upper"],
+                    "p_value": float("nan"),
+                    "weight": s["weight"],
+                    "i2": float("nan"),
+                    "tau2": float("nan"),
+                }
+            )
+        )
         pooled = [("pooled", "Total", it.result)]
         if it.subgroups is not None:
             pooled += [("subgroup", n, r) for n, r in it.subgroups.groups]
         if it.sensitivity is not None:
-            pooled.append(("sensitivity", "without " + ", ".join(it.sensitivity.excluded),
-                           it.sensitivity))  # fmt: skip
-        frames.append(pd.DataFrame([{
-            "analysis": it.label, "row_type": kind, "name": name, "subgroup": "",
-            "k": r.k, "estimate": r.estimate, "std_error": r.std_error,
-            "df": float("nan") if r.df is None else r.df, "ci_lower": r.ci_lower,
-            "ci_upper": r.ci_upper, "p_value": r.p_value, "weight": 100.0, "i2": r.i2,
-            "tau2": r.tau2} for kind, name, r in pooled]))  # fmt: skip
+            pooled.append(
+                ("sensitivity", "without " + ", ".join(it.sensitivity.excluded), it.sensitivity)
+            )
+        frames.append(
+            pd.DataFrame(
+                [
+                    {
+                        "analysis": it.label,
+                        "row_type": kind,
+                        "name": name,
+                        "subgroup": "",
+                        "k": r.k,
+                        "estimate": r.estimate,
+                        "std_error": r.std_error,
+                        "df": float("nan") if r.df is None else r.df,
+                        "ci_lower": r.ci_lower,
+                        "ci_upper": r.ci_upper,
+                        "p_value": r.p_value,
+                        "weight": 100.0,
+                        "i2": r.i2,
+                        "tau2": r.tau2,
+                    }
+                    for kind, name, r in pooled
+                ]
+            )
+        )
     path = Path(path)
     pd.concat(frames, ignore_index=True).to_csv(path, index=False)
     return path
@@ -237,12 +331,19 @@ def write_markdown(run: MetaRun, path: str | Path) -> Path:
             )
     for it in run.items:
         res = it.result
-        lines += ["", f"## {_md_escape(it.label or 'All studies')}", "",
-                  f"| Study | {m} [95% CI] | Weight |", "|---|---|---:|"]  # fmt: skip
+        lines += [
+            "",
+            f"## {_md_escape(it.label or 'All studies')}",
+            "",
+            f"| Study | {m} [95% CI] | Weight |",
+            "|---|---|---:|",
+        ]
         for _, s in res.studies.iterrows():
-            lines.append(f"| {_md_escape(s['study'])} | "
-                         f"{fmt_ci(s['yi'], s['ci_lower'], s['ci_upper'])} | "
-                         f"{s['weight']:.1f}% |")  # fmt: skip
+            lines.append(
+                f"| {_md_escape(s['study'])} | "
+                f"{fmt_ci(s['yi'], s['ci_lower'], s['ci_upper'])} | "
+                f"{s['weight']:.1f}% |"
+            )
         lines += [
             f"| **Total ({model_label(res)})** | "
             f"**{fmt_ci(res.estimate, res.ci_lower, res.ci_upper)}** | 100.0% |",
@@ -253,13 +354,19 @@ def write_markdown(run: MetaRun, path: str | Path) -> Path:
             f"Tau² 95% CI (Q-profile): [{fmt(res.tau2_ci_lower, 3)}, {fmt(res.tau2_ci_upper, 3)}]",
         ]
         for e in it.egger:
-            lines.append(f"  \nEgger's test ({e.model}): {e.statistic_name} = {e.statistic:.2f}, "
-                         f"P {_eq(e.p_value)}")  # fmt: skip
+            lines[-1] += "  "
+            lines.append(
+                f"Egger's test ({e.model}): {e.statistic_name} = {e.statistic:.2f}, "
+                f"P {_eq(e.p_value)}"
+            )
         if it.sensitivity is not None:
             s = it.sensitivity
-            lines += ["", f"Sensitivity analysis without {_md_escape(it.sensitivity_reason)}: "
-                      f"{fmt_ci(s.estimate, s.ci_lower, s.ci_upper)}, P {_eq(s.p_value)}, "
-                      f"I² = {fmt(s.i2, 0)}% (k = {s.k})."]  # fmt: skip
+            lines += [
+                "",
+                f"Sensitivity analysis without studies {_md_escape(it.sensitivity_reason)}: "
+                f"{fmt_ci(s.estimate, s.ci_lower, s.ci_upper)}, P {_eq(s.p_value)}, "
+                f"I² = {fmt(s.i2, 0)}% (k = {s.k}).",
+            ]
     path = Path(path)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -38,8 +38,13 @@ def _table2(run: MetaRun) -> Table:
         elif r.get("note"):
             t.add_row(f"[italic]{name}[/italic]", "", "", "", "")
         else:
-            t.add_row(name, str(r["k"]), fmt_ci(r["estimate"], r["ci_lower"], r["ci_upper"]),
-                      fmt_p(r["p_value"]), f"{fmt(r['i2'], 0)}%")  # fmt: skip
+            t.add_row(
+                name,
+                str(r["k"]),
+                fmt_ci(r["estimate"], r["ci_lower"], r["ci_upper"]),
+                fmt_p(r["p_value"]),
+                f"{fmt(r['i2'], 0)}%",
+            )
     return t
 
 
@@ -63,8 +68,12 @@ def _studies(it: MetaItem, measure: str) -> Table:
         cells += [fmt_ci(s["yi"], s["ci_lower"], s["ci_upper"]), f"{s['weight']:.1f}%"]
         t.add_row(*cells)
     blank = [""] if (has_n or "n" in res.studies.columns) else []
-    t.add_row(f"[bold]Total ({escape(model_label(res))})[/bold]", *blank,
-              f"[bold]{fmt_ci(res.estimate, res.ci_lower, res.ci_upper)}[/bold]", "100.0%")  # fmt: skip
+    t.add_row(
+        f"[bold]Total ({escape(model_label(res))})[/bold]",
+        *blank,
+        f"[bold]{fmt_ci(res.estimate, res.ci_lower, res.ci_upper)}[/bold]",
+        "100.0%",
+    )
     return t
 
 
@@ -74,9 +83,16 @@ def _influence(it: MetaItem) -> Table:
         t.add_column(col, justify="left" if col in ("Study", "Flag") else "right")
     loo = it.leave_one_out
     for (_, r), (_, lo) in zip(it.influence.iterrows(), loo.iterrows(), strict=True):
-        flags = [f for f, on in (("outlier", r["outlier"]), ("influential", r["influential"])) if on]
-        t.add_row(escape(str(r["study"])), fmt_ci(lo["estimate"], lo["ci_lower"], lo["ci_upper"]),
-                  fmt(r["rstudent"]), fmt(r["cook_d"], 3), ", ".join(flags))  # fmt: skip
+        flags = [
+            f for f, on in (("outlier", r["outlier"]), ("influential", r["influential"])) if on
+        ]
+        t.add_row(
+            escape(str(r["study"])),
+            fmt_ci(lo["estimate"], lo["ci_lower"], lo["ci_upper"]),
+            fmt(r["rstudent"]),
+            fmt(r["cook_d"], 3),
+            ", ".join(flags),
+        )
     return t
 
 
@@ -86,7 +102,13 @@ def render_meta(run: MetaRun, console: Console | None = None) -> None:
     if run.preset_description:
         console.print(escape(run.preset_description))
     if run.measure in ("SMCR", "SMCC"):
-        console.print(f"Pre-post correlation assumed where a study gives none: r = {run.prepost_r}.")
+        studies = [it.result.studies for it in run.items]
+        n_assumed = sum(int(s["r_assumed"].sum()) for s in studies if "r_assumed" in s)
+        n_given = sum(len(s) for s in studies) - n_assumed
+        console.print(
+            f"Pre-post correlation: {n_given} studies give r; {n_assumed} use the assumed "
+            f"r = {run.prepost_r}."
+        )
     console.print(_table2(run))
     for it in run.items:
         res = it.result
@@ -94,8 +116,11 @@ def render_meta(run: MetaRun, console: Console | None = None) -> None:
         used = f"{res.k} studies"
         if res.n_participants is not None:
             used += f", {res.n_participants:g} participants"
-        console.print(f"Used {used}; none were dropped." if not res.excluded
-                      else f"Used {used}; excluded: {escape(', '.join(res.excluded))}.")  # fmt: skip
+        console.print(
+            f"Used {used}; none were dropped."
+            if not res.excluded
+            else f"Used {used}; excluded: {escape(', '.join(res.excluded))}."
+        )
         console.print(escape(heterogeneity_text(res)))
         console.print(escape(overall_text(res)))
         if res.k >= 2:
@@ -107,13 +132,18 @@ def render_meta(run: MetaRun, console: Console | None = None) -> None:
             )
         if it.subgroups is not None:
             s = it.subgroups
-            console.print(f"Test for subgroup differences ({escape(s.column)}): Chi² = "
-                          f"{fmt(s.q_between)}, df = {s.df} (P = {fmt_p(s.p_value)})")  # fmt: skip
+            console.print(
+                f"Test for subgroup differences ({escape(s.column)}): Chi² = "
+                f"{fmt(s.q_between)}, df = {s.df} (P = {fmt_p(s.p_value)})"
+            )
         for e in it.egger:
             kind = "classic weighted regression" if e.model == "lm" else "meta-regression on SE"
             df = f"({e.df:g})" if e.df is not None else ""
-            console.print(f"Egger's test ({kind}): {e.statistic_name}{df} = {e.statistic:.2f}, "
-                          f"P = {fmt_p(e.p_value)}")  # fmt: skip
+            low_power = " (fewer than 10 studies: low power)" if res.k < 10 else ""
+            console.print(
+                f"Egger's test ({kind}): {e.statistic_name}{df} = {e.statistic:.2f}, "
+                f"P = {fmt_p(e.p_value)}{low_power}"
+            )
         if it.influence is not None:
             console.print(_influence(it))
         if it.sensitivity is not None:

@@ -7,6 +7,7 @@ Each function returns a rich renderable; nothing here prints. Data strings are p
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -60,13 +61,21 @@ def _arm_tree(parent: Tree, a: ArmFlow) -> None:
     arm = parent.add(Text(f"Allocated to {a.label} (n = {a.allocated})", style="bold"))
     arm.add(Text(f"Received allocated intervention: {fmt_count(a.received)}"))
     if a.not_received is not None:
-        _reasons(arm.add(Text(f"Did not receive allocated intervention (n = {a.not_received})")), a.not_received_reasons)
+        _reasons(
+            arm.add(Text(f"Did not receive allocated intervention (n = {a.not_received})")),
+            a.not_received_reasons,
+        )
     fu = arm.add(Text("Follow-up", style="bold cyan"))
     for v in a.followup:
-        node = fu.add(Text(f"{v.label}: assessed n = {v.assessed}; not assessed n = {v.not_assessed}"))
+        node = fu.add(
+            Text(f"{v.label}: assessed n = {v.assessed}; not assessed n = {v.not_assessed}")
+        )
         _reasons(node, v.reasons)
     if a.discontinued is not None:
-        _reasons(fu.add(Text(f"Discontinued intervention (n = {a.discontinued})")), a.discontinued_reasons)
+        _reasons(
+            fu.add(Text(f"Discontinued intervention (n = {a.discontinued})")),
+            a.discontinued_reasons,
+        )
     if a.withdrew is not None:
         _reasons(fu.add(Text(f"Withdrew from the study (n = {a.withdrew})")), a.withdrew_reasons)
     an = arm.add(Text("Analysis", style="bold cyan"))
@@ -111,7 +120,9 @@ def description_table(
     table = Table(title=title, title_justify="left")
     table.add_column("Characteristic")
     for g in desc.groups:
-        table.add_column(Text(f"{group_labels.get(g, g)}\n(n = {desc.group_n[g]})"), justify="right")
+        table.add_column(
+            Text(f"{group_labels.get(g, g)}\n(n = {desc.group_n[g]})"), justify="right"
+        )
     if show_smd:
         table.add_column("Std. diff.", justify="right")
     if show_p:
@@ -127,9 +138,18 @@ def description_table(
     return table
 
 
-def _variable_rows(table, desc, var: DescribedVariable, digits, extra, blank) -> None:  # noqa: ANN001
+def _variable_rows(
+    table: Table,
+    desc: GroupDescription,
+    var: DescribedVariable,
+    digits: int,
+    extra: Callable[[str, str | None], list[str]],
+    blank: list[str],
+) -> None:
     stats = {(s.group, s.level): s for s in desc.stats if s.variable == var.name}
-    missing = [max((s.n_missing for s in stats.values() if s.group == g), default=0) for g in desc.groups]
+    missing = [
+        max((s.n_missing for s in stats.values() if s.group == g), default=0) for g in desc.groups
+    ]
     if var.kind == "continuous":
         cells = [fmt_mean_sd(stats[(g, None)], digits) for g in desc.groups]
         table.add_row(Text(f"{var.label}, mean (SD)"), *cells, *extra(var.name, None))
@@ -177,12 +197,23 @@ def adherence_renderable(summary: AdherenceSummary) -> RenderableType:
         t.add_row("Sessions, median", fmt_num(a.median))
         t.add_row(
             Text(f"Attended >= {summary.threshold} of {summary.sessions}", style="bold"),
-            Text(f"{a.n_adherent}/{a.headline_denominator} ({fmt_num(a.headline_percent)}%)", style="bold"),
+            Text(
+                f"{a.n_adherent}/{a.headline_denominator} ({fmt_num(a.headline_percent)}%)",
+                style="bold",
+            ),
         )
-        t.add_row("  of those started", f"{a.n_adherent}/{a.n_started} ({fmt_num(a.percent_of_started)}%)")
-        t.add_row("  of those randomised", f"{a.n_adherent}/{a.n_randomised} ({fmt_num(a.percent_of_randomised)}%)")
+        t.add_row(
+            "  of those started", f"{a.n_adherent}/{a.n_started} ({fmt_num(a.percent_of_started)}%)"
+        )
+        t.add_row(
+            "  of those randomised",
+            f"{a.n_adherent}/{a.n_randomised} ({fmt_num(a.percent_of_randomised)}%)",
+        )
         for e in a.extra:
-            t.add_row(Text(f"{e.label}, mean (SD); median"), f"{fmt_num(e.mean)} ({fmt_num(e.sd)}); {fmt_num(e.median)}")
+            t.add_row(
+                Text(f"{e.label}, mean (SD); median"),
+                f"{fmt_num(e.mean)} ({fmt_num(e.sd)}); {fmt_num(e.median)}",
+            )
         dist = Table(title="Sessions attended", title_justify="left")
         dist.add_column("Sessions", justify="right")
         dist.add_column("n", justify="right")
@@ -200,7 +231,9 @@ def adherence_renderable(summary: AdherenceSummary) -> RenderableType:
 def attrition_renderable(summary: AttritionSummary) -> RenderableType:
     """Assessed per visit, reasons, patterns, differential attrition, completers, last visit."""
     by = summary.by_visit_frame()
-    visits = Table(title=f"Assessed per visit (outcome '{summary.assessed_by}')", title_justify="left")
+    visits = Table(
+        title=f"Assessed per visit (outcome '{summary.assessed_by}')", title_justify="left"
+    )
     visits.add_column("Arm")
     labels = dict(zip(by["visit"], by["label"], strict=False))
     for v in summary.visits:
@@ -208,24 +241,34 @@ def attrition_renderable(summary: AttritionSummary) -> RenderableType:
     for arm in summary.arms:
         rows = by[by["arm"] == arm].set_index("visit")
         cells = [
-            f"{rows.at[v, 'n_assessed']}/{rows.at[v, 'n_randomised']} ({fmt_num(rows.at[v, 'percent_assessed'])}%)"
+            f"{rows.at[v, 'n_assessed']}/{rows.at[v, 'n_randomised']} "
+            f"({fmt_num(rows.at[v, 'percent_assessed'])}%)"
             for v in summary.visits
         ]
-        visits.add_row(Text(arm), *cells)
+        visits.add_row(Text(summary.arm_labels[arm]), *cells)
 
     reasons = Table(title="Reasons", title_justify="left")
     for col in ("Arm", "Kind", "Visit", "Reason", "n"):
         reasons.add_column(col, justify="right" if col == "n" else "left")
     for r in summary.reasons.itertuples():
-        reasons.add_row(Text(r.arm), r.kind, "" if r.visit is None else str(r.visit), Text(r.reason), str(r.n))
+        reasons.add_row(
+            Text(summary.arm_labels[r.arm]),
+            r.kind,
+            "" if r.visit is None else str(r.visit),
+            Text(r.reason),
+            str(r.n),
+        )
 
     patterns = Table(title="Missing-data patterns (X observed, . missing)", title_justify="left")
     for col in ("Arm", "Pattern", "Kind", "n"):
         patterns.add_column(col)
     for r in summary.patterns.itertuples():
-        patterns.add_row(Text(r.arm), Text(r.pattern), r.kind, str(r.n))
+        patterns.add_row(Text(summary.arm_labels[r.arm]), Text(r.pattern), r.kind, str(r.n))
 
-    diff = Table(title="Differential attrition (Fisher's exact test; OR of not being assessed)", title_justify="left")
+    diff = Table(
+        title="Differential attrition (Fisher's exact test; OR of not being assessed)",
+        title_justify="left",
+    )
     for col in ("Visit", "Missing, treatment", "Missing, control", "OR (95% CI)", "p"):
         diff.add_column(col, justify="right")
     for d in summary.differential:
@@ -246,7 +289,7 @@ def attrition_renderable(summary: AttritionSummary) -> RenderableType:
         last.add_column(Text(label[v]), justify="right")
     for arm in summary.arms:
         rows = la[la["arm"] == arm].set_index("visit")["n"]
-        last.add_row(Text(arm), *[str(rows[v]) for v in order])
+        last.add_row(Text(summary.arm_labels[arm]), *[str(rows[v]) for v in order])
 
     comp = description_table(
         summary.completers,

@@ -13,13 +13,15 @@ observed at that visit.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from trialkit.data.trial import Trial
-from trialkit.errors import PlanError
+from trialkit.data.values import numeric_values
+from trialkit.errors import DataError, PlanError
 from trialkit.plan.schema import Outcome, Plan
 
 ANY_OUTCOME = "any"
@@ -74,9 +76,10 @@ class AssessmentGrid:
         return tuple(self.observed.columns)
 
     def pattern_strings(self) -> pd.Series:
-        """Per subject, ``"X"`` for observed and ``"."`` for missing over visits (e.g. ``"XX."``)."""
-        chars = np.where(self.observed.to_numpy(), "X", ".")
-        return pd.Series(["".join(row) for row in chars], index=self.observed.index, dtype=object)
+        """Per subject, ``X`` (observed) or ``.`` (missing) per visit, e.g. ``"XX."``."""
+        chars = np.where(self.observed.to_numpy(), "X", ".").astype("U1")
+        strings = functools.reduce(np.char.add, chars.T, np.full(chars.shape[0], "", dtype="U1"))
+        return pd.Series(strings.astype(object), index=self.observed.index, dtype=object)
 
     def last_observed(self) -> pd.Series:
         """Per subject, the last visit with an observed outcome, or ``None`` when none is."""
@@ -140,6 +143,17 @@ def assessment_grid(trial: Trial, assessed_by: str | None = None) -> AssessmentG
     return AssessmentGrid(observed=observed, arm=subject_arms(trial), assessed_by=name)
 
 
+def numbers(raw: pd.Series, column: str) -> pd.Series:
+    """A column as floats; a present value that is not a number raises ``DataError``."""
+    values, bad = numeric_values(raw)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataError(
+            f"Column '{column}', subject {raw.index[i]}: '{raw.iloc[i]}' is not a number."
+        )
+    return values
+
+
 def flag_series(trial: Trial, column: str | None) -> pd.Series | None:
     """A 0/1 or boolean subject-level flag as a boolean Series (missing -> False)."""
     if column is None:
@@ -192,5 +206,7 @@ def not_assessed_reasons(trial: Trial, grid: AssessmentGrid, visit: str) -> pd.S
     reasons = pd.Series(MISSED_VISIT, index=missing_idx, dtype=object)
     if withdrew is not None:
         w_idx = missing_idx[withdrew.loc[missing_idx].to_numpy()]
-        reasons.loc[w_idx] = ("Withdrew: " + reason_series(trial, disp.withdrew_reason, w_idx)).to_numpy()
+        reasons.loc[w_idx] = (
+            "Withdrew: " + reason_series(trial, disp.withdrew_reason, w_idx)
+        ).to_numpy()
     return reasons

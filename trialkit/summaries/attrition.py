@@ -32,6 +32,7 @@ from scipy import stats
 
 from trialkit.data.trial import Trial
 from trialkit.summaries.assessment import (
+    arm_label,
     arm_order,
     assessment_grid,
     count_reasons,
@@ -81,6 +82,7 @@ class AttritionSummary:
     """Attrition results; every part has a tidy DataFrame view."""
 
     arms: tuple[str, str]
+    arm_labels: dict[str, str]
     visits: tuple[str, ...]
     assessed_by: str
     by_visit: tuple[VisitAttrition, ...]
@@ -102,7 +104,9 @@ class AttritionSummary:
     def pattern_kinds(self) -> pd.DataFrame:
         """Counts of each pattern kind per arm: ``arm, kind, n`` (all four kinds listed)."""
         counts = self.patterns.groupby(["arm", "kind"], sort=False)["n"].sum()
-        full = pd.MultiIndex.from_product([list(self.arms), list(PATTERN_KINDS)], names=["arm", "kind"])
+        full = pd.MultiIndex.from_product(
+            [list(self.arms), list(PATTERN_KINDS)], names=["arm", "kind"]
+        )
         return counts.reindex(full, fill_value=0).astype("int64").rename("n").reset_index()
 
     def differential_at(self, visit: str) -> DifferentialAttrition:
@@ -123,7 +127,9 @@ def classify_patterns(observed: np.ndarray) -> np.ndarray:
     return kind
 
 
-def fisher_attrition(table: np.ndarray, alpha: float = 0.05) -> tuple[float, float, float, float, float]:
+def fisher_attrition(
+    table: np.ndarray, alpha: float = 0.05
+) -> tuple[float, float, float, float, float]:
     """Conditional MLE odds ratio, its exact CI, the sample odds ratio and the p-value.
 
     ``table`` is ``[[missing_t, assessed_t], [missing_c, assessed_c]]``.
@@ -148,6 +154,11 @@ def attrition_summary(trial: Trial, *, assessed_by: str | None = None) -> Attrit
     Returns
     -------
     AttritionSummary
+
+    Notes
+    -----
+    Validated against R ``fisher.test`` (odds ratio, exact CI, p), hand counts and the
+    sample generator's known patterns (tests/test_summaries_*.py).
     """
     arms = arm_order(trial)
     grid = assessment_grid(trial, assessed_by)
@@ -181,7 +192,9 @@ def attrition_summary(trial: Trial, *, assessed_by: str | None = None) -> Attrit
     reasons = pd.concat(reason_parts, ignore_index=True)[["arm", "kind", "visit", "reason", "n"]]
 
     kinds = classify_patterns(grid.observed.to_numpy())
-    pat = pd.DataFrame({"arm": arm.to_numpy(), "pattern": grid.pattern_strings().to_numpy(), "kind": kinds})
+    pat = pd.DataFrame(
+        {"arm": arm.to_numpy(), "pattern": grid.pattern_strings().to_numpy(), "kind": kinds}
+    )
     patterns = pat.groupby(["arm", "pattern", "kind"], sort=False).size().rename("n").reset_index()
     patterns["arm"] = pd.Categorical(patterns["arm"], categories=list(arms))
     patterns = patterns.sort_values(["arm", "n", "pattern"], ascending=[True, False, False])
@@ -230,6 +243,7 @@ def attrition_summary(trial: Trial, *, assessed_by: str | None = None) -> Attrit
     last_assessment = last_assessment.reset_index(drop=True)
     return AttritionSummary(
         arms=arms,
+        arm_labels={a: arm_label(trial, a) for a in arms},
         visits=tuple(visits.order),
         assessed_by=grid.assessed_by,
         by_visit=by_visit,

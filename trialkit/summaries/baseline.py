@@ -61,7 +61,9 @@ def baseline_specs(trial: Trial, median_iqr: bool = False) -> tuple[VariableSpec
     """The plan's baseline-table variables as specs (outcome baselines last)."""
     bt = trial.plan.baseline_table
     cols = trial.subjects.columns
-    named = list(bt.continuous) + list(bt.categorical) + [c for m in bt.multi_select for c in m.columns]
+    named = (
+        list(bt.continuous) + list(bt.categorical) + [c for m in bt.multi_select for c in m.columns]
+    )
     absent = [c for c in named if c not in cols]
     if absent:
         raise PlanError(
@@ -69,12 +71,20 @@ def baseline_specs(trial: Trial, median_iqr: bool = False) -> tuple[VariableSpec
             "subject-level column of the data."
         )
     specs = [
-        VariableSpec(c, _label(trial, c), "continuous", (c,), median_iqr=median_iqr or c in bt.median_iqr)
+        VariableSpec(
+            c, _label(trial, c), "continuous", (c,), median_iqr=median_iqr or c in bt.median_iqr
+        )
         for c in bt.continuous
     ]
     specs += [VariableSpec(c, _label(trial, c), "categorical", (c,)) for c in bt.categorical]
     specs += [
-        VariableSpec(m.label, m.label, "multi_select", tuple(m.columns), tuple(m.labels))
+        VariableSpec(
+            m.label,
+            m.label,
+            "multi_select",
+            tuple(m.columns),
+            tuple(m.labels) or tuple(_label(trial, c) for c in m.columns),
+        )
         for m in bt.multi_select
     ]
     if bt.include_outcomes:
@@ -125,11 +135,18 @@ def baseline_table(
     -------
     BaselineSummary
         Groups are the control arm, the treatment arm and ``"Overall"``.
+
+    Notes
+    -----
+    Validated against R 4.2 (means, SDs, type-7 quantiles, e1071 skewness, standardised
+    differences, ``t.test``, ``chisq.test``, ``fisher.test``): tests/reference/summaries/.
     """
     bt = trial.plan.baseline_table
     show_p = bt.p_values if p_values is None else p_values
-    show_smd = bt.standardized_differences if standardized_differences is None else (
-        standardized_differences
+    show_smd = (
+        bt.standardized_differences
+        if standardized_differences is None
+        else (standardized_differences)
     )
     order = arm_order(trial)
     frame = baseline_frame(trial)

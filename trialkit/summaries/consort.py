@@ -140,7 +140,9 @@ class ConsortFlow:
             ]
             for f in a.followup:
                 rows.append(("follow_up", a.arm, f.visit, None, "assessed", None, f.assessed))
-                rows.append(("follow_up", a.arm, f.visit, None, "not_assessed", None, f.not_assessed))
+                rows.append(
+                    ("follow_up", a.arm, f.visit, None, "not_assessed", None, f.not_assessed)
+                )
                 rows += [
                     ("follow_up", a.arm, f.visit, None, "not_assessed", r, n) for r, n in f.reasons
                 ]
@@ -154,7 +156,9 @@ class ConsortFlow:
                 rows.append(("analysis", a.arm, None, m.model, "analysed", None, m.analysed))
                 rows.append(("analysis", a.arm, None, m.model, "excluded", None, m.excluded))
                 rows += [("analysis", a.arm, None, m.model, "excluded", r, n) for r, n in m.reasons]
-        frame = pd.DataFrame(rows, columns=["stage", "arm", "visit", "model", "item", "reason", "n"])
+        frame = pd.DataFrame(
+            rows, columns=["stage", "arm", "visit", "model", "item", "reason", "n"]
+        )
         frame["n"] = frame["n"].astype("Int64")
         return frame
 
@@ -257,6 +261,11 @@ def summarize_consort(
     Returns
     -------
     ConsortFlow
+
+    Notes
+    -----
+    Validated against hand counts (tests/test_summaries_handmade.py) and the sample
+    generator's known counts (tests/test_summaries_sample.py).
     """
     arms = arm_order(trial)
     grid: AssessmentGrid = assessment_grid(trial, assessed_by)
@@ -265,7 +274,9 @@ def summarize_consort(
     disp = trial.plan.disposition
     received, _ = _flagged(trial, disp.received, None, arms, True)
     not_received, nr_reasons = _flagged(trial, disp.received, disp.not_received_reason, arms, False)
-    discontinued, dc_reasons = _flagged(trial, disp.discontinued, disp.discontinued_reason, arms, True)
+    discontinued, dc_reasons = _flagged(
+        trial, disp.discontinued, disp.discontinued_reason, arms, True
+    )
     withdrew, wd_reasons = _flagged(trial, disp.withdrew, disp.withdrew_reason, arms, True)
     rec_applies = _flag_applies(trial, disp.received, disp.not_received_reason, arms)
     visits = trial.plan.visits

@@ -23,6 +23,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from trialkit.data.values import text_values
+from trialkit.errors import DataError
+from trialkit.summaries.assessment import numbers
 from trialkit.summaries.comparison import (
     smd_categorical,
     smd_continuous,
@@ -145,18 +148,27 @@ def sample_skewness(x: np.ndarray) -> float:
     return float(np.mean(d**3) / m2**1.5)
 
 
-def _levels(values: pd.Series) -> tuple[list[object], list[str]]:
+def _level_codes(values: pd.Series) -> pd.Series:
+    """Values as a Categorical of text levels: categories in their own order, numeric codes
+    in numeric order (``2.0`` shown as ``"2"``), text sorted."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        raw = list(values.cat.categories)
-    else:
-        raw = sorted(values.dropna().unique().tolist(), key=lambda v: (str(type(v)), v))
-    return raw, [str(v) for v in raw]
+        names = [str(c) for c in values.cat.categories]
+        return values.cat.rename_categories(names)
+    text = text_values(values)
+    uniq = [str(v) for v in text.dropna().unique()]
+    numeric = pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+    names = (
+        sorted(uniq, key=float)
+        if numeric and not pd.api.types.is_bool_dtype(values)
+        else sorted(uniq)
+    )
+    return pd.Series(pd.Categorical(text, categories=names), index=values.index)
 
 
 def _continuous(
     spec: VariableSpec, frame: pd.DataFrame, group: pd.Series, order: tuple[str, ...], n_own: int
 ) -> tuple[DescribedVariable, list[GroupStat], np.ndarray]:
-    col = pd.to_numeric(frame[spec.columns[0]], errors="coerce").astype(float)
+    col = numbers(frame[spec.columns[0]], spec.columns[0])
     grouped = col.groupby(group, sort=False)
     agg = pd.DataFrame(
         {
@@ -196,10 +208,8 @@ def _categorical(
     spec: VariableSpec, frame: pd.DataFrame, group: pd.Series, order: tuple[str, ...]
 ) -> tuple[DescribedVariable, list[GroupStat], pd.DataFrame]:
     values = frame[spec.columns[0]]
-    raw, names = _levels(values)
-    codes = pd.Series(
-        pd.Categorical(values, categories=raw), index=frame.index
-    ).cat.rename_categories(names)
+    codes = _level_codes(values)
+    names = list(codes.cat.categories)
     table = pd.crosstab(codes, group, dropna=False).reindex(index=names, columns=list(order))
     table = table.fillna(0).astype(int)
     size = group.value_counts().reindex(list(order)).fillna(0).astype(int)
@@ -225,8 +235,16 @@ def _multi_select(
     spec: VariableSpec, frame: pd.DataFrame, group: pd.Series, order: tuple[str, ...]
 ) -> tuple[DescribedVariable, list[GroupStat], dict[str, pd.DataFrame]]:
     labels = spec.option_labels or spec.columns
-    block = frame[list(spec.columns)].apply(pd.to_numeric, errors="coerce").astype(float)
-    block.columns = list(labels)
+    block = pd.DataFrame(
+        {lvl: numbers(frame[c], c) for lvl, c in zip(labels, spec.columns, strict=True)}
+    )
+    off = block.notna() & ~block.isin([0.0, 1.0])
+    if off.to_numpy().any():
+        r, c = np.argwhere(off.to_numpy())[0]
+        raise DataError(
+            f"Column '{spec.columns[c]}', subject {block.index[r]}: multi-select options must be "
+            f"0/1, found {block.iat[r, c]:g}."
+        )
     chosen = block.gt(0).where(block.notna())
     yes = chosen.eq(True).groupby(group, sort=False).sum().reindex(list(order)).fillna(0)
     answered = chosen.notna().groupby(group, sort=False).sum().reindex(list(order)).fillna(0)

@@ -79,7 +79,10 @@ def read_screening_log(path: Path, randomised: int) -> EnrolmentFlow:
     rand = _flag(frame, "randomised", path)
     reason = frame["exclusion_reason"].astype("string").str.strip()
     default = eligible.map(
-        {True: "Eligible, not randomised, reason not recorded", False: "Not eligible, reason not recorded"}
+        {
+            True: "Eligible, not randomised, reason not recorded",
+            False: "Not eligible, reason not recorded",
+        }
     )
     reason = reason.mask(reason.eq("") | reason.isna(), default)
     counts = reason[~rand].value_counts(sort=True)

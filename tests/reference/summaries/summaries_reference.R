@@ -1,8 +1,8 @@
 # Reference values for trialkit.summaries (descriptive statistics, standardised differences,
 # baseline tests and Fisher's exact test of differential attrition).
-# Run from the repository root:
+# Run from the repository root (see PROVENANCE.md in this folder):
 #   Rscript tests/reference/summaries/summaries_reference.R > tests/reference/summaries/summaries_reference.Rout
-# Writes tests/reference/summaries/summaries_reference.json. Uses base R, e1071 and jsonlite only.
+# Writes tests/reference/summaries/summaries_reference.json. Uses base R, MASS, e1071 and jsonlite only.
 suppressPackageStartupMessages({ library(jsonlite); library(e1071) })
 here <- "tests/reference/summaries"
 hm <- read.csv(file.path(here, "handmade_long.csv"), na.strings = "", stringsAsFactors = FALSE)

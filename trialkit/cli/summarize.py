@@ -1,0 +1,111 @@
+"""``trialkit consort | baseline | attrition | adherence``: the trial summaries.
+
+Each takes ``[DATA] --plan PLAN``; with neither, it runs on the bundled synthetic sample.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from trialkit.cli.app import app
+from trialkit.data import read_trial
+from trialkit.data.bundled import sample_plan
+from trialkit.data.trial import Trial
+from trialkit.errors import PlanError
+from trialkit.report.consort_diagram import draw_consort
+from trialkit.report.summaries_terminal import (
+    adherence_renderable,
+    attrition_renderable,
+    baseline_renderable,
+    consort_renderable,
+    discrepancies_renderable,
+)
+from trialkit.summaries import (
+    adherence_summary,
+    attrition_summary,
+    baseline_table,
+    reconcile,
+    summarize_consort,
+)
+
+DataArg = Annotated[
+    Path | None,
+    typer.Argument(help="Data file. Default: the data file named in the plan.", show_default=False),
+]
+PlanOpt = Annotated[
+    Path | None,
+    typer.Option("--plan", "-p", help="Analysis plan (TOML). Default: the bundled sample trial."),
+]
+AssessedOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--assessed-by",
+        help="Outcome whose observation counts as 'assessed' (default: the primary; 'any').",
+    ),
+]
+
+
+def _trial(data: Path | None, plan: Path | None) -> Trial:
+    if plan is None and data is not None:
+        raise PlanError(f"Give the analysis plan for {data} with --plan.")
+    return read_trial(data, plan if plan is not None else sample_plan())
+
+
+@app.command("consort")
+def consort_command(
+    data: DataArg = None,
+    plan: PlanOpt = None,
+    svg: Annotated[Path | None, typer.Option("--svg", help="Write the diagram as SVG.")] = None,
+    png: Annotated[Path | None, typer.Option("--png", help="Write the diagram as PNG.")] = None,
+    assessed_by: AssessedOpt = None,
+) -> None:
+    """CONSORT flow (enrolment, allocation, follow-up, analysis), with cross-checks."""
+    trial = _trial(data, plan)
+    flow = summarize_consort(trial, assessed_by=assessed_by)
+    console = Console()
+    console.print(consort_renderable(flow))
+    adherence = adherence_summary(trial) if trial.plan.adherence is not None else None
+    console.print(discrepancies_renderable(reconcile(flow, baseline_table(trial), adherence)))
+    if svg is not None or png is not None:
+        drawn = draw_consort(flow, svg=svg, png=png)
+        for path in (drawn.svg, drawn.png):
+            if path is not None:
+                console.print(f"Wrote {path}", soft_wrap=True)
+
+
+@app.command("baseline")
+def baseline_command(
+    data: DataArg = None,
+    plan: PlanOpt = None,
+    p_values: Annotated[
+        bool | None,
+        typer.Option("--p-values/--no-p-values", help="Add p-values (default: the plan's)."),
+    ] = None,
+    median_iqr: Annotated[
+        bool, typer.Option("--median-iqr", help="Median [IQR] for every continuous variable.")
+    ] = False,
+) -> None:
+    """Baseline characteristics (Table 1) by arm and overall."""
+    trial = _trial(data, plan)
+    summary = baseline_table(trial, p_values=p_values, median_iqr=median_iqr)
+    Console().print(baseline_renderable(summary))
+
+
+@app.command("attrition")
+def attrition_command(
+    data: DataArg = None, plan: PlanOpt = None, assessed_by: AssessedOpt = None
+) -> None:
+    """Follow-up per visit, reasons, missing-data patterns and differential attrition."""
+    trial = _trial(data, plan)
+    Console().print(attrition_renderable(attrition_summary(trial, assessed_by=assessed_by)))
+
+
+@app.command("adherence")
+def adherence_command(data: DataArg = None, plan: PlanOpt = None) -> None:
+    """Sessions attended per arm and the share meeting the plan's threshold."""
+    trial = _trial(data, plan)
+    Console().print(adherence_renderable(adherence_summary(trial)))
