@@ -16,26 +16,23 @@ _STYLE = {"error": "bold red", "warning": "yellow"}
 
 
 def problems_table(report: ValidationReport, title: str | None = None) -> Table:
-    """A table with one row per problem: number, severity, where, problem and hint.
+    """A table with one row per problem: number, severity, where, and the problem.
 
-    Data strings are added as :class:`rich.text.Text`, so markup in them is shown literally.
+    A problem's hint follows its message on a new line. Data strings are added as
+    :class:`rich.text.Text`, so markup in them is shown literally.
     """
     n_err, n_warn = len(report.errors), len(report.warnings)
     heading = title or f"{n_err} error(s), {n_warn} warning(s)"
-    table = Table(title=heading, title_justify="left", show_lines=True, expand=False)
+    table = Table(title=heading, title_justify="left", show_lines=True, expand=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Severity", no_wrap=True)
-    table.add_column("Where", overflow="fold")
+    table.add_column("Where", overflow="fold", ratio=1)
     table.add_column("Problem", overflow="fold", ratio=3)
-    table.add_column("Hint", overflow="fold", ratio=1)
     for i, p in enumerate(report.problems, start=1):
-        table.add_row(
-            str(i),
-            Text(p.severity, style=_STYLE[p.severity]),
-            Text(p.where),
-            Text(p.message),
-            Text(p.hint or ""),
-        )
+        text = Text(p.message)
+        if p.hint:
+            text.append(f"\n-> {p.hint}", style="cyan")
+        table.add_row(str(i), Text(p.severity, style=_STYLE[p.severity]), Text(p.where), text)
     return table
 
 

@@ -1,0 +1,83 @@
+"""ANCOVA per visit vs R ``lm`` + ``emmeans`` (+ ``sandwich::vcovHC``).
+
+Source: tests/reference/ancova_trial2/ (README.md there): ``lm(Y ~ ARM + BASE + SITE)`` on
+complete cases at each visit of tests/reference/mmrm_trial2/data.csv; LS means with SITE
+equal or proportional weights; HC0-HC3 SEs with residual df. These are exact linear-model
+quantities, so the tolerance is 1e-9 relative (closed form).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.mmrm_reference import REF, max_rel
+from trialkit import fit_ancova
+
+with open(REF / "ancova_trial2" / "ancova_trial2_reference.json") as fh:
+    R = json.load(fh)
+VISITS = ["W4", "W8", "W12", "W16"]
+CLOSED_FORM_TOL = 1e-9
+
+
+def _fit(robust: str | None = None, weights: str = "equal"):
+    d = pd.read_csv(REF / "mmrm_trial2" / "data.csv")
+    d["VISIT"] = pd.Categorical(d["VISIT"], categories=VISITS, ordered=True)
+    return fit_ancova(
+        d, outcome="Y", arm="ARM", control="Control", visit="VISIT", subject="ID",
+        baseline="BASE", covariates=["SITE"], robust=robust, lsmeans_weights=weights,
+    )
+
+
+def _check(fit, key: str) -> None:
+    for i, v in enumerate(VISITS):
+        ref = R[v][key]
+        diff = fit.differences.iloc[i]
+        rd = ref["difference"]
+        assert diff["visit"] == v
+        for ours, theirs in (("estimate", "estimate"), ("std_error", "se"), ("df", "df"),
+                             ("ci_lower", "lower"), ("ci_upper", "upper"), ("p_value", "p")):
+            assert max_rel(diff[ours], rd[theirs]) < CLOSED_FORM_TOL
+        lsm = fit.lsmeans[fit.lsmeans["visit"] == v]
+        assert list(lsm["arm"]) == ref["lsmeans"]["arm"]
+        assert max_rel(lsm["estimate"], ref["lsmeans"]["estimate"]) < CLOSED_FORM_TOL
+        assert max_rel(lsm["std_error"], ref["lsmeans"]["se"]) < CLOSED_FORM_TOL
+        assert max_rel(lsm["ci_lower"], ref["lsmeans"]["lower"]) < CLOSED_FORM_TOL
+
+
+def test_model_based() -> None:
+    _check(_fit(), "model")
+
+
+def test_proportional_weights() -> None:
+    _check(_fit(weights="proportional"), "model_proportional")
+
+
+@pytest.mark.parametrize("hc", ["HC0", "HC1", "HC2", "HC3"])
+def test_robust(hc: str) -> None:
+    _check(_fit(robust=hc), hc)
+
+
+def test_sample_counts_and_exclusions() -> None:
+    fit = _fit()
+    for v in VISITS:
+        ref = R[v]
+        row = fit.differences.set_index("visit").loc[v]
+        assert row["n"] == ref["n_used"]
+        assert row["n_control"] == ref["n_per_arm"]["Control"]
+        assert row["n_treatment"] == ref["n_per_arm"]["Active"]
+        excluded = fit.samples[v].excluded
+        assert sorted(excluded["subject"]) == sorted(ref["excluded_subjects"])
+        assert set(excluded["reason"]) <= {f"no observed Y at VISIT {v}"}
+        assert fit.samples[v].total_subjects + len(excluded) == ref["n_total"]
+
+
+def test_unknown_robust_type_is_a_plain_error() -> None:
+    from trialkit.errors import ModelError
+
+    with pytest.raises(ModelError, match="unknown robust SE type 'HC9'"):
+        _fit(robust="HC9")
+    assert np.isfinite(_fit().differences["estimate"]).all()

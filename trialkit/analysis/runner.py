@@ -1,0 +1,243 @@
+"""Run every analysis a plan names on a trial: the whole statistical content of the report.
+
+For each outcome (primary first): the MMRM on the post-baseline visits with the plan's
+covariates (the token ``baseline`` is the outcome's own baseline value) and, as a
+sensitivity analysis, ANCOVA at each post-baseline visit; then the CONSORT flow (with each
+model's analysed N), the baseline table, adherence, attrition, the cross-checks between them,
+and the replication check against published results.
+
+Validated against: the component modules' references (R mmrm/emmeans, nlme, lm/emmeans, the
+sample generator's known counts); see tests/test_analysis_runner.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from trialkit.analysis.observed import observed_summary
+from trialkit.analysis.replication import replication_table
+from trialkit.data.trial import Trial
+from trialkit.errors import ModelError
+from trialkit.models.ancova import AncovaResult, fit_ancova
+from trialkit.models.mmrm import MMRMResult, fit_mmrm
+from trialkit.plan.schema import Outcome
+from trialkit.summaries import (
+    AdherenceSummary,
+    AttritionSummary,
+    BaselineSummary,
+    ConsortFlow,
+    Discrepancy,
+    adherence_summary,
+    attrition_summary,
+    baseline_table,
+    reconcile,
+    summarize_consort,
+)
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class OutcomeAnalysis:
+    """One outcome's models and observed summaries.
+
+    ``mmrm_error`` / ``ancova_error`` hold the plain-language reason when a model could not
+    be fitted (the rest of the report still runs).
+    """
+
+    outcome: Outcome
+    mmrm: MMRMResult | None
+    ancova: AncovaResult | None
+    observed: pd.DataFrame  # arm, visit, n, mean, sd
+    mmrm_error: str | None = None
+    ancova_error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.outcome.name
+
+
+@dataclass(frozen=True)
+class TrialAnalysis:
+    """Everything ``trialkit analyze`` reports, as numbers."""
+
+    trial: Trial
+    outcomes: tuple[OutcomeAnalysis, ...]
+    consort: ConsortFlow
+    baseline: BaselineSummary
+    adherence: AdherenceSummary | None
+    attrition: AttritionSummary
+    discrepancies: tuple[Discrepancy, ...]
+    replication: pd.DataFrame | None
+    settings: dict[str, object] = field(default_factory=dict)
+
+    def outcome(self, name: str) -> OutcomeAnalysis:
+        for o in self.outcomes:
+            if o.name == name:
+                return o
+        raise KeyError(name)
+
+    def summary_frame(self) -> pd.DataFrame:
+        """One row per outcome x visit: MMRM difference, CI, p and Cohen's d (abstract view)."""
+        rows = []
+        for oa in self.outcomes:
+            if oa.mmrm is None:
+                continue
+            d = oa.mmrm.differences
+            es = oa.mmrm.effect_sizes
+            for i, r in d.iterrows():
+                rows.append(
+                    {
+                        "outcome": oa.name,
+                        "label": oa.outcome.label,
+                        "role": oa.outcome.role,
+                        "visit": r["visit"],
+                        "estimate": r["estimate"],
+                        "std_error": r["std_error"],
+                        "df": r["df"],
+                        "ci_lower": r["ci_lower"],
+                        "ci_upper": r["ci_upper"],
+                        "p_value": r["p_value"],
+                        "cohens_d": es["estimate"].iloc[i] if es is not None else np.nan,
+                        "d_ci_lower": es["ci_lower"].iloc[i] if es is not None else np.nan,
+                        "d_ci_upper": es["ci_upper"].iloc[i] if es is not None else np.nan,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def effects_frame(self) -> pd.DataFrame:
+        """Per outcome x visit MMRM differences as study-level effects for ``trialkit meta``.
+
+        Columns: ``study, outcome, visit, yi, se, n1, n2`` (treatment minus control; ``n1``
+        treatment, ``n2`` control: subjects analysed by the MMRM).
+        """
+        s = self.summary_frame()
+        out = pd.DataFrame(
+            {
+                "study": self.trial.plan.title,
+                "outcome": s["outcome"],
+                "visit": s["visit"],
+                "yi": s["estimate"],
+                "se": s["std_error"],
+            }
+        )
+        arms = self.trial.plan.arms
+        n = {oa.name: oa.mmrm.sample.n_subjects for oa in self.outcomes if oa.mmrm is not None}
+        out["n1"] = [n[o][arms.treatment] for o in s["outcome"]]
+        out["n2"] = [n[o][arms.control] for o in s["outcome"]]
+        return out
+
+
+def outcome_frame(trial: Trial, outcome: Outcome) -> tuple[pd.DataFrame, str]:
+    """Post-baseline long data for one outcome with its baseline value as a column."""
+    plan = trial.plan
+    data = trial.data
+    vcol, scol = trial.visit_col, trial.subject_col
+    base_name = f"{outcome.name}__baseline"
+    base = (
+        data.loc[data[vcol].astype(str) == plan.visits.baseline, [scol, outcome.name]]
+        .drop_duplicates(scol)
+        .set_index(scol)[outcome.name]
+        .rename(base_name)
+    )
+    post = data[data[vcol].astype(str).isin(plan.visits.post_baseline)].copy()
+    post = post.join(base, on=scol)
+    post[vcol] = pd.Categorical(post[vcol].astype(str), categories=list(plan.visits.post_baseline))
+    return post, base_name
+
+
+def _covariates(trial: Trial, base_name: str) -> tuple[list[str], list[str]]:
+    spec = trial.plan.model
+    sub = {"baseline": base_name}
+    covs = [sub.get(c, c) for c in spec.covariates]
+    vcovs = [sub.get(c, c) for c in spec.visit_covariates]
+    return covs, vcovs
+
+
+def analyze_trial(trial: Trial, progress: Progress | None = None) -> TrialAnalysis:
+    """Fit every model in the plan and build every summary.
+
+    Parameters
+    ----------
+    trial
+        A validated trial (:func:`trialkit.read_trial`).
+    progress
+        Optional callback receiving a short description of each step as it starts.
+    """
+    say = progress or (lambda _msg: None)
+    plan = trial.plan
+    spec = plan.analysis
+    outcomes = sorted(plan.outcomes, key=lambda o: o.role != "primary")
+    results = []
+    models: dict[str, object] = {}
+    for o in outcomes:
+        say(f"MMRM and ANCOVA: {o.label}")
+        frame, base_name = outcome_frame(trial, o)
+        covs, vcovs = _covariates(trial, base_name)
+        common = {
+            "outcome": o.name,
+            "arm": trial.arm_col,
+            "control": plan.arms.control,
+            "visit": trial.visit_col,
+            "subject": trial.subject_col,
+        }
+        mmrm = ancova = None
+        mmrm_err = ancova_err = None
+        try:
+            mmrm = fit_mmrm(
+                frame,
+                **common,
+                covariates=covs,
+                visit_covariates=vcovs,
+                covariance=spec.mmrm.covariance,
+                df_method=spec.mmrm.df_method,
+                reml=spec.mmrm.reml,
+                robust=spec.mmrm.robust,
+                lsmeans_weights=spec.mmrm.lsmeans_weights,
+                fallback=spec.mmrm.fallback,
+                alpha=spec.alpha,
+                baseline=base_name,
+                visits=list(plan.visits.post_baseline),
+            )
+            models[f"MMRM: {o.label}"] = mmrm
+        except ModelError as exc:
+            mmrm_err = str(exc)
+        if spec.ancova.enabled:
+            try:
+                ancova = fit_ancova(
+                    frame,
+                    **common,
+                    baseline=base_name,
+                    covariates=[c for c in covs if c != base_name],
+                    visits=list(plan.visits.post_baseline),
+                    robust=spec.ancova.robust,
+                    lsmeans_weights=spec.mmrm.lsmeans_weights,
+                    alpha=spec.alpha,
+                )
+            except ModelError as exc:
+                ancova_err = str(exc)
+        results.append(
+            OutcomeAnalysis(o, mmrm, ancova, observed_summary(trial, o), mmrm_err, ancova_err)
+        )
+    say("CONSORT flow, baseline table, adherence and attrition")
+    flow = summarize_consort(trial, models)
+    base = baseline_table(trial)
+    adh = adherence_summary(trial) if plan.adherence is not None else None
+    attr = attrition_summary(trial)
+    disc = reconcile(flow, base, adh)
+    rep = replication_table(plan, {r.name: r.mmrm for r in results}) if plan.published else None
+    settings = {
+        "covariance_requested": spec.mmrm.covariance,
+        "df_method": spec.mmrm.df_method,
+        "reml": spec.mmrm.reml,
+        "lsmeans_weights": spec.mmrm.lsmeans_weights,
+        "alpha": spec.alpha,
+        "covariates": list(plan.model.covariates),
+        "visit_covariates": list(plan.model.visit_covariates),
+        "ancova_robust": spec.ancova.robust,
+    }
+    return TrialAnalysis(trial, tuple(results), flow, base, adh, attr, disc, rep, settings)

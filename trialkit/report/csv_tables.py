@@ -1,0 +1,195 @@
+"""The trial report's numbers as tidy tables: the one source every renderer formats.
+
+:func:`results_frame` joins, per outcome and visit, the observed summaries, the MMRM LS means,
+difference and Cohen's d, and the ANCOVA sensitivity analysis into one wide row (columns
+suffixed ``_control`` / ``_treatment`` are per arm). :func:`models_frame` has one row per
+outcome describing the fitted MMRM (covariance actually used, df method, N). The terminal,
+HTML, Markdown and JSON reports all read these frames; :func:`write_csv_tables` writes them
+(and the summaries' own frames) as CSV files at full precision.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
+from trialkit.summaries.reconcile import discrepancies_frame
+
+STAT_COLUMNS = ["estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value"]
+
+
+def _by_arm(frame: pd.DataFrame, columns: dict[str, str], arms: dict[str, str]) -> pd.DataFrame:
+    """``arm, visit`` rows -> one row per visit with ``<new>_<control|treatment>`` columns."""
+    f = frame.assign(arm=frame["arm"].astype(str).map(arms), visit=frame["visit"].astype(str))
+    wide = f.pivot(index="visit", columns="arm", values=list(columns))
+    wide.columns = [f"{columns[c]}_{a}" for c, a in wide.columns]
+    return wide
+
+
+def _outcome_rows(analysis: TrialAnalysis, oa: OutcomeAnalysis) -> pd.DataFrame:
+    plan = analysis.trial.plan
+    arms = {plan.arms.control: "control", plan.arms.treatment: "treatment"}
+    visits = pd.DataFrame(
+        {
+            "visit": list(plan.visits.order),
+            "visit_label": list(plan.visits.labels),
+            "is_baseline": [v == plan.visits.baseline for v in plan.visits.order],
+        }
+    ).set_index("visit")
+    parts = [visits, _by_arm(oa.observed, {"n": "n", "mean": "mean", "sd": "sd"}, arms)]
+    m, a = oa.mmrm, oa.ancova
+    if m is not None:
+        ls = {"estimate": "lsmean", "std_error": "lsmean_se"}
+        parts.append(_by_arm(m.lsmeans, ls, arms))
+        parts.append(m.differences.assign(visit=m.differences["visit"].astype(str)).set_index(
+            "visit")[STAT_COLUMNS])
+        if m.effect_sizes is not None:
+            es = m.effect_sizes.assign(visit=m.effect_sizes["visit"].astype(str))
+            parts.append(
+                es.set_index("visit")[["estimate", "ci_lower", "ci_upper", "sd_pooled"]].rename(
+                    columns=lambda c: "d" if c == "estimate" else f"d_{c}"
+                )
+            )
+    if a is not None:
+        ls = {"estimate": "ancova_lsmean", "std_error": "ancova_lsmean_se"}
+        parts.append(_by_arm(a.lsmeans, ls, arms))
+        ad = a.differences.assign(visit=a.differences["visit"].astype(str)).set_index("visit")
+        ad = ad[[*STAT_COLUMNS, "n_control", "n_treatment"]]
+        parts.append(ad.rename(columns=lambda c: f"ancova_{c}"))
+    out = pd.concat(parts, axis=1).reindex(visits.index)
+    for col in [*STAT_COLUMNS, "d", "d_ci_lower", "d_ci_upper", "d_sd_pooled"]:
+        if col not in out:
+            out[col] = np.nan
+    for col in ("ancova_n_control", "ancova_n_treatment"):
+        out[col] = out[col].astype("Int64") if col in out else pd.array([pd.NA] * len(out), "Int64")
+    out = out.reset_index()
+    out.insert(0, "role", oa.outcome.role)
+    out.insert(0, "label", oa.outcome.label)
+    out.insert(0, "outcome", oa.name)
+    return out
+
+
+def results_frame(analysis: TrialAnalysis) -> pd.DataFrame:
+    """One row per outcome x visit (baseline included) with every per-visit number.
+
+    Columns: ``outcome, label, role, visit, visit_label, is_baseline``; observed
+    ``n_, mean_, sd_`` and MMRM ``lsmean_, lsmean_se_`` per arm (``_control`` /
+    ``_treatment``); the MMRM difference ``estimate, std_error, df, ci_lower, ci_upper,
+    p_value``; Cohen's d ``d, d_ci_lower, d_ci_upper, d_sd_pooled``; ANCOVA ``ancova_lsmean_``
+    / ``ancova_lsmean_se_`` per arm and ``ancova_estimate ... ancova_p_value,
+    ancova_n_control, ancova_n_treatment``. Model columns are missing (NaN) at baseline.
+    """
+    frames = [_outcome_rows(analysis, oa) for oa in analysis.outcomes]
+    return pd.concat(frames, ignore_index=True)
+
+
+def models_frame(analysis: TrialAnalysis) -> pd.DataFrame:
+    """One row per outcome: the MMRM as fitted and the N it used.
+
+    Columns: ``outcome, label, covariance, requested_covariance, covariance_changed,
+    fallback_reasons, df_method, reml, lsmeans_weights, loglik, aic, converged,
+    n_subjects_control, n_subjects_treatment, n_observations_control,
+    n_observations_treatment, n_excluded, excluded_reasons, error`` (``error`` holds the
+    reason when the model could not be fitted).
+    """
+    plan = analysis.trial.plan
+    c, t = plan.arms.control, plan.arms.treatment
+    rows = []
+    for oa in analysis.outcomes:
+        m = oa.mmrm
+        row: dict[str, object] = {"outcome": oa.name, "label": oa.outcome.label}
+        if m is None:
+            rows.append({**row, "error": oa.mmrm_error})
+            continue
+        failed = [f"{x.covariance}: {x.message}" for x in m.attempts if x.covariance != m.covariance]
+        reasons = m.sample.excluded["reason"].value_counts(sort=False)
+        rows.append(
+            {
+                **row,
+                "covariance": m.covariance,
+                "requested_covariance": m.requested_covariance,
+                "covariance_changed": m.covariance != m.requested_covariance,
+                "fallback_reasons": "; ".join(failed),
+                "df_method": m.df_method,
+                "reml": m.reml,
+                "lsmeans_weights": m.lsmeans_weights,
+                "loglik": m.loglik,
+                "aic": m.aic,
+                "converged": m.converged,
+                "n_subjects_control": m.sample.n_subjects[c],
+                "n_subjects_treatment": m.sample.n_subjects[t],
+                "n_observations_control": m.sample.n_observations[c],
+                "n_observations_treatment": m.sample.n_observations[t],
+                "n_excluded": len(m.sample.excluded),
+                "excluded_reasons": "; ".join(f"{r} (n = {n})" for r, n in reasons.items()),
+                "error": None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _stacked(analysis: TrialAnalysis, attr: str) -> pd.DataFrame:
+    frames = [
+        getattr(oa.mmrm, attr).assign(outcome=oa.name)
+        for oa in analysis.outcomes
+        if oa.mmrm is not None and getattr(oa.mmrm, attr) is not None
+    ]
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    return out[["outcome", *[c for c in out.columns if c != "outcome"]]]
+
+
+def excluded_frame(analysis: TrialAnalysis) -> pd.DataFrame:
+    """Every subject a model left out: ``outcome, model, visit, subject, arm, reason``."""
+    frames = []
+    for oa in analysis.outcomes:
+        if oa.mmrm is not None:
+            frames.append(oa.mmrm.sample.excluded.assign(outcome=oa.name, model="MMRM", visit=""))
+        if oa.ancova is not None:
+            for visit, s in oa.ancova.samples.items():
+                frames.append(s.excluded.assign(outcome=oa.name, model="ANCOVA", visit=visit))
+    cols = ["outcome", "model", "visit", "subject", "arm", "reason"]
+    return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+
+
+def report_tables(analysis: TrialAnalysis) -> dict[str, pd.DataFrame]:
+    """Every table of the report by file stem, numbers unrounded."""
+    tables = {
+        "results": results_frame(analysis),
+        "summary": analysis.summary_frame(),
+        "models": models_frame(analysis),
+        "mmrm_coefficients": _stacked(analysis, "coefficients"),
+        "mmrm_type3": _stacked(analysis, "type3"),
+        "excluded": excluded_frame(analysis),
+        "consort": analysis.consort.to_frame(),
+        "baseline": analysis.baseline.to_frame(),
+        "baseline_comparisons": analysis.baseline.comparisons_frame(),
+        "attrition_by_visit": analysis.attrition.by_visit_frame(),
+        "attrition_reasons": analysis.attrition.reasons,
+        "attrition_patterns": analysis.attrition.patterns,
+        "attrition_differential": analysis.attrition.differential_frame(),
+        "discrepancies": discrepancies_frame(analysis.discrepancies),
+        "effects": analysis.effects_frame(),
+    }
+    if analysis.adherence is not None:
+        tables["adherence"] = analysis.adherence.to_frame()
+        tables["adherence_distribution"] = analysis.adherence.distribution_frame()
+    if analysis.replication is not None:
+        tables["replication"] = analysis.replication
+    return tables
+
+
+def write_csv_tables(analysis: TrialAnalysis, directory: str | Path) -> list[Path]:
+    """Write each of :func:`report_tables` to ``directory/<name>.csv``; return the paths."""
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, frame in report_tables(analysis).items():
+        path = out / f"{name}.csv"
+        frame.to_csv(path, index=False, float_format="%.17g")
+        paths.append(path)
+    return paths

@@ -1,0 +1,118 @@
+"""Number and label formatting shared by every trial-report renderer.
+
+The rules (one place, so the terminal, HTML and Markdown reports agree to the character):
+
+* p-values: ``<0.001`` below 0.001, otherwise three decimals; ``-`` when missing.
+* A number with ``digits`` decimals; ``-`` when missing (NaN or None).
+* An estimate with its CI: ``-5.02 (-9.21 to -0.83)``.
+* A mean with its SD or SE: ``52.7 (12.7)``.
+* Outcome scales: means and SDs get one decimal (two when the outcome's range spans 20 or
+  fewer units, e.g. a 0-10 pain scale); model estimates, SEs and CIs get one more decimal
+  than the means; standardised effect sizes two decimals.
+"""
+
+from __future__ import annotations
+
+import math
+
+from trialkit.plan.schema import Outcome, Plan
+
+MISSING = "-"
+
+COVARIANCE_NAMES = {
+    "us": "unstructured",
+    "toep": "Toeplitz",
+    "toeph": "heterogeneous Toeplitz",
+    "ar1": "AR(1)",
+    "ar1h": "heterogeneous AR(1)",
+    "cs": "compound symmetry",
+    "csh": "heterogeneous compound symmetry",
+    "ad": "ante-dependence",
+    "adh": "heterogeneous ante-dependence",
+    "sp_exp": "spatial exponential",
+}
+
+DF_METHOD_NAMES = {
+    "kenward-roger": "Kenward-Roger",
+    "kenward-roger-linear": "Kenward-Roger (linear)",
+    "satterthwaite": "Satterthwaite",
+    "between-within": "between-within",
+    "residual": "residual",
+}
+
+
+def is_missing(x: object) -> bool:
+    """True for ``None`` and NaN."""
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_num(x: float | None, digits: int = 1) -> str:
+    """``x`` with ``digits`` decimals; ``-`` when missing."""
+    return MISSING if is_missing(x) else f"{float(x):.{digits}f}"
+
+
+def fmt_p(p: float | None) -> str:
+    """``<0.001`` or three decimals; ``-`` when missing."""
+    if is_missing(p):
+        return MISSING
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def fmt_ci(estimate: float, lower: float, upper: float, digits: int = 2) -> str:
+    """``estimate (lower to upper)``."""
+    if is_missing(estimate):
+        return MISSING
+    return f"{fmt_num(estimate, digits)} ({fmt_num(lower, digits)} to {fmt_num(upper, digits)})"
+
+
+def fmt_paren(value: float, spread: float, digits: int = 1) -> str:
+    """``value (spread)``: a mean (SD) or an estimate (SE)."""
+    if is_missing(value):
+        return MISSING
+    return f"{fmt_num(value, digits)} ({fmt_num(spread, digits)})"
+
+
+def fmt_int(n: object) -> str:
+    """A count; ``-`` when missing."""
+    return MISSING if is_missing(n) else str(int(n))  # type: ignore[call-overload]
+
+
+def mean_digits(outcome: Outcome) -> int:
+    """Decimals for observed means and SDs of ``outcome`` (see the module docstring)."""
+    if outcome.range is not None and outcome.range[1] - outcome.range[0] <= 20:
+        return 2
+    return 1
+
+
+def model_digits(outcome: Outcome) -> int:
+    """Decimals for model estimates, SEs and CIs of ``outcome``."""
+    return mean_digits(outcome) + 1
+
+
+def covariance_name(code: str) -> str:
+    """Readable name of a covariance structure code (``us`` -> ``unstructured``)."""
+    return COVARIANCE_NAMES.get(code, code)
+
+
+def df_method_name(code: str) -> str:
+    """Readable name of a degrees-of-freedom method code."""
+    return DF_METHOD_NAMES.get(code, code)
+
+
+def arm_label(plan: Plan, arm: str) -> str:
+    """The plan's display label of an arm value."""
+    a = plan.arms
+    return {a.control: a.control_label, a.treatment: a.treatment_label}.get(arm, arm)
+
+
+def visit_label(plan: Plan, visit: str) -> str:
+    """The plan's display label of a visit value."""
+    return dict(zip(plan.visits.order, plan.visits.labels, strict=False)).get(visit, visit)
+
+
+def favours(outcome: Outcome, estimate: float) -> str:
+    """Which arm a treatment-minus-control difference favours, from the outcome's direction."""
+    if is_missing(estimate) or estimate == 0:
+        return MISSING
+    better = (estimate < 0) if outcome.lower_is_better else (estimate > 0)
+    return "treatment" if better else "control"

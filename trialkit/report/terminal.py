@@ -1,0 +1,316 @@
+"""The full trial report on the terminal (rich).
+
+:func:`report_sections` builds the report as an ordered list of :class:`Section` objects
+holding rich renderables; :func:`render_report` prints them. The HTML and Markdown renderers
+convert the same sections, so every format shows the same tables with the same numbers.
+
+Order: trial header; CONSORT flow; baseline table; adherence; attrition; one table per
+post-baseline visit for each outcome (primary first); the one-screen summary of all outcomes;
+footnotes on the models; the replication check against published results; the cross-checks
+(discrepancies). Data strings are always wrapped in :class:`rich.text.Text`, so text such as
+``"[red]"`` in a label prints literally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from rich.console import Console, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+import trialkit
+from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
+from trialkit.report.csv_tables import models_frame, results_frame
+from trialkit.report.format import (
+    covariance_name,
+    df_method_name,
+    fmt_ci,
+    fmt_int,
+    fmt_num,
+    fmt_p,
+    fmt_paren,
+    mean_digits,
+    model_digits,
+)
+from trialkit.report.summaries_terminal import (
+    adherence_renderable,
+    attrition_renderable,
+    baseline_renderable,
+    consort_renderable,
+    discrepancies_renderable,
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One report section: a stable ``key``, a heading and its renderables in order.
+
+    ``outcome`` is set on per-outcome sections (the HTML report places figures by it).
+    """
+
+    key: str
+    title: str
+    parts: list[RenderableType] = field(default_factory=list)
+    outcome: str | None = None
+
+
+def ci_label(alpha: float) -> str:
+    """``95% CI`` for ``alpha = 0.05``."""
+    return f"{100 * (1 - alpha):g}% CI"
+
+
+def _header(analysis: TrialAnalysis) -> list[RenderableType]:
+    plan = analysis.trial.plan
+    subjects = analysis.trial.subjects
+    n = subjects[analysis.trial.arm_col].astype(str).value_counts()
+    primary = next(o for o in analysis.outcomes if o.outcome.role == "primary").outcome
+    t = Table(show_header=False, box=None, pad_edge=False)
+    t.add_column("Item", style="bold")
+    t.add_column("Value")
+    rows = [
+        ("Data", plan.data.name if plan.data is not None else "-"),
+        ("Plan", plan.path.name if plan.path is not None else "-"),
+        (
+            "Randomised",
+            f"{len(subjects)}: {plan.arms.control_label} {n.get(plan.arms.control, 0)}, "
+            f"{plan.arms.treatment_label} {n.get(plan.arms.treatment, 0)}",
+        ),
+        ("Visits", ", ".join(plan.visits.labels)),
+        ("Primary outcome", primary.label),
+        ("Secondary outcomes", str(len(analysis.outcomes) - 1)),
+        ("Significance level", f"{plan.analysis.alpha:g} (two-sided)"),
+        ("trialkit", trialkit.__version__),
+    ]
+    for item, value in rows:
+        t.add_row(item, Text(value))
+    return [Text(plan.title, style="bold underline"), t]
+
+
+def _visit_table(r: pd.Series, oa: OutcomeAnalysis, labels: tuple[str, str], ci: str) -> Table:
+    md, dd = mean_digits(oa.outcome), model_digits(oa.outcome)
+    t = Table(title=Text(f"{oa.outcome.label}: {r['visit_label']}"), title_justify="left")
+    t.add_column("")
+    t.add_column(Text(labels[0]), justify="right")
+    t.add_column(Text(labels[1]), justify="right")
+    t.add_column(f"Difference ({ci})", justify="right")
+
+    def arms(fmt, *cols: str) -> list[str]:
+        return [fmt(*(r[f"{c}_{a}"] for c in cols)) for a in ("control", "treatment")]
+
+    t.add_row("n observed", *arms(fmt_int, "n"), "")
+    t.add_row("Observed mean (SD)", *arms(lambda m, s: fmt_paren(m, s, md), "mean", "sd"), "")
+    mm = fmt_ci(r["estimate"], r["ci_lower"], r["ci_upper"], dd)
+    t.add_row(
+        "MMRM LS mean (SE)",
+        *arms(lambda m, s: fmt_paren(m, s, dd), "lsmean", "lsmean_se"),
+        Text(mm, style="bold"),
+    )
+    t.add_row("  p", "", "", fmt_p(r["p_value"]))
+    t.add_row("  Cohen's d", "", "", fmt_ci(r["d"], r["d_ci_lower"], r["d_ci_upper"], 2))
+    an = fmt_ci(r["ancova_estimate"], r["ancova_ci_lower"], r["ancova_ci_upper"], dd)
+    t.add_row(
+        "ANCOVA LS mean (SE)",
+        *arms(lambda m, s: fmt_paren(m, s, dd), "ancova_lsmean", "ancova_lsmean_se"),
+        an,
+    )
+    t.add_row("  p", "", "", fmt_p(r["ancova_p_value"]))
+    t.add_row("  n analysed", *arms(fmt_int, "ancova_n"), "")
+    return t
+
+
+def _outcome_section(
+    analysis: TrialAnalysis, oa: OutcomeAnalysis, rows: pd.DataFrame, ci: str
+) -> Section:
+    plan = analysis.trial.plan
+    labels = (plan.arms.control_label, plan.arms.treatment_label)
+    md = mean_digits(oa.outcome)
+    direction = "lower" if oa.outcome.lower_is_better else "higher"
+    parts: list[RenderableType] = [Text(f"{oa.outcome.role.capitalize()} outcome; {direction} "
+                                        "scores are better.")]
+    for b in rows[rows["is_baseline"]].itertuples():
+        parts.append(
+            Text(
+                f"{b.visit_label} observed mean (SD): {labels[0]} "
+                f"{fmt_paren(b.mean_control, b.sd_control, md)}, n = {fmt_int(b.n_control)}; "
+                f"{labels[1]} {fmt_paren(b.mean_treatment, b.sd_treatment, md)}, "
+                f"n = {fmt_int(b.n_treatment)}."
+            )
+        )
+    for label, err in (("MMRM", oa.mmrm_error), ("ANCOVA", oa.ancova_error)):
+        if err:
+            parts.append(Text(f"{label} not fitted: {err}", style="red"))
+    for _, r in rows[~rows["is_baseline"]].iterrows():
+        parts.append(_visit_table(r, oa, labels, ci))
+    return Section(f"outcome-{oa.name}", oa.outcome.label, parts, outcome=oa.name)
+
+
+def _summary_table(analysis: TrialAnalysis, results: pd.DataFrame, ci: str) -> Table:
+    plan = analysis.trial.plan
+    post = results[~results["is_baseline"]]
+    t = Table(
+        title=f"Treatment - control at each visit: MMRM difference ({ci}), p, Cohen's d",
+        title_justify="left",
+    )
+    t.add_column("Outcome")
+    visits = [v for v in plan.visits.order if v != plan.visits.baseline]
+    vlabels = dict(zip(plan.visits.order, plan.visits.labels, strict=False))
+    for v in visits:
+        t.add_column(Text(f"{vlabels[v]}\ndifference ({ci})"), justify="right")
+        t.add_column("p", justify="right")
+        t.add_column("d", justify="right")
+    for oa in analysis.outcomes:
+        rows = post[post["outcome"] == oa.name].set_index("visit")
+        dd = model_digits(oa.outcome)
+        name = oa.outcome.label + (" (primary)" if oa.outcome.role == "primary" else "")
+        cells: list[RenderableType] = []
+        for v in visits:
+            r = rows.loc[v]
+            bold = "bold" if r["p_value"] < plan.analysis.alpha else ""
+            cells += [
+                Text(fmt_ci(r["estimate"], r["ci_lower"], r["ci_upper"], dd), style=bold),
+                Text(fmt_p(r["p_value"]), style=bold),
+                fmt_num(r["d"], 2),
+            ]
+        t.add_row(Text(name), *cells)
+    return t
+
+
+def footnotes(analysis: TrialAnalysis) -> list[str]:
+    """The model notes: model, covariance (and any fallback), df, LS-means weights, effect
+    size and the N each outcome's MMRM used."""
+    plan = analysis.trial.plan
+    s = analysis.settings
+    models = models_frame(analysis)
+    fitted = models[models["error"].isna()]
+    covs = ", ".join(str(c) for c in s["covariates"]) or "none"
+    vcovs = ", ".join(f"{c} x visit" for c in s["visit_covariates"])
+    notes = [
+        "Model: mixed model for repeated measures (MMRM) on the post-baseline visits, "
+        f"fitted by {'REML' if s['reml'] else 'ML'}; fixed effects arm, visit, arm x visit, "
+        f"{covs}{', ' + vcovs if vcovs else ''} ('baseline' = the outcome's own baseline "
+        "value); no imputation: subjects contribute every visit they were assessed at.",
+    ]
+    changed = fitted[fitted["covariance_changed"].astype(bool)]
+    requested = covariance_name(str(s["covariance_requested"]))
+    if changed.empty:
+        notes.append(f"Covariance: {requested} for every outcome, as planned.")
+    else:
+        notes.append(f"Covariance: {requested} as planned, except:")
+        for r in changed.itertuples():
+            notes.append(
+                f"  {r.label}: {covariance_name(r.covariance)} used because the fallback "
+                f"ladder rejected {r.fallback_reasons}."
+            )
+    notes += [
+        f"Degrees of freedom: {df_method_name(str(s['df_method']))}.",
+        f"LS means: {s['lsmeans_weights']} weights over the levels of categorical covariates; "
+        "numeric covariates at their mean.",
+    ]
+    definitions = {
+        oa.mmrm.effect_size_definition for oa in analysis.outcomes if oa.mmrm is not None
+    }
+    notes += [f"Effect size: {d}." for d in sorted(definitions)]
+    notes.append(
+        "Sensitivity analysis: ANCOVA at each visit of the visit's value on arm and baseline "
+        f"(complete cases at that visit); robust SE: {s['ancova_robust'] or 'no'}."
+    )
+    notes.append(
+        f"N used by each MMRM (subjects / observations): {plan.arms.control_label}; "
+        f"{plan.arms.treatment_label}; excluded subjects with reasons:"
+    )
+    for r in fitted.itertuples():
+        notes.append(
+            f"  {r.label}: {r.n_subjects_control}/{r.n_observations_control}; "
+            f"{r.n_subjects_treatment}/{r.n_observations_treatment}; {r.n_excluded} excluded"
+            + (f" ({r.excluded_reasons})" if r.n_excluded else "")
+        )
+    for r in models[models["error"].notna()].itertuples():
+        notes.append(f"  {r.label}: not fitted: {r.error}")
+    notes.append(
+        f"p-values are two-sided; CIs are {ci_label(plan.analysis.alpha)}s; differences are "
+        "treatment minus control; no adjustment for multiple outcomes."
+    )
+    return notes
+
+
+def replication_renderable(analysis: TrialAnalysis) -> RenderableType:
+    """Published vs estimated side by side, their difference, and the agreement flag."""
+    rep = analysis.replication
+    if rep is None or rep.empty:
+        return Text("The plan lists no published results ([[published]]).")
+    plan = analysis.trial.plan
+    ci = ci_label(plan.analysis.alpha)
+    labels = {oa.name: oa.outcome.label for oa in analysis.outcomes}
+    vlabels = dict(zip(plan.visits.order, plan.visits.labels, strict=False))
+    t = Table(title="Replication of published results (MMRM)", title_justify="left")
+    for col in ("Outcome", "Visit", f"Published ({ci})", "Published p", f"trialkit ({ci})",
+                "trialkit p", "Difference", "Published SE", "Agrees"):
+        t.add_column(col, justify="left" if col in ("Outcome", "Visit") else "right")
+    for r in rep.itertuples():
+        bound = "" if r.published_p_bound == "=" else str(r.published_p_bound)
+        pub_p = "-" if pd.isna(r.published_p_value) else f"{bound}{r.published_p_value:g}"
+        t.add_row(
+            Text(labels.get(r.outcome, r.outcome)),
+            Text(vlabels.get(r.visit, r.visit)),
+            fmt_ci(r.published_estimate, r.published_ci_lower, r.published_ci_upper),
+            pub_p,
+            fmt_ci(r.estimate, r.ci_lower, r.ci_upper),
+            fmt_p(r.p_value),
+            fmt_num(r.difference, 3),
+            fmt_num(r.scale, 3),
+            Text("yes" if r.agrees else f"NO: {r.reason}", style="green" if r.agrees else "red"),
+        )
+    n_ok = int(rep["agrees"].sum())
+    note = Text(
+        f"{n_ok} of {len(rep)} published figures agree. A figure agrees when the estimate is "
+        "within 0.5 published SE (the SE recovered from the published CI; without a CI, 0.5 x "
+        "|published difference|) and both p-values fall on the same side of alpha."
+    )
+    return _group(t, note)
+
+
+def _group(*parts: RenderableType) -> RenderableType:
+    from rich.console import Group
+
+    return Group(*parts)
+
+
+def report_sections(analysis: TrialAnalysis) -> list[Section]:
+    """The whole report as ordered sections of rich renderables."""
+    ci = ci_label(analysis.trial.plan.analysis.alpha)
+    results = results_frame(analysis)
+    sections = [
+        Section("header", "Trial", _header(analysis)),
+        Section("consort", "CONSORT flow", [consort_renderable(analysis.consort)]),
+        Section("baseline", "Baseline characteristics", [baseline_renderable(analysis.baseline)]),
+        Section(
+            "adherence",
+            "Adherence",
+            [
+                adherence_renderable(analysis.adherence)
+                if analysis.adherence is not None
+                else Text("The plan defines no adherence measure.")
+            ],
+        ),
+        Section("attrition", "Attrition", [attrition_renderable(analysis.attrition)]),
+    ]
+    for oa in analysis.outcomes:
+        sections.append(_outcome_section(analysis, oa, results[results["outcome"] == oa.name], ci))
+    sections += [
+        Section("summary", "Summary of all outcomes", [_summary_table(analysis, results, ci)]),
+        Section("footnotes", "Notes", [Text(n) for n in footnotes(analysis)]),
+        Section("replication", "Replication check", [replication_renderable(analysis)]),
+        Section("discrepancies", "Cross-checks", [discrepancies_renderable(analysis.discrepancies)]),
+    ]
+    return sections
+
+
+def render_report(analysis: TrialAnalysis, console: Console) -> None:
+    """Print every section of the report to ``console``."""
+    for s in report_sections(analysis):
+        if s.key != "header":
+            console.rule(Text(s.title), align="left")
+        for part in s.parts:
+            console.print(part)
