@@ -61,15 +61,27 @@ def run_one(n: int, t: int, repeat: int) -> dict:
     for _ in range(repeat):
         t0 = time.perf_counter()
         fit = fit_mmrm(
-            data, outcome="y", arm="arm", control="Control", visit="visit", subject="id",
-            covariates=["base"], covariance="us", df_method="satterthwaite", fallback=(),
+            data,
+            outcome="y",
+            arm="arm",
+            control="Control",
+            visit="visit",
+            subject="id",
+            covariates=["base"],
+            covariance="us",
+            df_method="satterthwaite",
+            fallback=(),
         )
         _ = fit.lsmeans, fit.differences
         times.append(time.perf_counter() - t0)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
-        "subjects": n, "visits": t, "observations": fit.n_observations,
-        "best_s": min(times), "median_s": float(np.median(times)), "peak_rss_mb": peak_mb,
+        "subjects": n,
+        "visits": t,
+        "observations": fit.n_observations,
+        "best_s": min(times),
+        "median_s": float(np.median(times)),
+        "peak_rss_mb": peak_mb,
         "converged": fit.converged,
     }
 
@@ -86,7 +98,9 @@ def main() -> None:
     for n, t in SIZES:
         out = subprocess.run(
             [sys.executable, __file__, "--one", str(n), str(t), "--repeat", str(args.repeat)],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(

@@ -27,8 +27,16 @@ def _fit(robust: str | None = None, weights: str = "equal"):
     d = pd.read_csv(REF / "mmrm_trial2" / "data.csv")
     d["VISIT"] = pd.Categorical(d["VISIT"], categories=VISITS, ordered=True)
     return fit_ancova(
-        d, outcome="Y", arm="ARM", control="Control", visit="VISIT", subject="ID",
-        baseline="BASE", covariates=["SITE"], robust=robust, lsmeans_weights=weights,
+        d,
+        outcome="Y",
+        arm="ARM",
+        control="Control",
+        visit="VISIT",
+        subject="ID",
+        baseline="BASE",
+        covariates=["SITE"],
+        robust=robust,
+        lsmeans_weights=weights,
     )
 
 
@@ -38,8 +46,14 @@ def _check(fit, key: str) -> None:
         diff = fit.differences.iloc[i]
         rd = ref["difference"]
         assert diff["visit"] == v
-        for ours, theirs in (("estimate", "estimate"), ("std_error", "se"), ("df", "df"),
-                             ("ci_lower", "lower"), ("ci_upper", "upper"), ("p_value", "p")):
+        for ours, theirs in (
+            ("estimate", "estimate"),
+            ("std_error", "se"),
+            ("df", "df"),
+            ("ci_lower", "lower"),
+            ("ci_upper", "upper"),
+            ("p_value", "p"),
+        ):
             assert max_rel(diff[ours], rd[theirs]) < CLOSED_FORM_TOL
         lsm = fit.lsmeans[fit.lsmeans["visit"] == v]
         assert list(lsm["arm"]) == ref["lsmeans"]["arm"]

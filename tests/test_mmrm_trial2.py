@@ -99,7 +99,9 @@ def test_loglik_coefficients_covariance(fits: dict, key: str) -> None:
     assert fit.converged
     assert max_rel(fit.loglik, r["loglik"]) < TOL["loglik"]
     ref = r["coefficients_engine"]
-    by_term = {_norm(t): (e, s) for t, e, s in zip(ref["term"], ref["estimate"], ref["se"], strict=True)}
+    by_term = {
+        _norm(t): (e, s) for t, e, s in zip(ref["term"], ref["estimate"], ref["se"], strict=True)
+    }
     ours = fit.coefficients
     assert len(ours) == len(by_term)
     for term, est, se in zip(ours["term"], ours["estimate"], ours["std_error"], strict=True):
@@ -129,9 +131,7 @@ def test_emmeans_estimates_and_se(fits: dict, key: str) -> None:
     _check_emmeans(fits[key], R[key]["emmeans"]["df.error"], R[key]["reml"])
 
 
-@pytest.mark.parametrize(
-    "key", [k for k in CASES if k.split("_")[0] in {"cs", "ar1", "toep"}]
-)
+@pytest.mark.parametrize("key", [k for k in CASES if k.split("_")[0] in {"cs", "ar1", "toep"}])
 def test_emmeans_proportional_weights(key: str) -> None:
     fit = _fit(key, weights="proportional")
     _check_emmeans(fit, R[key]["emmeans_proportional"], R[key]["reml"])

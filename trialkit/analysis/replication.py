@@ -49,9 +49,16 @@ def replication_table(
         }
         est = fit.differences.set_index("visit") if fit is not None else None
         if est is None or pub.visit not in est.index:
-            row.update(estimate=np.nan, ci_lower=np.nan, ci_upper=np.nan, p_value=np.nan,
-                       difference=np.nan, scale=np.nan, agrees=False,
-                       reason="no estimate (model not fitted or visit not analysed)")
+            row.update(
+                estimate=np.nan,
+                ci_lower=np.nan,
+                ci_upper=np.nan,
+                p_value=np.nan,
+                difference=np.nan,
+                scale=np.nan,
+                agrees=False,
+                reason="no estimate (model not fitted or visit not analysed)",
+            )
             rows.append(row)
             continue
         e = est.loc[pub.visit]

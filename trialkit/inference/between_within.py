@@ -14,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def column_df(within: np.ndarray, columns: tuple[str, ...], n_subjects: int, n_obs: int) -> np.ndarray:
+def column_df(
+    within: np.ndarray, columns: tuple[str, ...], n_subjects: int, n_obs: int
+) -> np.ndarray:
     """df of each design column."""
     is_int = np.array([c == "(Intercept)" for c in columns])
     n_between = int(np.sum(~within & ~is_int))

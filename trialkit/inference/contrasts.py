@@ -92,4 +92,9 @@ class ContrastEngine:
             f *= lam
         else:
             den = self.df(L)
-        return {"num_df": float(q), "den_df": den, "f_value": f, "p_value": float(stats.f.sf(f, q, den))}
+        return {
+            "num_df": float(q),
+            "den_df": den,
+            "f_value": f,
+            "p_value": float(stats.f.sf(f, q, den)),
+        }

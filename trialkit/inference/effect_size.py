@@ -59,4 +59,6 @@ def cohens_d(
     out["df"] = differences["df"]
     out["p_value"] = differences["p_value"]
     out["sd_pooled"] = sd
-    return out[["visit", "estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value", "sd_pooled"]]
+    return out[
+        ["visit", "estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value", "sd_pooled"]
+    ]

@@ -91,7 +91,9 @@ def fit_ancova(
         ``None`` for model-based SEs, or ``"HC0"``-``"HC3"``.
     """
     if robust is not None and robust.upper() not in ROBUST_TYPES:
-        raise ModelError(f"unknown robust SE type '{robust}'; choose one of {', '.join(ROBUST_TYPES)}")
+        raise ModelError(
+            f"unknown robust SE type '{robust}'; choose one of {', '.join(ROBUST_TYPES)}"
+        )
     if visits is None:
         col = data[visit]
         if isinstance(col.dtype, pd.CategoricalDtype):
@@ -104,16 +106,26 @@ def fit_ancova(
     for v in visits:
         at_visit = data[data[visit].astype(str) == str(v)]
         design = build_design(
-            at_visit, outcome=outcome, arm=arm, control=control, visit=visit, subject=subject,
-            covariates=covs, visits=[str(v)], visit_terms=False,
+            at_visit,
+            outcome=outcome,
+            arm=arm,
+            control=control,
+            visit=visit,
+            subject=subject,
+            covariates=covs,
+            visits=[str(v)],
+            visit_terms=False,
         )
         arms = design.arms
-        ols = sm.OLS(design.y, design.X).fit(
-            cov_type=robust.upper() if robust else "nonrobust"
-        )
+        ols = sm.OLS(design.y, design.X).fit(cov_type=robust.upper() if robust else "nonrobust")
         engine = ContrastEngine(
-            beta=np.asarray(ols.params), vcov=np.asarray(ols.cov_params()), phi=np.asarray(ols.cov_params()),
-            df_method="residual", alpha=alpha, n_obs=design.n_obs, rank=design.k,
+            beta=np.asarray(ols.params),
+            vcov=np.asarray(ols.cov_params()),
+            phi=np.asarray(ols.cov_params()),
+            df_method="residual",
+            alpha=alpha,
+            n_obs=design.n_obs,
+            rank=design.k,
         )
         L, labels = design.lsmean_rows(lsmeans_weights)
         labels["visit"] = str(v)

@@ -290,12 +290,12 @@ class Structure:
         f, x = (self.cov_sas, self.to_sas(theta)) if sas else (self.cov, theta)
         q = x.size
         out = np.empty((q, q, *f(x.astype(float)).shape))
-        for l in range(q):
-            h = 1e-5 * max(1.0, abs(float(x[l])))
+        for col in range(q):
+            h = 1e-5 * max(1.0, abs(float(x[col])))
             up, dn = x.astype(float).copy(), x.astype(float).copy()
-            up[l] += h
-            dn[l] -= h
-            out[:, l] = (_cstep_jacobian(f, up) - _cstep_jacobian(f, dn)) / (2 * h)
+            up[col] += h
+            dn[col] -= h
+            out[:, col] = (_cstep_jacobian(f, up) - _cstep_jacobian(f, dn)) / (2 * h)
         return 0.5 * (out + np.swapaxes(out, 0, 1))
 
     def sas_jacobian_of_map(self, theta: Array) -> Array:
@@ -325,7 +325,5 @@ def canonical(name: str) -> str:
     key = name.strip().lower()
     key = ALIASES.get(key, key)
     if key not in NAMES:
-        raise ValueError(
-            f"unknown covariance structure '{name}'; choose one of {', '.join(NAMES)}"
-        )
+        raise ValueError(f"unknown covariance structure '{name}'; choose one of {', '.join(NAMES)}")
     return key

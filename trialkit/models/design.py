@@ -211,8 +211,7 @@ def build_design(
     has_y = df.assign(_y=y_num.notna()).groupby(subject, sort=False)["_y"].any()
     reasons = np.where(
         has_y.reindex(excl[subject]).to_numpy(),
-        "missing covariate value(s): "
-        + ", ".join(covariates if covariates else ["(none)"]),
+        "missing covariate value(s): " + ", ".join(covariates if covariates else ["(none)"]),
         f"no observed {outcome} at {visit} {visit_levels[0]}"
         if len(visit_levels) == 1
         else f"no observed {outcome} at any analysed visit",

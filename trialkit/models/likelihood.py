@@ -16,7 +16,8 @@ mmrm's ``logLik`` and SAS PROC MIXED report (nlme additionally adds
 
 .. math::
 
-    \partial(-2\ell)/\partial\theta_k = \sum_p \langle G_p, \partial\Sigma_p/\partial\theta_k\rangle .
+    \partial(-2\ell)/\partial\theta_k
+        = \sum_p \langle G_p, \partial\Sigma_p/\partial\theta_k\rangle .
 
 Patterns of equal size are stacked (:class:`~trialkit.models.patterns.Block`), so each
 evaluation is a handful of batched NumPy operations whatever the number of subjects.
@@ -78,9 +79,7 @@ class Likelihood:
         return theta[g * self.q : (g + 1) * self.q]
 
     def sigmas(self, theta: np.ndarray) -> tuple[np.ndarray, ...]:
-        return tuple(
-            self.structure.cov(self.group_theta(theta, g)) for g in range(self.n_groups)
-        )
+        return tuple(self.structure.cov(self.group_theta(theta, g)) for g in range(self.n_groups))
 
     # --- per-block covariance and its derivatives -----------------------------------------
     def _gather(self, full: np.ndarray, b: Block) -> np.ndarray:

@@ -255,12 +255,27 @@ def fit_mmrm(
             break
     if chosen is None:
         tried = "; ".join(f"{a.covariance}: {a.message}" for a in attempts)
-        raise ModelError(f"the MMRM for {outcome} did not converge with any structure tried ({tried})")
+        raise ModelError(
+            f"the MMRM for {outcome} did not converge with any structure tried ({tried})"
+        )
     name, lik, opt = chosen
     return _results(
-        design, lik, opt, name, requested, tuple(attempts), data,
-        df_method=df_method, reml=reml, robust=robust, weights=lsmeans_weights, alpha=alpha,
-        baseline=baseline, subject=subject, kr_sas=kr_parametrization == "sas", outcome=outcome,
+        design,
+        lik,
+        opt,
+        name,
+        requested,
+        tuple(attempts),
+        data,
+        df_method=df_method,
+        reml=reml,
+        robust=robust,
+        weights=lsmeans_weights,
+        alpha=alpha,
+        baseline=baseline,
+        subject=subject,
+        kr_sas=kr_parametrization == "sas",
+        outcome=outcome,
     )
 
 
@@ -329,10 +344,15 @@ def _results(
         if kr_sas and not linear and not lik.structure.sas_linear:
             comp_sas = components(lik, theta, ev, second_order=True, sas=True)
             w_sas = sas_theta_vcov(lik, theta, w)
-            vcov = kenward_roger.adjusted_vcov(ev.phi, w_sas, comp_sas, linear=False, group_of=group_of)
+            vcov = kenward_roger.adjusted_vcov(
+                ev.phi, w_sas, comp_sas, linear=False, group_of=group_of
+            )
         else:
             vcov = kenward_roger.adjusted_vcov(
-                ev.phi, w, comp, linear=linear or lik.structure.sas_linear and kr_sas,
+                ev.phi,
+                w,
+                comp,
+                linear=linear or lik.structure.sas_linear and kr_sas,
                 group_of=group_of,
             )
     if robust:
@@ -341,8 +361,16 @@ def _results(
         design.within_subject_columns(), design.columns, design.n_subjects, design.n_obs
     )
     engine = ContrastEngine(
-        beta=ev.beta, vcov=vcov, phi=ev.phi, df_method=df_method, alpha=alpha, w=w, P=comp.P,
-        col_df=col_df, n_obs=design.n_obs, rank=design.k,
+        beta=ev.beta,
+        vcov=vcov,
+        phi=ev.phi,
+        df_method=df_method,
+        alpha=alpha,
+        w=w,
+        P=comp.P,
+        col_df=col_df,
+        n_obs=design.n_obs,
+        rank=design.k,
     )
     coef = engine.table(np.eye(design.k), pd.DataFrame({"term": list(design.columns)}))
     lsm_L, lsm_labels = design.lsmean_rows(weights)
@@ -355,8 +383,12 @@ def _results(
     n_for_bic = design.n_subjects
     es = None
     if baseline is not None:
-        es = cohens_d(differences, data, design, subject=subject, baseline=baseline, arm=design.arm_name)
-    cov_mats = [pd.DataFrame(s, index=list(design.visits), columns=list(design.visits)) for s in ev.sigmas]
+        es = cohens_d(
+            differences, data, design, subject=subject, baseline=baseline, arm=design.arm_name
+        )
+    cov_mats = [
+        pd.DataFrame(s, index=list(design.visits), columns=list(design.visits)) for s in ev.sigmas
+    ]
     return MMRMResult(
         outcome=outcome,
         covariance=name,
@@ -374,7 +406,9 @@ def _results(
         type3=type3,
         effect_sizes=es,
         effect_size_definition=EFFECT_SIZE_DEFINITION,
-        covariance_matrix=cov_mats[0] if lik.n_groups == 1 else dict(zip(design.arms, cov_mats, strict=True)),
+        covariance_matrix=cov_mats[0]
+        if lik.n_groups == 1
+        else dict(zip(design.arms, cov_mats, strict=True)),
         loglik=loglik,
         aic=-2 * loglik + 2 * n_par,
         bic=-2 * loglik + n_par * np.log(n_for_bic),
@@ -389,7 +423,9 @@ def _results(
     )
 
 
-def _type3(design: Design, engine: ContrastEngine, data: pd.DataFrame, subject: str) -> pd.DataFrame:
+def _type3(
+    design: Design, engine: ContrastEngine, data: pd.DataFrame, subject: str
+) -> pd.DataFrame:
     """Type III F tests: each term's sum-to-zero coded coefficients are zero jointly."""
     sum_design = build_design(
         data,
@@ -414,4 +450,3 @@ def _type3(design: Design, engine: ContrastEngine, data: pd.DataFrame, subject: 
         L = T[list(term.columns)]
         rows.append({"term": term.name, **engine.f_test(L)})
     return pd.DataFrame(rows, columns=["term", "num_df", "den_df", "f_value", "p_value"])
-

@@ -108,7 +108,13 @@ def maximise(lik: Likelihood, theta0: np.ndarray, tol: float = 1e-5) -> OptimRes
             pd_ok = False
     if nll >= _BAD:
         return OptimResult(
-            theta, None, hess, False, iterations, np.inf, False,  # type: ignore[arg-type]
+            theta,
+            None,
+            hess,
+            False,
+            iterations,
+            np.inf,
+            False,  # type: ignore[arg-type]
             "the likelihood could not be evaluated (covariance not positive definite)",
         )
     gnorm = float(np.max(np.abs(grad)))

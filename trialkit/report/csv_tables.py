@@ -42,7 +42,12 @@ def _outcome_rows(analysis: TrialAnalysis, oa: OutcomeAnalysis) -> pd.DataFrame:
     parts = [visits, _by_arm(oa.observed, {"n": "n", "mean": "mean", "sd": "sd"}, arms)]
     m, a = oa.mmrm, oa.ancova
     if m is not None:
-        ls = {"estimate": "lsmean", "std_error": "lsmean_se"}
+        ls = {
+            "estimate": "lsmean",
+            "std_error": "lsmean_se",
+            "ci_lower": "lsmean_ci_lower",
+            "ci_upper": "lsmean_ci_upper",
+        }
         parts.append(_by_arm(m.lsmeans, ls, arms))
         parts.append(m.differences.assign(visit=m.differences["visit"].astype(str)).set_index(
             "visit")[STAT_COLUMNS])
@@ -76,7 +81,7 @@ def results_frame(analysis: TrialAnalysis) -> pd.DataFrame:
     """One row per outcome x visit (baseline included) with every per-visit number.
 
     Columns: ``outcome, label, role, visit, visit_label, is_baseline``; observed
-    ``n_, mean_, sd_`` and MMRM ``lsmean_, lsmean_se_`` per arm (``_control`` /
+    ``n_, mean_, sd_`` and MMRM ``lsmean_, lsmean_se_, lsmean_ci_lower_, lsmean_ci_upper_`` per arm (``_control`` /
     ``_treatment``); the MMRM difference ``estimate, std_error, df, ci_lower, ci_upper,
     p_value``; Cohen's d ``d, d_ci_lower, d_ci_upper, d_sd_pooled``; ANCOVA ``ancova_lsmean_``
     / ``ancova_lsmean_se_`` per arm and ``ancova_estimate ... ancova_p_value,

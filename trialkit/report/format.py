@@ -58,11 +58,16 @@ def fmt_p(p: float | None) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def fmt_ci(estimate: float, lower: float, upper: float, digits: int = 2) -> str:
-    """``estimate (lower to upper)``."""
+def fmt_ci(
+    estimate: float, lower: float, upper: float, digits: int = 2, sep: str = " "
+) -> str:
+    """``estimate (lower to upper)``; just the estimate when the CI is missing."""
     if is_missing(estimate):
         return MISSING
-    return f"{fmt_num(estimate, digits)} ({fmt_num(lower, digits)} to {fmt_num(upper, digits)})"
+    if is_missing(lower) or is_missing(upper):
+        return fmt_num(estimate, digits)
+    ci = f"({fmt_num(lower, digits)} to {fmt_num(upper, digits)})"
+    return f"{fmt_num(estimate, digits)}{sep}{ci}"
 
 
 def fmt_paren(value: float, spread: float, digits: int = 1) -> str:

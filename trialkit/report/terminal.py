@@ -16,12 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-from rich.console import Console, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from rich.tree import Tree
 
 import trialkit
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
+from trialkit.analysis.replication import DEFAULT_TOLERANCE
 from trialkit.report.csv_tables import models_frame, results_frame
 from trialkit.report.format import (
     covariance_name,
@@ -224,7 +226,7 @@ def footnotes(analysis: TrialAnalysis) -> list[str]:
         notes.append(
             f"  {r.label}: {r.n_subjects_control}/{r.n_observations_control}; "
             f"{r.n_subjects_treatment}/{r.n_observations_treatment}; {r.n_excluded} excluded"
-            + (f" ({r.excluded_reasons})" if r.n_excluded else "")
+            + (f": {r.excluded_reasons}" if r.n_excluded else "")
         )
     for r in models[models["error"].notna()].itertuples():
         notes.append(f"  {r.label}: not fitted: {r.error}")
@@ -246,7 +248,7 @@ def replication_renderable(analysis: TrialAnalysis) -> RenderableType:
     vlabels = dict(zip(plan.visits.order, plan.visits.labels, strict=False))
     t = Table(title="Replication of published results (MMRM)", title_justify="left")
     for col in ("Outcome", "Visit", f"Published ({ci})", "Published p", f"trialkit ({ci})",
-                "trialkit p", "Difference", "Published SE", "Agrees"):
+                "trialkit p", "Difference", "Scale", "Agrees"):
         t.add_column(col, justify="left" if col in ("Outcome", "Visit") else "right")
     for r in rep.itertuples():
         bound = "" if r.published_p_bound == "=" else str(r.published_p_bound)
@@ -254,9 +256,9 @@ def replication_renderable(analysis: TrialAnalysis) -> RenderableType:
         t.add_row(
             Text(labels.get(r.outcome, r.outcome)),
             Text(vlabels.get(r.visit, r.visit)),
-            fmt_ci(r.published_estimate, r.published_ci_lower, r.published_ci_upper),
+            fmt_ci(r.published_estimate, r.published_ci_lower, r.published_ci_upper, sep="\n"),
             pub_p,
-            fmt_ci(r.estimate, r.ci_lower, r.ci_upper),
+            fmt_ci(r.estimate, r.ci_lower, r.ci_upper, sep="\n"),
             fmt_p(r.p_value),
             fmt_num(r.difference, 3),
             fmt_num(r.scale, 3),
@@ -265,16 +267,10 @@ def replication_renderable(analysis: TrialAnalysis) -> RenderableType:
     n_ok = int(rep["agrees"].sum())
     note = Text(
         f"{n_ok} of {len(rep)} published figures agree. A figure agrees when the estimate is "
-        "within 0.5 published SE (the SE recovered from the published CI; without a CI, 0.5 x "
-        "|published difference|) and both p-values fall on the same side of alpha."
+        f"within {DEFAULT_TOLERANCE:g} x scale of the published one (scale = the published SE recovered from its CI; "
+        "without a CI, |published difference|) and both p-values fall on the same side of alpha."
     )
-    return _group(t, note)
-
-
-def _group(*parts: RenderableType) -> RenderableType:
-    from rich.console import Group
-
-    return Group(*parts)
+    return Group(t, note)
 
 
 def report_sections(analysis: TrialAnalysis) -> list[Section]:
@@ -314,3 +310,50 @@ def render_report(analysis: TrialAnalysis, console: Console) -> None:
             console.rule(Text(s.title), align="left")
         for part in s.parts:
             console.print(part)
+
+
+# --------------------------------------------------------------------------- conversion
+# The HTML and Markdown renderers convert these renderables rather than rebuilding them.
+
+
+@dataclass(frozen=True)
+class TableData:
+    """A rich table's text: title, header row, body rows, alignment and bold rows."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+    justify: list[str]
+
+
+def plain(cell: object) -> str:
+    """The text a renderable cell shows (markup in plain ``str`` cells is interpreted, as
+    rich does; data strings arrive as :class:`~rich.text.Text` and stay literal)."""
+    if cell is None:
+        return ""
+    if isinstance(cell, Text):
+        return cell.plain
+    return Text.from_markup(str(cell)).plain
+
+
+def table_data(table: Table) -> TableData:
+    """The text of every cell of ``table``."""
+    columns = list(table.columns)
+    cells = [[plain(c) for c in col.cells] for col in columns]
+    n = max((len(c) for c in cells), default=0)
+    rows = [[col[i] if i < len(col) else "" for col in cells] for i in range(n)]
+    return TableData(
+        title=plain(table.title),
+        headers=[plain(c.header).replace("\n", " ") for c in columns],
+        rows=rows,
+        justify=[str(c.justify) for c in columns],
+    )
+
+
+def flatten(part: RenderableType) -> list[Table | Tree | Text]:
+    """Groups unpacked into their tables, trees and text lines, in order."""
+    if isinstance(part, Group):
+        return [x for p in part.renderables for x in flatten(p)]
+    if isinstance(part, Table | Tree | Text):
+        return [part]
+    return [Text(plain(part))]

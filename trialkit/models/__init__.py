@@ -1,0 +1,1 @@
+"""Statistical models: MMRM (marginal repeated-measures), ANCOVA per visit."""

@@ -1,0 +1,1 @@
+"""Rendering of results: one module per output format. Statistics never format."""

@@ -1,0 +1,170 @@
+"""Trial-report figures (matplotlib): LS-mean trajectories, a forest plot of standardised
+differences, and the CONSORT diagram; written as PNG and SVG, or returned as inline SVG text.
+
+* Trajectories: one panel per outcome; per arm the observed baseline mean (open marker) and the
+  MMRM LS means with their confidence intervals at each post-baseline visit, on the plan's
+  week scale (visits equally spaced when the plan gives no weeks).
+* Forest plot: one panel per post-baseline visit; per outcome Cohen's d (treatment - control)
+  with its confidence interval, primary outcome on top; filled markers where the MMRM p-value
+  is below alpha.
+
+Figures only draw numbers from :func:`trialkit.report.csv_tables.results_frame`; nothing here
+computes a statistic. SVG keeps text as text and is deterministic (fixed hash salt, no date).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from trialkit.analysis import TrialAnalysis  # noqa: E402
+from trialkit.report.consort_diagram import RC as CONSORT_RC  # noqa: E402
+from trialkit.report.consort_diagram import consort_figure  # noqa: E402
+from trialkit.report.csv_tables import results_frame  # noqa: E402
+
+RC = {**CONSORT_RC, "svg.hashsalt": "trialkit", "font.size": 9}
+ARM_STYLE = {"control": ("#4c72b0", "o"), "treatment": ("#dd8452", "s")}
+PANEL_COLUMNS = 3
+
+
+def _weeks(analysis: TrialAnalysis) -> dict[str, float]:
+    v = analysis.trial.plan.visits
+    weeks = v.weeks if v.weeks else tuple(float(i) for i in range(len(v.order)))
+    return dict(zip(v.order, weeks, strict=False))
+
+
+def trajectory_figure(analysis: TrialAnalysis) -> Figure:
+    """LS means by arm with CIs for every outcome, starting from the observed baseline mean."""
+    plan = analysis.trial.plan
+    res = results_frame(analysis)
+    weeks = _weeks(analysis)
+    n = len(analysis.outcomes)
+    ncol = min(PANEL_COLUMNS, n)
+    nrow = int(np.ceil(n / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(3.6 * ncol, 2.7 * nrow + 0.5), squeeze=False)
+    span = max(weeks.values()) - min(weeks.values()) or 1.0
+    labels = {"control": plan.arms.control_label, "treatment": plan.arms.treatment_label}
+    for ax, oa in zip(axes.flat, analysis.outcomes, strict=False):
+        rows = res[res["outcome"] == oa.name]
+        x = rows["visit"].map(weeks).to_numpy(float)
+        base = rows["is_baseline"].to_numpy(bool)
+        for k, arm in enumerate(("control", "treatment")):
+            color, marker = ARM_STYLE[arm]
+            xs = x + (k - 0.5) * 0.012 * span
+            y = np.where(base, rows[f"mean_{arm}"], rows[f"lsmean_{arm}"]).astype(float)
+            lo = rows[f"lsmean_ci_lower_{arm}"].to_numpy(float)
+            hi = rows[f"lsmean_ci_upper_{arm}"].to_numpy(float)
+            ax.plot(xs, y, color=color, lw=1.2, label=labels[arm])
+            ax.errorbar(xs[~base], y[~base], yerr=[y[~base] - lo[~base], hi[~base] - y[~base]],
+                        fmt=marker, color=color, ms=4, capsize=2.5, lw=1)
+            ax.plot(xs[base], y[base], marker, mfc="white", color=color, ms=4)
+        ax.set_title(oa.outcome.label, fontsize=8.5, loc="left", wrap=True)
+        ax.set_xticks(sorted(weeks.values()))
+        ax.set_xticklabels([str(lbl) for lbl in plan.visits.labels], fontsize=7.5)
+        ax.tick_params(axis="y", labelsize=7.5)
+        ax.grid(axis="y", color="#e5e5e5", lw=0.6)
+        ax.spines[["top", "right"]].set_visible(False)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    handles, names = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="upper center", ncol=2, frameon=False)
+    fig.text(0.01, 0.005, "Open markers: observed baseline mean. Filled: MMRM LS mean with "
+             f"{100 * (1 - plan.analysis.alpha):g}% CI.", fontsize=7.5, color="#444444")
+    fig.tight_layout(rect=(0, 0.03, 1, 0.95))
+    return fig
+
+
+def forest_figure(analysis: TrialAnalysis) -> Figure:
+    """Cohen's d with CI for every outcome, one panel per post-baseline visit."""
+    plan = analysis.trial.plan
+    res = results_frame(analysis)
+    post = res[~res["is_baseline"]]
+    visits = [v for v in plan.visits.order if v != plan.visits.baseline]
+    names = [oa.outcome.label + ("" if oa.outcome.lower_is_better else " (higher = better)")
+             for oa in analysis.outcomes]
+    n = len(names)
+    fig, axes = plt.subplots(1, len(visits), figsize=(4.2 + 2.6 * len(visits), 0.42 * n + 1.4),
+                             sharey=True, squeeze=False)
+    ypos = np.arange(n)[::-1]
+    lim = np.nanmax(np.abs(post[["d_ci_lower", "d_ci_upper"]].to_numpy(float)), initial=0.5)
+    for ax, v, vlabel in zip(axes[0], visits, _visit_labels(analysis, visits), strict=True):
+        rows = post[post["visit"] == v].set_index("outcome").reindex(
+            [oa.name for oa in analysis.outcomes])
+        d = rows["d"].to_numpy(float)
+        sig = rows["p_value"].to_numpy(float) < plan.analysis.alpha
+        ax.axvline(0, color="#777777", lw=0.8)
+        ax.hlines(ypos, rows["d_ci_lower"], rows["d_ci_upper"], color="#333333", lw=1.2)
+        ax.plot(d[sig], ypos[sig], "D", color="#333333", ms=5)
+        ax.plot(d[~sig], ypos[~sig], "D", mfc="white", color="#333333", ms=5)
+        ax.set_xlim(-1.1 * lim, 1.1 * lim)
+        ax.set_title(str(vlabel), fontsize=9)
+        ax.set_xlabel("Cohen's d (treatment - control)", fontsize=8)
+        ax.grid(axis="x", color="#eeeeee", lw=0.6)
+        ax.spines[["top", "right", "left"]].set_visible(False)
+    axes[0][0].set_yticks(ypos)
+    axes[0][0].set_yticklabels(names, fontsize=8)
+    axes[0][0].tick_params(axis="y", length=0)
+    fig.text(0.01, 0.01, f"Filled: p < {plan.analysis.alpha:g}. Lines: "
+             f"{100 * (1 - plan.analysis.alpha):g}% CI.", fontsize=7.5, color="#444444")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+def _visit_labels(analysis: TrialAnalysis, visits: list[str]) -> list[str]:
+    v = analysis.trial.plan.visits
+    labels = dict(zip(v.order, v.labels, strict=False))
+    return [labels[x] for x in visits]
+
+
+def _consort(analysis: TrialAnalysis) -> Figure:
+    return consort_figure(analysis.consort)[0]
+
+
+FIGURES: dict[str, tuple[str, Callable[[TrialAnalysis], Figure]]] = {
+    "trajectories": ("LS-mean trajectories by arm", trajectory_figure),
+    "forest": ("Standardised differences across outcomes", forest_figure),
+    "consort": ("CONSORT flow diagram", _consort),
+}
+
+
+def svg_figures(analysis: TrialAnalysis) -> dict[str, str]:
+    """Every figure as inline SVG markup (``<svg ...>...</svg>``), by name."""
+    out = {}
+    with plt.rc_context(RC):
+        for name, (_, make) in FIGURES.items():
+            fig = make(analysis)
+            buf = io.StringIO()
+            try:
+                fig.savefig(buf, format="svg", metadata={"Date": None})
+            finally:
+                plt.close(fig)
+            text = buf.getvalue()
+            out[name] = text[text.index("<svg") :]
+    return out
+
+
+def write_figures(analysis: TrialAnalysis, directory: str | Path, dpi: int = 150) -> list[Path]:
+    """Write every figure to ``directory/<name>.png`` and ``.svg``; return the paths."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with plt.rc_context(RC):
+        for name, (_, make) in FIGURES.items():
+            fig = make(analysis)
+            try:
+                for ext in ("png", "svg"):
+                    path = folder / f"{name}.{ext}"
+                    meta = {"Date": None} if ext == "svg" else {"Software": None}
+                    fig.savefig(path, format=ext, dpi=dpi, facecolor="white", metadata=meta)
+                    paths.append(path)
+            finally:
+                plt.close(fig)
+    return paths
