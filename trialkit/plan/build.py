@@ -276,4 +276,5 @@ def _build_published(
         difference=float(p["difference"]),
         ci=(float(ci[0]), float(ci[1])) if ci is not None else None,
         p=float(p["p"]) if p["p"] is not None else None,
+        p_bound=p.get("p_bound") or "=",
     )

@@ -335,6 +335,13 @@ PLAN = Section(
                 ),
                 Key("ci", "pair", "Published confidence interval."),
                 Key("p", "number", "Published p-value."),
+                Key(
+                    "p_bound",
+                    "string",
+                    'How `p` was reported: "=" (exact) or "<" (an upper bound, e.g. P < .001).',
+                    default="=",
+                    choices=("=", "<"),
+                ),
             ),
             array=True,
         ),

@@ -158,13 +158,18 @@ class Analysis:
 
 @dataclass(frozen=True)
 class Published:
-    """A published between-group result, for the replication check."""
+    """A published between-group result, for the replication check.
+
+    ``p_bound`` is ``"="`` for an exact p-value and ``"<"`` when the paper reported an upper
+    bound (``P < .001`` is ``p = 0.001, p_bound = "<"``).
+    """
 
     outcome: str
     visit: str
     difference: float
     ci: tuple[float, float] | None = None
     p: float | None = None
+    p_bound: Literal["=", "<"] = "="
 
 
 @dataclass(frozen=True)

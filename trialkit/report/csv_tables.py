@@ -68,7 +68,7 @@ def _outcome_rows(analysis: TrialAnalysis, oa: OutcomeAnalysis) -> pd.DataFrame:
     for col in [*STAT_COLUMNS, "d", "d_ci_lower", "d_ci_upper", "d_sd_pooled"]:
         if col not in out:
             out[col] = np.nan
-    for col in ("ancova_n_control", "ancova_n_treatment"):
+    for col in ("n_control", "n_treatment", "ancova_n_control", "ancova_n_treatment"):
         out[col] = out[col].astype("Int64") if col in out else pd.array([pd.NA] * len(out), "Int64")
     out = out.reset_index()
     out.insert(0, "role", oa.outcome.role)

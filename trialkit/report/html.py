@@ -57,7 +57,9 @@ def table_html(table: Table) -> str:
     heads = "".join(
         f"<th{_cell_class(j)}>{escape(h)}</th>" for h, j in zip(d.headers, d.justify, strict=True)
     )
-    out.append(f"<thead><tr>{heads}</tr></thead><tbody>")
+    if d.show_header:
+        out.append(f"<thead><tr>{heads}</tr></thead>")
+    out.append("<tbody>")
     for row in d.rows:
         cells = "".join(
             f"<td{_cell_class(j)}>{_text_html(c)}</td>" for c, j in zip(row, d.justify, strict=True)

@@ -87,7 +87,7 @@ def _header(analysis: TrialAnalysis) -> list[RenderableType]:
     ]
     for item, value in rows:
         t.add_row(item, Text(value))
-    return [Text(plan.title, style="bold underline"), t]
+    return [t]
 
 
 def _visit_table(r: pd.Series, oa: OutcomeAnalysis, labels: tuple[str, str], ci: str) -> Table:
@@ -278,7 +278,7 @@ def report_sections(analysis: TrialAnalysis) -> list[Section]:
     ci = ci_label(analysis.trial.plan.analysis.alpha)
     results = results_frame(analysis)
     sections = [
-        Section("header", "Trial", _header(analysis)),
+        Section("header", analysis.trial.plan.title, _header(analysis)),
         Section("consort", "CONSORT flow", [consort_renderable(analysis.consort)]),
         Section("baseline", "Baseline characteristics", [baseline_renderable(analysis.baseline)]),
         Section(
@@ -306,7 +306,9 @@ def report_sections(analysis: TrialAnalysis) -> list[Section]:
 def render_report(analysis: TrialAnalysis, console: Console) -> None:
     """Print every section of the report to ``console``."""
     for s in report_sections(analysis):
-        if s.key != "header":
+        if s.key == "header":
+            console.print(Text(s.title, style="bold underline"))
+        else:
             console.rule(Text(s.title), align="left")
         for part in s.parts:
             console.print(part)
@@ -324,6 +326,7 @@ class TableData:
     headers: list[str]
     rows: list[list[str]]
     justify: list[str]
+    show_header: bool = True
 
 
 def plain(cell: object) -> str:
@@ -347,6 +350,7 @@ def table_data(table: Table) -> TableData:
         headers=[plain(c.header).replace("\n", " ") for c in columns],
         rows=rows,
         justify=[str(c.justify) for c in columns],
+        show_header=table.show_header,
     )
 
 

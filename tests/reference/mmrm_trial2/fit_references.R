@@ -63,11 +63,14 @@ emm_tables <- function(fit, mode, weights = "equal", lmer_df = NULL) {
   args <- list(fit, specs = ~ARM | VISIT, weights = weights, data = dc)
   if (!is.null(mode)) args$mode <- mode
   if (!is.null(lmer_df)) args$lmer.df <- lmer_df
+  # appx-satterthwaite perturbs the fit at random: seed each call for reproducibility
+  set.seed(20261123)
   emm <- do.call(emmeans, args)
   s <- as.data.frame(summary(emm, infer = c(TRUE, FALSE)))
   dif <- contrast(emm, method = "revpairwise")
   sd <- as.data.frame(summary(dif, infer = c(TRUE, TRUE)))
   args2 <- args; args2$specs <- ~ARM * VISIT
+  set.seed(20261123)
   emm2 <- do.call(emmeans, args2)
   g <- emm2@grid
   w_avg <- ifelse(g$ARM == "Active", 1, -1) / 4
