@@ -184,3 +184,18 @@ def test_p_values_follow_t_distribution() -> None:
     d = fit.differences
     expected = 2 * stats.t.sf(np.abs(d["estimate"] / d["std_error"]), d["df"])
     assert np.allclose(d["p_value"], expected, rtol=1e-12)
+
+
+def test_exclusions_name_their_reason() -> None:
+    """Every subject is either analysed or listed with the specific reason."""
+    df = FEV.copy()
+    df.loc[df["USUBJID"] == "PT1", "FEV1_BL"] = np.nan
+    fit = fit_mmrm(df, **FEV_ARGS, covariates=["RACE", "FEV1_BL"], fallback=())
+    ex = fit.sample.excluded.set_index("subject")
+    assert ex.loc["PT1", "reason"] == "missing covariate value(s): FEV1_BL"
+    never = df.groupby("USUBJID")["FEV1"].apply(lambda s: s.isna().all())
+    for subj in never[never].index:
+        assert ex.loc[subj, "reason"] == "no observed FEV1 at any analysed visit"
+    assert fit.n_subjects + len(ex) == df["USUBJID"].nunique()
+    obs = df.dropna(subset=["FEV1"])
+    assert fit.n_observations == len(obs[obs["USUBJID"] != "PT1"])

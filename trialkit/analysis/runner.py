@@ -137,7 +137,7 @@ def outcome_frame(trial: Trial, outcome: Outcome) -> tuple[pd.DataFrame, str]:
     plan = trial.plan
     data = trial.data
     vcol, scol = trial.visit_col, trial.subject_col
-    base_name = f"{outcome.name}__baseline"
+    base_name = f"{outcome.name} (baseline)"
     base = (
         data.loc[data[vcol].astype(str) == plan.visits.baseline, [scol, outcome.name]]
         .drop_duplicates(scol)

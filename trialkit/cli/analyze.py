@@ -62,7 +62,7 @@ def analyze_command(
     if plan is None and data is not None:
         raise PlanError(f"Give the analysis plan for {data} with --plan.")
     err = Console(stderr=True)
-    with err.status("Reading the data", transient=True) as status:
+    with err.status("Reading the data") as status:
         trial = read_trial(data, plan if plan is not None else sample_plan())
         analysis = analyze_trial(trial, progress=lambda step: status.update(step))
         status.update("Writing the report")

@@ -209,12 +209,23 @@ def build_design(
     used_subjects = set(df.loc[used, subject])
     excl = all_subjects[~all_subjects[subject].isin(used_subjects)].copy()
     has_y = df.assign(_y=y_num.notna()).groupby(subject, sort=False)["_y"].any()
-    reasons = np.where(
-        has_y.reindex(excl[subject]).to_numpy(),
-        "missing covariate value(s): " + ", ".join(covariates if covariates else ["(none)"]),
+    # which covariates are missing on the rows where the subject's outcome is observed
+    obs_rows = df[y_num.notna()]
+    if covariates:
+        miss = obs_rows[covariates].isna().groupby(obs_rows[subject], sort=False).any()
+        miss_names = miss.apply(lambda r: ", ".join(r.index[r.to_numpy()]), axis=1)
+    else:
+        miss_names = pd.Series(dtype=object)
+    no_y = (
         f"no observed {outcome} at {visit} {visit_levels[0]}"
         if len(visit_levels) == 1
-        else f"no observed {outcome} at any analysed visit",
+        else f"no observed {outcome} at any analysed visit"
+    )
+    reasons = np.where(
+        has_y.reindex(excl[subject]).fillna(False).to_numpy(dtype=bool),
+        "missing covariate value(s): "
+        + miss_names.reindex(excl[subject]).fillna("").astype(str).to_numpy(dtype=object),
+        no_y,
     )
     excluded = pd.DataFrame(
         {"subject": excl[subject].to_numpy(), "arm": excl["_arm"].to_numpy(), "reason": reasons}

@@ -121,32 +121,23 @@ class Likelihood:
 
     def block_jacobians(self, theta: np.ndarray, sas: bool = False) -> list[np.ndarray]:
         """``d Sigma_p / d theta`` as ``(P, q, t_p, t_p)`` per block."""
-        st = self.structure
-        full = None
-        out = []
-        for b in self.blocks:
-            if b.dist is not None:
-                out.append(self._spatial(b, theta, "jacobian", sas))
-                continue
-            if full is None:
-                full = np.stack(
-                    [st.jacobian(self.group_theta(theta, g), sas=sas) for g in range(self.n_groups)]
-                )
-            out.append(self._gather(full, b))
-        return out
+        return self._block_derivatives(theta, "jacobian", sas)
 
     def block_hessians(self, theta: np.ndarray, sas: bool = False) -> list[np.ndarray]:
         """``d^2 Sigma_p / d theta^2`` as ``(P, q, q, t_p, t_p)`` per block."""
-        st = self.structure
+        return self._block_derivatives(theta, "hessian", sas)
+
+    def _block_derivatives(self, theta: np.ndarray, what: str, sas: bool) -> list[np.ndarray]:
         full = None
         out = []
         for b in self.blocks:
             if b.dist is not None:
-                out.append(self._spatial(b, theta, "hessian", sas))
+                out.append(self._spatial(b, theta, what, sas))
                 continue
             if full is None:
+                derive = getattr(self.structure, what)
                 full = np.stack(
-                    [st.hessian(self.group_theta(theta, g), sas=sas) for g in range(self.n_groups)]
+                    [derive(self.group_theta(theta, g), sas=sas) for g in range(self.n_groups)]
                 )
             out.append(self._gather(full, b))
         return out
