@@ -18,6 +18,8 @@ three then differ by up to 4e-4 relative, and use ``SAS_OFF_OPTIMUM_TOL``.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -94,3 +96,19 @@ def test_kr_and_kr_linear_share_df_but_not_se() -> None:
     kr1 = _fit("ar1", "kr1").differences.iloc[0]
     assert kr["df"] == pytest.approx(kr1["df"], rel=1e-12)
     assert abs(kr["std_error"] / kr1["std_error"] - 1) > 1e-3
+
+
+_REFINED = json.loads((FEV / "fev_engine_refined.json").read_text())
+
+
+@pytest.mark.parametrize("structure", [s for s in STRUCTURES if f"sas_{s}" in _REFINED])
+@pytest.mark.parametrize("kind", ["kr", "kr1"])
+def test_sas_model_tightly_converged(structure: str, kind: str) -> None:
+    """The SAS model at 1e-4 against the tightly converged independent R implementation
+    (tests/reference/fev/fev_engine_refined.json), including UN, CSH and ANTE(1)."""
+    ref = _REFINED[f"sas_{structure}"]["kenward_roger" if kind == "kr" else "kenward_roger_linear"]
+    d = _fit(structure, kind).differences.iloc[0]
+    assert max_rel(d["estimate"], ref["estimate"]) < TOL["estimate"]
+    assert max_rel(d["std_error"], ref["se"]) < TOL["std_error"]
+    assert max_rel(d["df"], ref["df"]) < TOL["df"]
+    assert max_rel(d["ci_lower"], ref["lower"]) < TOL["ci"]

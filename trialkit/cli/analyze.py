@@ -11,12 +11,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
-from trialkit.analysis import analyze_trial
+from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.cli.app import app
 from trialkit.data import read_trial
 from trialkit.data.bundled import sample_plan
-from trialkit.errors import PlanError
+from trialkit.errors import PlanError, TrialkitError
 from trialkit.report.terminal import render_report
 
 
@@ -61,46 +62,54 @@ def analyze_command(
     """Analyse a trial and print the report. With no arguments: the bundled sample trial."""
     if plan is None and data is not None:
         raise PlanError(f"Give the analysis plan for {data} with --plan.")
+    outputs = {
+        "HTML report": (html, "html"),
+        "Markdown report": (markdown, "markdown"),
+        "JSON report": (json, "json"),
+        "CSV tables": (csv_dir, "csv"),
+        "figures": (figures_dir, "figures"),
+        "effects for trialkit meta": (effects, "effects"),
+    }
     err = Console(stderr=True)
     with err.status("Reading the data") as status:
         trial = read_trial(data, plan if plan is not None else sample_plan())
         analysis = analyze_trial(trial, progress=lambda step: status.update(step))
-        status.update("Writing the report")
-        _write_files(analysis, html, markdown, json, csv_dir, figures_dir, effects)
+        for kind, (path, fmt) in outputs.items():
+            if path is not None:
+                status.update(f"Writing the {kind}")
+                _write(analysis, fmt, path, kind)
     render_report(analysis, Console())
-    for kind, path in (
-        ("HTML report", html),
-        ("Markdown report", markdown),
-        ("JSON", json),
-        ("CSV tables", csv_dir),
-        ("Figures", figures_dir),
-        ("Effects for trialkit meta", effects),
-    ):
+    for kind, (path, _) in outputs.items():
         if path is not None:
-            err.print(f"{kind}: {path}", highlight=False, markup=False)
+            err.print(Text(f"Wrote the {kind}: {path}"))
 
 
-def _write_files(analysis, html, markdown, json, csv_dir, figures_dir, effects) -> None:  # noqa: ANN001
-    # Imported lazily: the terminal report alone never loads matplotlib.
-    if html is not None:
-        from trialkit.report.html import write_html
+def _write(analysis: TrialAnalysis, fmt: str, path: Path, kind: str) -> None:
+    """Write one output; renderers are imported lazily so the terminal report alone never
+    loads matplotlib."""
+    try:
+        if fmt == "html":
+            from trialkit.report.html import write_html
 
-        write_html(analysis, html)
-    if markdown is not None:
-        from trialkit.report.markdown import write_markdown
+            write_html(analysis, path)
+        elif fmt == "markdown":
+            from trialkit.report.markdown import write_markdown
 
-        write_markdown(analysis, markdown)
-    if json is not None:
-        from trialkit.report.json_report import write_json
+            write_markdown(analysis, path)
+        elif fmt == "json":
+            from trialkit.report.json_report import write_json
 
-        write_json(analysis, json)
-    if csv_dir is not None:
-        from trialkit.report.csv_tables import write_csv_tables
+            write_json(analysis, path)
+        elif fmt == "csv":
+            from trialkit.report.csv_tables import write_csv_tables
 
-        write_csv_tables(analysis, csv_dir)
-    if figures_dir is not None:
-        from trialkit.report.figures import write_figures
+            write_csv_tables(analysis, path)
+        elif fmt == "figures":
+            from trialkit.report.figures import write_figures
 
-        write_figures(analysis, figures_dir)
-    if effects is not None:
-        analysis.effects_frame().to_csv(effects, index=False, float_format="%.17g")
+            write_figures(analysis, path)
+        else:
+            analysis.effects_frame().to_csv(path, index=False, float_format="%.17g")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise TrialkitError(f"Cannot write the {kind} to {path}: {reason}.") from exc

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
@@ -29,6 +28,43 @@ def _by_arm(frame: pd.DataFrame, columns: dict[str, str], arms: dict[str, str]) 
     return wide
 
 
+OBSERVED = {"n": "n", "mean": "mean", "sd": "sd"}
+MMRM_LS = {
+    "estimate": "lsmean",
+    "std_error": "lsmean_se",
+    "ci_lower": "lsmean_ci_lower",
+    "ci_upper": "lsmean_ci_upper",
+}
+ANCOVA_LS = {"estimate": "ancova_lsmean", "std_error": "ancova_lsmean_se"}
+EFFECT = {"estimate": "d", "ci_lower": "d_ci_lower", "ci_upper": "d_ci_upper"}
+EFFECT_SD = {"sd_pooled": "d_sd_pooled"}
+COUNTS = ("n_control", "n_treatment", "ancova_n_control", "ancova_n_treatment")
+
+
+def _per_arm(columns: dict[str, str]) -> list[str]:
+    return [f"{c}_{a}" for c in columns.values() for a in ("control", "treatment")]
+
+
+RESULT_COLUMNS = [
+    "visit_label",
+    "is_baseline",
+    *_per_arm(OBSERVED),
+    *_per_arm(MMRM_LS),
+    *STAT_COLUMNS,
+    *EFFECT.values(),
+    *EFFECT_SD.values(),
+    *_per_arm(ANCOVA_LS),
+    *[f"ancova_{c}" for c in STAT_COLUMNS],
+    "ancova_n_control",
+    "ancova_n_treatment",
+]
+
+
+def _by_visit(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    f = frame.assign(visit=frame["visit"].astype(str)).set_index("visit")
+    return f[list(columns)].rename(columns=columns)
+
+
 def _outcome_rows(analysis: TrialAnalysis, oa: OutcomeAnalysis) -> pd.DataFrame:
     plan = analysis.trial.plan
     arms = {plan.arms.control: "control", plan.arms.treatment: "treatment"}
@@ -39,37 +75,21 @@ def _outcome_rows(analysis: TrialAnalysis, oa: OutcomeAnalysis) -> pd.DataFrame:
             "is_baseline": [v == plan.visits.baseline for v in plan.visits.order],
         }
     ).set_index("visit")
-    parts = [visits, _by_arm(oa.observed, {"n": "n", "mean": "mean", "sd": "sd"}, arms)]
+    parts = [visits, _by_arm(oa.observed, OBSERVED, arms)]
     m, a = oa.mmrm, oa.ancova
     if m is not None:
-        ls = {
-            "estimate": "lsmean",
-            "std_error": "lsmean_se",
-            "ci_lower": "lsmean_ci_lower",
-            "ci_upper": "lsmean_ci_upper",
-        }
-        parts.append(_by_arm(m.lsmeans, ls, arms))
-        parts.append(m.differences.assign(visit=m.differences["visit"].astype(str)).set_index(
-            "visit")[STAT_COLUMNS])
+        parts += [
+            _by_arm(m.lsmeans, MMRM_LS, arms),
+            _by_visit(m.differences, {c: c for c in STAT_COLUMNS}),
+        ]
         if m.effect_sizes is not None:
-            es = m.effect_sizes.assign(visit=m.effect_sizes["visit"].astype(str))
-            parts.append(
-                es.set_index("visit")[["estimate", "ci_lower", "ci_upper", "sd_pooled"]].rename(
-                    columns=lambda c: "d" if c == "estimate" else f"d_{c}"
-                )
-            )
+            parts.append(_by_visit(m.effect_sizes, {**EFFECT, **EFFECT_SD}))
     if a is not None:
-        ls = {"estimate": "ancova_lsmean", "std_error": "ancova_lsmean_se"}
-        parts.append(_by_arm(a.lsmeans, ls, arms))
-        ad = a.differences.assign(visit=a.differences["visit"].astype(str)).set_index("visit")
-        ad = ad[[*STAT_COLUMNS, "n_control", "n_treatment"]]
-        parts.append(ad.rename(columns=lambda c: f"ancova_{c}"))
-    out = pd.concat(parts, axis=1).reindex(visits.index)
-    for col in [*STAT_COLUMNS, "d", "d_ci_lower", "d_ci_upper", "d_sd_pooled"]:
-        if col not in out:
-            out[col] = np.nan
-    for col in ("n_control", "n_treatment", "ancova_n_control", "ancova_n_treatment"):
-        out[col] = out[col].astype("Int64") if col in out else pd.array([pd.NA] * len(out), "Int64")
+        stats = {c: f"ancova_{c}" for c in [*STAT_COLUMNS, "n_control", "n_treatment"]}
+        parts += [_by_arm(a.lsmeans, ANCOVA_LS, arms), _by_visit(a.differences, stats)]
+    out = pd.concat(parts, axis=1).reindex(index=visits.index, columns=RESULT_COLUMNS)
+    for col in COUNTS:
+        out[col] = out[col].astype("Int64")
     out = out.reset_index()
     out.insert(0, "role", oa.outcome.role)
     out.insert(0, "label", oa.outcome.label)
@@ -80,12 +100,13 @@ def _outcome_rows(analysis: TrialAnalysis, oa: OutcomeAnalysis) -> pd.DataFrame:
 def results_frame(analysis: TrialAnalysis) -> pd.DataFrame:
     """One row per outcome x visit (baseline included) with every per-visit number.
 
-    Columns: ``outcome, label, role, visit, visit_label, is_baseline``; observed
-    ``n_, mean_, sd_`` and MMRM ``lsmean_, lsmean_se_, lsmean_ci_lower_, lsmean_ci_upper_`` per arm (``_control`` /
-    ``_treatment``); the MMRM difference ``estimate, std_error, df, ci_lower, ci_upper,
-    p_value``; Cohen's d ``d, d_ci_lower, d_ci_upper, d_sd_pooled``; ANCOVA ``ancova_lsmean_``
-    / ``ancova_lsmean_se_`` per arm and ``ancova_estimate ... ancova_p_value,
-    ancova_n_control, ancova_n_treatment``. Model columns are missing (NaN) at baseline.
+    Columns: ``outcome, label, role, visit, visit_label, is_baseline``; per arm (suffix
+    ``_control`` / ``_treatment``) the observed ``n_, mean_, sd_``, the MMRM ``lsmean_,
+    lsmean_se_, lsmean_ci_lower_, lsmean_ci_upper_`` and the ANCOVA ``ancova_lsmean_,
+    ancova_lsmean_se_``; the MMRM difference ``estimate, std_error, df, ci_lower, ci_upper,
+    p_value``; Cohen's d ``d, d_ci_lower, d_ci_upper, d_sd_pooled``; the ANCOVA difference
+    ``ancova_estimate ... ancova_p_value, ancova_n_control, ancova_n_treatment``. Model
+    columns are missing (NaN) at baseline.
     """
     frames = [_outcome_rows(analysis, oa) for oa in analysis.outcomes]
     return pd.concat(frames, ignore_index=True)
@@ -109,7 +130,9 @@ def models_frame(analysis: TrialAnalysis) -> pd.DataFrame:
         if m is None:
             rows.append({**row, "error": oa.mmrm_error})
             continue
-        failed = [f"{x.covariance}: {x.message}" for x in m.attempts if x.covariance != m.covariance]
+        failed = [
+            f"{x.covariance}: {x.message}" for x in m.attempts if x.covariance != m.covariance
+        ]
         reasons = m.sample.excluded["reason"].value_counts(sort=False)
         rows.append(
             {

@@ -35,6 +35,11 @@ ARM_STYLE = {"control": ("#4c72b0", "o"), "treatment": ("#dd8452", "s")}
 PANEL_COLUMNS = 3
 
 
+def literal(text: str) -> str:
+    """A data string for matplotlib, shown as typed (``$`` would otherwise start mathtext)."""
+    return text.replace("$", r"\$")
+
+
 def _weeks(analysis: TrialAnalysis) -> dict[str, float]:
     v = analysis.trial.plan.visits
     weeks = v.weeks if v.weeks else tuple(float(i) for i in range(len(v.order)))
@@ -51,7 +56,10 @@ def trajectory_figure(analysis: TrialAnalysis) -> Figure:
     nrow = int(np.ceil(n / ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(3.6 * ncol, 2.7 * nrow + 0.5), squeeze=False)
     span = max(weeks.values()) - min(weeks.values()) or 1.0
-    labels = {"control": plan.arms.control_label, "treatment": plan.arms.treatment_label}
+    labels = {
+        "control": literal(plan.arms.control_label),
+        "treatment": literal(plan.arms.treatment_label),
+    }
     for ax, oa in zip(axes.flat, analysis.outcomes, strict=False):
         rows = res[res["outcome"] == oa.name]
         x = rows["visit"].map(weeks).to_numpy(float)
@@ -63,12 +71,20 @@ def trajectory_figure(analysis: TrialAnalysis) -> Figure:
             lo = rows[f"lsmean_ci_lower_{arm}"].to_numpy(float)
             hi = rows[f"lsmean_ci_upper_{arm}"].to_numpy(float)
             ax.plot(xs, y, color=color, lw=1.2, label=labels[arm])
-            ax.errorbar(xs[~base], y[~base], yerr=[y[~base] - lo[~base], hi[~base] - y[~base]],
-                        fmt=marker, color=color, ms=4, capsize=2.5, lw=1)
+            ax.errorbar(
+                xs[~base],
+                y[~base],
+                yerr=[y[~base] - lo[~base], hi[~base] - y[~base]],
+                fmt=marker,
+                color=color,
+                ms=4,
+                capsize=2.5,
+                lw=1,
+            )
             ax.plot(xs[base], y[base], marker, mfc="white", color=color, ms=4)
-        ax.set_title(oa.outcome.label, fontsize=8.5, loc="left", wrap=True)
+        ax.set_title(literal(oa.outcome.label), fontsize=8.5, loc="left", wrap=True)
         ax.set_xticks(sorted(weeks.values()))
-        ax.set_xticklabels([str(lbl) for lbl in plan.visits.labels], fontsize=7.5)
+        ax.set_xticklabels([literal(str(lbl)) for lbl in plan.visits.labels], fontsize=7.5)
         ax.tick_params(axis="y", labelsize=7.5)
         ax.grid(axis="y", color="#e5e5e5", lw=0.6)
         ax.spines[["top", "right"]].set_visible(False)
@@ -76,8 +92,14 @@ def trajectory_figure(analysis: TrialAnalysis) -> Figure:
         ax.set_visible(False)
     handles, names = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="upper center", ncol=2, frameon=False)
-    fig.text(0.01, 0.005, "Open markers: observed baseline mean. Filled: MMRM LS mean with "
-             f"{100 * (1 - plan.analysis.alpha):g}% CI.", fontsize=7.5, color="#444444")
+    fig.text(
+        0.01,
+        0.005,
+        "Open markers: observed baseline mean. Filled: MMRM LS mean with "
+        f"{100 * (1 - plan.analysis.alpha):g}% CI.",
+        fontsize=7.5,
+        color="#444444",
+    )
     fig.tight_layout(rect=(0, 0.03, 1, 0.95))
     return fig
 
@@ -88,16 +110,26 @@ def forest_figure(analysis: TrialAnalysis) -> Figure:
     res = results_frame(analysis)
     post = res[~res["is_baseline"]]
     visits = [v for v in plan.visits.order if v != plan.visits.baseline]
-    names = [oa.outcome.label + ("" if oa.outcome.lower_is_better else " (higher = better)")
-             for oa in analysis.outcomes]
+    names = [
+        literal(oa.outcome.label) + ("" if oa.outcome.lower_is_better else " (higher = better)")
+        for oa in analysis.outcomes
+    ]
     n = len(names)
-    fig, axes = plt.subplots(1, len(visits), figsize=(4.2 + 2.6 * len(visits), 0.42 * n + 1.4),
-                             sharey=True, squeeze=False)
+    fig, axes = plt.subplots(
+        1,
+        len(visits),
+        figsize=(4.2 + 2.6 * len(visits), 0.42 * n + 1.4),
+        sharey=True,
+        squeeze=False,
+    )
     ypos = np.arange(n)[::-1]
     lim = np.nanmax(np.abs(post[["d_ci_lower", "d_ci_upper"]].to_numpy(float)), initial=0.5)
     for ax, v, vlabel in zip(axes[0], visits, _visit_labels(analysis, visits), strict=True):
-        rows = post[post["visit"] == v].set_index("outcome").reindex(
-            [oa.name for oa in analysis.outcomes])
+        rows = (
+            post[post["visit"] == v]
+            .set_index("outcome")
+            .reindex([oa.name for oa in analysis.outcomes])
+        )
         d = rows["d"].to_numpy(float)
         sig = rows["p_value"].to_numpy(float) < plan.analysis.alpha
         ax.axvline(0, color="#777777", lw=0.8)
@@ -105,15 +137,20 @@ def forest_figure(analysis: TrialAnalysis) -> Figure:
         ax.plot(d[sig], ypos[sig], "D", color="#333333", ms=5)
         ax.plot(d[~sig], ypos[~sig], "D", mfc="white", color="#333333", ms=5)
         ax.set_xlim(-1.1 * lim, 1.1 * lim)
-        ax.set_title(str(vlabel), fontsize=9)
+        ax.set_title(literal(str(vlabel)), fontsize=9)
+        ax.tick_params(axis="y", length=0)
         ax.set_xlabel("Cohen's d (treatment - control)", fontsize=8)
         ax.grid(axis="x", color="#eeeeee", lw=0.6)
         ax.spines[["top", "right", "left"]].set_visible(False)
     axes[0][0].set_yticks(ypos)
     axes[0][0].set_yticklabels(names, fontsize=8)
-    axes[0][0].tick_params(axis="y", length=0)
-    fig.text(0.01, 0.01, f"Filled: p < {plan.analysis.alpha:g}. Lines: "
-             f"{100 * (1 - plan.analysis.alpha):g}% CI.", fontsize=7.5, color="#444444")
+    fig.text(
+        0.01,
+        0.01,
+        f"Filled: p < {plan.analysis.alpha:g}. Lines: {100 * (1 - plan.analysis.alpha):g}% CI.",
+        fontsize=7.5,
+        color="#444444",
+    )
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from trialkit.plan.schema import Outcome, Plan
 
 MISSING = "-"
@@ -42,8 +44,8 @@ DF_METHOD_NAMES = {
 
 
 def is_missing(x: object) -> bool:
-    """True for ``None`` and NaN."""
-    return x is None or (isinstance(x, float) and math.isnan(x))
+    """True for ``None``, ``pd.NA`` and NaN."""
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
 
 
 def fmt_num(x: float | None, digits: int = 1) -> str:
@@ -58,9 +60,7 @@ def fmt_p(p: float | None) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def fmt_ci(
-    estimate: float, lower: float, upper: float, digits: int = 2, sep: str = " "
-) -> str:
+def fmt_ci(estimate: float, lower: float, upper: float, digits: int = 2, sep: str = " ") -> str:
     """``estimate (lower to upper)``; just the estimate when the CI is missing."""
     if is_missing(estimate):
         return MISSING

@@ -104,9 +104,7 @@ def part_html(part: object) -> str:
 
 
 def _figure(svg: str, caption: str, key: str) -> str:
-    return (
-        f'<figure id="figure-{key}">{svg}<figcaption>{escape(caption)}</figcaption></figure>'
-    )
+    return f'<figure id="figure-{key}">{svg}<figcaption>{escape(caption)}</figcaption></figure>'
 
 
 def _section_html(s: Section, figures: dict[str, str]) -> str:
@@ -138,11 +136,10 @@ def render_html(analysis: TrialAnalysis, figures: dict[str, str] | None = None) 
         figures = svg_figures(analysis)
     sections = report_sections(analysis)
     title = analysis.trial.plan.title
-    nav = "".join(
-        f'<li><a href="#{escape(s.key)}">{escape(s.title)}</a></li>'
-        for s in sections
-        if s.key != "header"
-    )
+    links = [(s.key, s.title) for s in sections if s.key != "header"]
+    first = next(i for i, (k, _) in enumerate(links) if k.startswith("outcome-"))
+    links.insert(first, ("trajectories", "Outcomes over time"))
+    nav = "".join(f'<li><a href="#{escape(k)}">{escape(t)}</a></li>' for k, t in links)
     parts = []
     for s in sections:
         if s.outcome is not None and s.outcome == analysis.outcomes[0].name:

@@ -129,8 +129,9 @@ def _outcome_section(
     labels = (plan.arms.control_label, plan.arms.treatment_label)
     md = mean_digits(oa.outcome)
     direction = "lower" if oa.outcome.lower_is_better else "higher"
-    parts: list[RenderableType] = [Text(f"{oa.outcome.role.capitalize()} outcome; {direction} "
-                                        "scores are better.")]
+    parts: list[RenderableType] = [
+        Text(f"{oa.outcome.role.capitalize()} outcome; {direction} scores are better.")
+    ]
     for b in rows[rows["is_baseline"]].itertuples():
         parts.append(
             Text(
@@ -247,8 +248,17 @@ def replication_renderable(analysis: TrialAnalysis) -> RenderableType:
     labels = {oa.name: oa.outcome.label for oa in analysis.outcomes}
     vlabels = dict(zip(plan.visits.order, plan.visits.labels, strict=False))
     t = Table(title="Replication of published results (MMRM)", title_justify="left")
-    for col in ("Outcome", "Visit", f"Published ({ci})", "Published p", f"trialkit ({ci})",
-                "trialkit p", "Difference", "Scale", "Agrees"):
+    for col in (
+        "Outcome",
+        "Visit",
+        f"Published ({ci})",
+        "Published p",
+        f"trialkit ({ci})",
+        "trialkit p",
+        "Difference",
+        "Scale",
+        "Agrees",
+    ):
         t.add_column(col, justify="left" if col in ("Outcome", "Visit") else "right")
     for r in rep.itertuples():
         bound = "" if r.published_p_bound == "=" else str(r.published_p_bound)
@@ -267,8 +277,9 @@ def replication_renderable(analysis: TrialAnalysis) -> RenderableType:
     n_ok = int(rep["agrees"].sum())
     note = Text(
         f"{n_ok} of {len(rep)} published figures agree. A figure agrees when the estimate is "
-        f"within {DEFAULT_TOLERANCE:g} x scale of the published one (scale = the published SE recovered from its CI; "
-        "without a CI, |published difference|) and both p-values fall on the same side of alpha."
+        f"within {DEFAULT_TOLERANCE:g} x scale of the published one (scale = the published SE "
+        "recovered from its CI; without a CI, |published difference|) and both p-values fall "
+        "on the same side of alpha."
     )
     return Group(t, note)
 
@@ -298,7 +309,9 @@ def report_sections(analysis: TrialAnalysis) -> list[Section]:
         Section("summary", "Summary of all outcomes", [_summary_table(analysis, results, ci)]),
         Section("footnotes", "Notes", [Text(n) for n in footnotes(analysis)]),
         Section("replication", "Replication check", [replication_renderable(analysis)]),
-        Section("discrepancies", "Cross-checks", [discrepancies_renderable(analysis.discrepancies)]),
+        Section(
+            "discrepancies", "Cross-checks", [discrepancies_renderable(analysis.discrepancies)]
+        ),
     ]
     return sections
 
