@@ -158,23 +158,22 @@ def _covariates(trial: Trial, base_name: str) -> tuple[list[str], list[str]]:
     return covs, vcovs
 
 
-def analyze_trial(trial: Trial, progress: Progress | None = None) -> TrialAnalysis:
-    """Fit every model in the plan and build every summary.
+def analyze_outcomes(
+    trial: Trial,
+    outcomes: tuple[Outcome, ...] | None = None,
+    progress: Progress | None = None,
+) -> tuple[OutcomeAnalysis, ...]:
+    """Fit the plan's MMRM and ANCOVA for each outcome (default: all, primary first).
 
-    Parameters
-    ----------
-    trial
-        A validated trial (:func:`trialkit.read_trial`).
-    progress
-        Optional callback receiving a short description of each step as it starts.
+    A model that cannot be fitted is recorded with its plain-language reason
+    (``mmrm_error`` / ``ancova_error``) instead of stopping the other analyses.
     """
     say = progress or (lambda _msg: None)
     plan = trial.plan
     spec = plan.analysis
-    outcomes = sorted(plan.outcomes, key=lambda o: o.role != "primary")
+    chosen = outcomes if outcomes is not None else plan.outcomes
     results = []
-    models: dict[str, object] = {}
-    for o in outcomes:
+    for o in sorted(chosen, key=lambda o: o.role != "primary"):
         say(f"MMRM and ANCOVA: {o.label}")
         frame, base_name = outcome_frame(trial, o)
         covs, vcovs = _covariates(trial, base_name)
@@ -203,7 +202,6 @@ def analyze_trial(trial: Trial, progress: Progress | None = None) -> TrialAnalys
                 baseline=base_name,
                 visits=list(plan.visits.post_baseline),
             )
-            models[f"MMRM: {o.label}"] = mmrm
         except ModelError as exc:
             mmrm_err = str(exc)
         if spec.ancova.enabled:
@@ -223,8 +221,44 @@ def analyze_trial(trial: Trial, progress: Progress | None = None) -> TrialAnalys
         results.append(
             OutcomeAnalysis(o, mmrm, ancova, observed_summary(trial, o), mmrm_err, ancova_err)
         )
+    return tuple(results)
+
+
+def model_samples(results: tuple[OutcomeAnalysis, ...], trial: Trial) -> dict[str, object]:
+    """The fitted models whose analysed N the CONSORT flow shows: each outcome's MMRM and
+    the ANCOVA at the final visit."""
+    last = trial.plan.visits.label(trial.plan.visits.post_baseline[-1])
+    out: dict[str, object] = {}
+    for r in results:
+        if r.mmrm is not None:
+            out[f"MMRM: {r.outcome.label}"] = r.mmrm
+        if r.ancova is not None:
+            out[f"ANCOVA ({last}): {r.outcome.label}"] = r.ancova
+    return out
+
+
+def consort_with_models(trial: Trial, assessed_by: str | None = None) -> ConsortFlow:
+    """The CONSORT flow with the analysed counts of the primary outcome's fitted models."""
+    results = analyze_outcomes(trial, (trial.plan.primary,))
+    return summarize_consort(trial, model_samples(results, trial), assessed_by=assessed_by)
+
+
+def analyze_trial(trial: Trial, progress: Progress | None = None) -> TrialAnalysis:
+    """Fit every model in the plan and build every summary.
+
+    Parameters
+    ----------
+    trial
+        A validated trial (:func:`trialkit.read_trial`).
+    progress
+        Optional callback receiving a short description of each step as it starts.
+    """
+    say = progress or (lambda _msg: None)
+    plan = trial.plan
+    spec = plan.analysis
+    results = analyze_outcomes(trial, progress=progress)
     say("CONSORT flow, baseline table, adherence and attrition")
-    flow = summarize_consort(trial, models)
+    flow = summarize_consort(trial, model_samples(results, trial))
     base = baseline_table(trial)
     adh = adherence_summary(trial) if plan.adherence is not None else None
     attr = attrition_summary(trial)

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from trialkit.analysis import consort_with_models
 from trialkit.cli.app import app
 from trialkit.data import read_trial
 from trialkit.data.bundled import sample_plan
@@ -29,7 +30,6 @@ from trialkit.summaries import (
     attrition_summary,
     baseline_table,
     reconcile,
-    summarize_consort,
 )
 
 DataArg = Annotated[
@@ -63,9 +63,12 @@ def consort_command(
     png: Annotated[Path | None, typer.Option("--png", help="Write the diagram as PNG.")] = None,
     assessed_by: AssessedOpt = None,
 ) -> None:
-    """CONSORT flow (enrolment, allocation, follow-up, analysis), with cross-checks."""
+    """CONSORT flow (enrolment, allocation, follow-up, analysis), with cross-checks.
+
+    The analysis boxes show the subjects each model of the primary outcome actually used.
+    """
     trial = _trial(data, plan)
-    flow = summarize_consort(trial, assessed_by=assessed_by)
+    flow = consort_with_models(trial, assessed_by=assessed_by)
     console = Console()
     console.print(consort_renderable(flow))
     adherence = adherence_summary(trial) if trial.plan.adherence is not None else None
