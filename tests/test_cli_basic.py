@@ -117,12 +117,13 @@ def test_analyze_without_arguments_uses_sample(cli) -> None:
     result = cli("analyze")
     assert result.exit_code == 0, result.output
     assert "Online DBT for chronic pain (SYNTHETIC sample data)" in result.output
-    assert "89 randomised subjects" in result.output
-    assert re.search(r"Standard care alone\s*│\s*Standard care\s*│\s*44", result.output)
     assert re.search(
-        r"Online DBT \+ standard care\s*│\s*DBT \+ standard care\s*│\s*45", result.output
+        r"Randomised\s+89: Standard care alone 44, Online DBT \+ standard care 45", result.output
     )
     assert "Emotion dysregulation (DERS-18, 18-90)" in result.output
+    # the MMRM and ANCOVA differences per visit for every outcome (issue 3)
+    for label in ("Pain intensity (NRS, 0-10)", "Well-being (WHO-5 percentage, 0-100)"):
+        assert label in result.output
 
 
 def test_analyze_missing_sample_is_clear(cli, monkeypatch, tmp_path: Path) -> None:
@@ -137,8 +138,7 @@ def test_analyze_generated_trial(cli, write_trial) -> None:
     result = cli("analyze", files.data, "--plan", files.plan)
     assert result.exit_code == 0, result.output
     assert "Test trial" in result.output
-    assert "12 randomised subjects" in result.output
-    assert "5/6 (17% missing)" in result.output
+    assert re.search(r"Randomised\s+12:", result.output)
 
 
 def test_analyze_data_without_plan(cli, write_trial) -> None:

@@ -98,6 +98,13 @@ def test_csv_tables_hold_the_json_numbers(full_run) -> None:
         assert (out / "csv" / f"{name}.csv").is_file()
 
 
+def test_markdown_links_the_figures(full_run) -> None:
+    _, out = full_run
+    md = (out / "report.md").read_text()
+    for name in ("consort", "trajectories", "forest"):
+        assert f"](figures/{name}.png)" in md
+
+
 def test_effects_file_for_meta(full_run) -> None:
     _, out = full_run
     eff = pd.read_csv(out / "effects.csv", dtype={"visit": str})

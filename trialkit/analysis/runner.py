@@ -258,7 +258,10 @@ def analyze_trial(trial: Trial, progress: Progress | None = None) -> TrialAnalys
     spec = plan.analysis
     results = analyze_outcomes(trial, progress=progress)
     say("CONSORT flow, baseline table, adherence and attrition")
-    flow = summarize_consort(trial, model_samples(results, trial))
+    # CONSORT's analysis boxes report the primary outcome's models; every outcome's table
+    # states its own N and exclusions.
+    primary = tuple(r for r in results if r.outcome.name == plan.primary.name)
+    flow = summarize_consort(trial, model_samples(primary, trial))
     base = baseline_table(trial)
     adh = adherence_summary(trial) if plan.adherence is not None else None
     attr = attrition_summary(trial)

@@ -6,6 +6,7 @@ progress (a transient spinner naming the current step) goes to stderr.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -77,16 +78,18 @@ def analyze_command(
         for kind, (path, fmt) in outputs.items():
             if path is not None:
                 status.update(f"Writing the {kind}")
-                _write(analysis, fmt, path, kind)
+                _write(analysis, fmt, path, kind, figures_dir)
     render_report(analysis, Console())
     for kind, (path, _) in outputs.items():
         if path is not None:
             err.print(Text(f"Wrote the {kind}: {path}"))
 
 
-def _write(analysis: TrialAnalysis, fmt: str, path: Path, kind: str) -> None:
+def _write(
+    analysis: TrialAnalysis, fmt: str, path: Path, kind: str, figures_dir: Path | None
+) -> None:
     """Write one output; renderers are imported lazily so the terminal report alone never
-    loads matplotlib."""
+    loads matplotlib. The Markdown report links the PNG figures when they are written too."""
     try:
         if fmt == "html":
             from trialkit.report.html import write_html
@@ -95,7 +98,12 @@ def _write(analysis: TrialAnalysis, fmt: str, path: Path, kind: str) -> None:
         elif fmt == "markdown":
             from trialkit.report.markdown import write_markdown
 
-            write_markdown(analysis, path)
+            links = {
+                name: Path(os.path.relpath(figures_dir / f"{name}.png", path.parent)).as_posix()
+                for name in ("consort", "trajectories", "forest")
+                if figures_dir is not None
+            }
+            write_markdown(analysis, path, links)
         elif fmt == "json":
             from trialkit.report.json_report import write_json
 

@@ -71,7 +71,7 @@ def _outcome_rows(analysis: TrialAnalysis, oa: OutcomeAnalysis) -> pd.DataFrame:
     visits = pd.DataFrame(
         {
             "visit": list(plan.visits.order),
-            "visit_label": list(plan.visits.labels),
+            "visit_label": [plan.visits.label(v) for v in plan.visits.order],
             "is_baseline": [v == plan.visits.baseline for v in plan.visits.order],
         }
     ).set_index("visit")

@@ -29,6 +29,7 @@ from trialkit.analysis import TrialAnalysis  # noqa: E402
 from trialkit.report.consort_diagram import RC as CONSORT_RC  # noqa: E402
 from trialkit.report.consort_diagram import consort_figure  # noqa: E402
 from trialkit.report.csv_tables import results_frame  # noqa: E402
+from trialkit.report.format import arm_labels  # noqa: E402
 
 RC = {**CONSORT_RC, "svg.hashsalt": "trialkit", "font.size": 9}
 ARM_STYLE = {"control": ("#4c72b0", "o"), "treatment": ("#dd8452", "s")}
@@ -56,10 +57,7 @@ def trajectory_figure(analysis: TrialAnalysis) -> Figure:
     nrow = int(np.ceil(n / ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(3.6 * ncol, 2.7 * nrow + 0.5), squeeze=False)
     span = max(weeks.values()) - min(weeks.values()) or 1.0
-    labels = {
-        "control": literal(plan.arms.control_label),
-        "treatment": literal(plan.arms.treatment_label),
-    }
+    labels = dict(zip(("control", "treatment"), map(literal, arm_labels(plan)), strict=True))
     for ax, oa in zip(axes.flat, analysis.outcomes, strict=False):
         rows = res[res["outcome"] == oa.name]
         x = rows["visit"].map(weeks).to_numpy(float)
@@ -84,7 +82,7 @@ def trajectory_figure(analysis: TrialAnalysis) -> Figure:
             ax.plot(xs[base], y[base], marker, mfc="white", color=color, ms=4)
         ax.set_title(literal(oa.outcome.label), fontsize=8.5, loc="left", wrap=True)
         ax.set_xticks(sorted(weeks.values()))
-        ax.set_xticklabels([literal(str(lbl)) for lbl in plan.visits.labels], fontsize=7.5)
+        ax.set_xticklabels([literal(plan.visits.label(v)) for v in plan.visits.order], fontsize=7.5)
         ax.tick_params(axis="y", labelsize=7.5)
         ax.grid(axis="y", color="#e5e5e5", lw=0.6)
         ax.spines[["top", "right"]].set_visible(False)
@@ -156,9 +154,7 @@ def forest_figure(analysis: TrialAnalysis) -> Figure:
 
 
 def _visit_labels(analysis: TrialAnalysis, visits: list[str]) -> list[str]:
-    v = analysis.trial.plan.visits
-    labels = dict(zip(v.order, v.labels, strict=False))
-    return [labels[x] for x in visits]
+    return [analysis.trial.plan.visits.label(x) for x in visits]
 
 
 def _consort(analysis: TrialAnalysis) -> Figure:

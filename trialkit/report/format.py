@@ -104,15 +104,16 @@ def df_method_name(code: str) -> str:
     return DF_METHOD_NAMES.get(code, code)
 
 
-def arm_label(plan: Plan, arm: str) -> str:
-    """The plan's display label of an arm value."""
+def arm_labels(plan: Plan) -> tuple[str, str]:
+    """Display labels of (control, treatment); the arm values when the plan gives none."""
     a = plan.arms
-    return {a.control: a.control_label, a.treatment: a.treatment_label}.get(arm, arm)
+    return (a.control_label or a.control, a.treatment_label or str(a.treatment))
 
 
-def visit_label(plan: Plan, visit: str) -> str:
-    """The plan's display label of a visit value."""
-    return dict(zip(plan.visits.order, plan.visits.labels, strict=False)).get(visit, visit)
+def visit_labels(plan: Plan) -> dict[str, str]:
+    """Display label of every visit value (the value itself when the plan gives none)."""
+    v = plan.visits
+    return {x: v.label(x) for x in v.order}
 
 
 def favours(outcome: Outcome, estimate: float) -> str:

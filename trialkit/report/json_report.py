@@ -28,6 +28,7 @@ import trialkit
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
 from trialkit.models.accounting import SampleAccounting
 from trialkit.report.csv_tables import models_frame, results_frame
+from trialkit.report.format import arm_labels
 from trialkit.report.terminal import footnotes
 
 SCHEMA_VERSION = "1.0"
@@ -117,13 +118,13 @@ def _trial(analysis: TrialAnalysis) -> dict[str, Any]:
         "arms": {
             role: {"value": value, "label": label, "n_randomised": int(n.get(value, 0))}
             for role, value, label in (
-                ("control", plan.arms.control, plan.arms.control_label),
-                ("treatment", plan.arms.treatment, plan.arms.treatment_label),
+                ("control", plan.arms.control, arm_labels(plan)[0]),
+                ("treatment", plan.arms.treatment, arm_labels(plan)[1]),
             )
         },
         "visits": [
-            {"visit": x, "label": lbl, "week": w, "baseline": x == v.baseline}
-            for x, lbl, w in zip(v.order, v.labels, weeks, strict=True)
+            {"visit": x, "label": v.label(x), "week": w, "baseline": x == v.baseline}
+            for x, w in zip(v.order, weeks, strict=True)
         ],
         "alpha": plan.analysis.alpha,
     }

@@ -26,6 +26,7 @@ from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
 from trialkit.analysis.replication import DEFAULT_TOLERANCE
 from trialkit.report.csv_tables import models_frame, results_frame
 from trialkit.report.format import (
+    arm_labels,
     covariance_name,
     df_method_name,
     fmt_ci,
@@ -35,6 +36,7 @@ from trialkit.report.format import (
     fmt_paren,
     mean_digits,
     model_digits,
+    visit_labels,
 )
 from trialkit.report.summaries_terminal import (
     adherence_renderable,
@@ -71,15 +73,16 @@ def _header(analysis: TrialAnalysis) -> list[RenderableType]:
     t = Table(show_header=False, box=None, pad_edge=False)
     t.add_column("Item", style="bold")
     t.add_column("Value")
+    labels = arm_labels(plan)
     rows = [
         ("Data", plan.data.name if plan.data is not None else "-"),
         ("Plan", plan.path.name if plan.path is not None else "-"),
         (
             "Randomised",
-            f"{len(subjects)}: {plan.arms.control_label} {n.get(plan.arms.control, 0)}, "
-            f"{plan.arms.treatment_label} {n.get(plan.arms.treatment, 0)}",
+            f"{len(subjects)}: {labels[0]} {n.get(plan.arms.control, 0)}, "
+            f"{labels[1]} {n.get(plan.arms.treatment, 0)}",
         ),
-        ("Visits", ", ".join(plan.visits.labels)),
+        ("Visits", ", ".join(visit_labels(plan).values())),
         ("Primary outcome", primary.label),
         ("Secondary outcomes", str(len(analysis.outcomes) - 1)),
         ("Significance level", f"{plan.analysis.alpha:g} (two-sided)"),
@@ -126,7 +129,7 @@ def _outcome_section(
     analysis: TrialAnalysis, oa: OutcomeAnalysis, rows: pd.DataFrame, ci: str
 ) -> Section:
     plan = analysis.trial.plan
-    labels = (plan.arms.control_label, plan.arms.treatment_label)
+    labels = arm_labels(plan)
     md = mean_digits(oa.outcome)
     direction = "lower" if oa.outcome.lower_is_better else "higher"
     parts: list[RenderableType] = [
@@ -158,7 +161,7 @@ def _summary_table(analysis: TrialAnalysis, results: pd.DataFrame, ci: str) -> T
     )
     t.add_column("Outcome")
     visits = [v for v in plan.visits.order if v != plan.visits.baseline]
-    vlabels = dict(zip(plan.visits.order, plan.visits.labels, strict=False))
+    vlabels = visit_labels(plan)
     for v in visits:
         t.add_column(Text(f"{vlabels[v]}\ndifference ({ci})"), justify="right")
         t.add_column("p", justify="right")
@@ -220,8 +223,8 @@ def footnotes(analysis: TrialAnalysis) -> list[str]:
         f"(complete cases at that visit); robust SE: {s['ancova_robust'] or 'no'}."
     )
     notes.append(
-        f"N used by each MMRM (subjects / observations): {plan.arms.control_label}; "
-        f"{plan.arms.treatment_label}; excluded subjects with reasons:"
+        f"N used by each MMRM (subjects / observations): {arm_labels(plan)[0]}; "
+        f"{arm_labels(plan)[1]}; excluded subjects with reasons:"
     )
     for r in fitted.itertuples():
         notes.append(
@@ -245,9 +248,11 @@ def replication_renderable(analysis: TrialAnalysis) -> RenderableType:
         return Text("The plan lists no published results ([[published]]).")
     plan = analysis.trial.plan
     ci = ci_label(plan.analysis.alpha)
-    labels = {oa.name: oa.outcome.label for oa in analysis.outcomes}
-    vlabels = dict(zip(plan.visits.order, plan.visits.labels, strict=False))
-    t = Table(title="Replication of published results (MMRM)", title_justify="left")
+    vlabels = visit_labels(plan)
+    t = Table(
+        title="Replication of published results (MMRM; outcomes by their plan name)",
+        title_justify="left",
+    )
     for col in (
         "Outcome",
         "Visit",
@@ -264,7 +269,7 @@ def replication_renderable(analysis: TrialAnalysis) -> RenderableType:
         bound = "" if r.published_p_bound == "=" else str(r.published_p_bound)
         pub_p = "-" if pd.isna(r.published_p_value) else f"{bound}{r.published_p_value:g}"
         t.add_row(
-            Text(labels.get(r.outcome, r.outcome)),
+            Text(r.outcome),
             Text(vlabels.get(r.visit, r.visit)),
             fmt_ci(r.published_estimate, r.published_ci_lower, r.published_ci_upper, sep="\n"),
             pub_p,
@@ -279,7 +284,7 @@ def replication_renderable(analysis: TrialAnalysis) -> RenderableType:
         f"{n_ok} of {len(rep)} published figures agree. A figure agrees when the estimate is "
         f"within {DEFAULT_TOLERANCE:g} x scale of the published one (scale = the published SE "
         "recovered from its CI; without a CI, |published difference|) and both p-values fall "
-        "on the same side of alpha."
+        "on the same side of alpha (below the bound where the paper reported p < bound)."
     )
     return Group(t, note)
 
