@@ -120,7 +120,7 @@ def test_browser_renders_every_section(page: Path, tmp_path: Path, analysis: Tri
     n_visit_tables = len(analysis.outcomes) * (len(analysis.trial.plan.visits.order) - 1)
     assert html.count("<table>") >= n_visit_tables + 2
     assert html.count("<svg") == 3
-    assert "Replication of published results (MMRM)" in html
+    assert "Replication of published results (MMRM; outcomes by their plan name)" in html
     # Every published figure is listed: one replication row per [[published]] entry.
     rep = html[html.index('<section id="replication">') :]
     rep = rep[: rep.index("</table>")]

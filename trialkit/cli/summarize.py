@@ -17,7 +17,6 @@ from trialkit.data import read_trial
 from trialkit.data.bundled import sample_plan
 from trialkit.data.trial import Trial
 from trialkit.errors import PlanError
-from trialkit.report.consort_diagram import draw_consort
 from trialkit.report.summaries_terminal import (
     adherence_renderable,
     attrition_renderable,
@@ -74,6 +73,9 @@ def consort_command(
     adherence = adherence_summary(trial) if trial.plan.adherence is not None else None
     console.print(discrepancies_renderable(reconcile(flow, baseline_table(trial), adherence)))
     if svg is not None or png is not None:
+        # matplotlib loads only when a diagram is asked for (keeps CLI start-up fast)
+        from trialkit.report.consort_diagram import draw_consort
+
         drawn = draw_consort(flow, svg=svg, png=png)
         for path in (drawn.svg, drawn.png):
             if path is not None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 
 from trialkit.errors import ModelError
 from trialkit.inference.contrasts import ContrastEngine
@@ -117,7 +117,7 @@ def fit_ancova(
             visit_terms=False,
         )
         arms = design.arms
-        ols = sm.OLS(design.y, design.X).fit(cov_type=robust.upper() if robust else "nonrobust")
+        ols = OLS(design.y, design.X).fit(cov_type=robust.upper() if robust else "nonrobust")
         engine = ContrastEngine(
             beta=np.asarray(ols.params),
             vcov=np.asarray(ols.cov_params()),

@@ -6,7 +6,6 @@ Each function returns a rich renderable; nothing here prints. Data strings are p
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 from rich.console import Group, RenderableType
@@ -14,17 +13,13 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from trialkit.report.format import fmt_num, fmt_p
 from trialkit.summaries.adherence import AdherenceSummary
 from trialkit.summaries.attrition import AttritionSummary
 from trialkit.summaries.baseline import BaselineSummary
 from trialkit.summaries.consort import ArmFlow, ConsortFlow
 from trialkit.summaries.describe import DescribedVariable, GroupDescription, GroupStat
 from trialkit.summaries.reconcile import Discrepancy
-
-
-def fmt_num(x: float, digits: int = 1) -> str:
-    """A number with ``digits`` decimals; ``"-"`` for missing."""
-    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
 
 
 def fmt_mean_sd(s: GroupStat, digits: int = 1) -> str:
@@ -41,12 +36,6 @@ def fmt_n_pct(n: int, pct: float) -> str:
 
 def fmt_count(n: int | None) -> str:
     return "not recorded" if n is None else f"n = {n}"
-
-
-def fmt_p(p: float) -> str:
-    if math.isnan(p):
-        return "-"
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 # --------------------------------------------------------------------------- CONSORT
