@@ -34,7 +34,8 @@ BANNER_H_IN = 0.28
 ROW_GAP_IN = 0.3
 BANNER_COLOR = "#cfe2f3"
 NBSP_COUNT = "(n\u00a0=\u00a0"
-RC = {"svg.fonttype": "none", "font.family": "DejaVu Sans"}
+# text.parse_math off: data strings are drawn as typed ("$" does not start mathtext)
+RC = {"svg.fonttype": "none", "font.family": "DejaVu Sans", "text.parse_math": False}
 
 
 @dataclass(frozen=True)

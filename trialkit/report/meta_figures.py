@@ -148,10 +148,13 @@ def write_figures(run: MetaRun, directory: str | Path) -> list[Path]:
     paths: list[Path] = []
     for i, it in enumerate(run.items):
         slug = _slug(it.label, i) if len(run.items) > 1 else "meta"
-        for kind, fig in (
-            ("forest", forest_plot(it, run.measure)),
-            ("funnel", funnel_plot(it.result, run.measure)),
-        ):
+        # study names are data: draw them as typed ("$" must not start mathtext)
+        with plt.rc_context({"text.parse_math": False}):
+            figs = (
+                ("forest", forest_plot(it, run.measure)),
+                ("funnel", funnel_plot(it.result, run.measure)),
+            )
+        for kind, fig in figs:
             for ext in ("png", "svg"):
                 p = directory / f"{kind}_{slug}.{ext}"
                 fig.savefig(p, dpi=150 if ext == "png" else None, bbox_inches="tight")
