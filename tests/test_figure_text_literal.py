@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib
 import pandas as pd
+import pytest
 
 from trialkit.meta.workflow import run_meta
 from trialkit.report.meta_figures import write_figures
 
 
-def test_meta_figures_draw_dollar_study_names(tmp_path: Path) -> None:
+def test_meta_figures_draw_dollar_study_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # text as <text> elements, so the drawn string can be read back (mathtext would split it)
+    monkeypatch.setitem(matplotlib.rcParams, "svg.fonttype", "none")
     studies = pd.DataFrame(
         {
-            "study": ["Cost $5 trial", "Cost $9 trial", "Plain"],
+            "study": ["Cost $5 to $9 trial", "Cost $9 trial", "Plain"],
             "n1": [20, 25, 30],
             "m1": [1.0, 1.5, 0.8],
             "sd1": [1.0, 1.2, 0.9],
@@ -27,4 +33,4 @@ def test_meta_figures_draw_dollar_study_names(tmp_path: Path) -> None:
     paths = write_figures(run_meta(path, measure="MD"), tmp_path / "fig")
     svg = next(p for p in paths if p.name.startswith("forest") and p.suffix == ".svg")
     text = svg.read_text()
-    assert "Cost $5 trial" in text and "Cost $9 trial" in text
+    assert ">Cost $5 to $9 trial<" in text
