@@ -209,3 +209,17 @@ def test_semicolon_separated_csv(tmp_path: Path) -> None:
     (tmp_path / "t.csv").write_text("pid;score\nS1;1,5\n")
     with pytest.raises(DataError, match="looks semicolon-separated"):
         read_table(tmp_path / "t.csv")
+
+
+@pytest.mark.parametrize(
+    ("writer", "name"), [(pyreadstat.write_sav, "t.sav"), (pyreadstat.write_dta, "t.dta")]
+)
+def test_blank_text_cells_are_missing_as_in_csv(tmp_path: Path, writer, name: str) -> None:
+    """SPSS and Stata store a blank string cell as ''; it must arrive missing, like CSV."""
+    df = pd.DataFrame({"pid": ["A", "B", "C"], "reason": ["Moved away", "", "  "]})
+    writer(df, str(tmp_path / name))
+    df.to_csv(tmp_path / "t.csv", index=False)
+    got = read_table(tmp_path / name).df["reason"]
+    csv = read_table(tmp_path / "t.csv").df["reason"]
+    assert got.isna().tolist() == csv.isna().tolist() == [False, True, True]
+    assert got.iloc[0] == "Moved away"

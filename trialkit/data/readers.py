@@ -202,7 +202,8 @@ def _read_pyreadstat(
         df, meta = reader(str(path), **options)
         var_labels = {str(k): str(v) for k, v in (meta.column_names_to_labels or {}).items() if v}
         val_labels = {str(k): dict(v) for k, v in (meta.variable_value_labels or {}).items()}
-        return _apply_value_labels(df, val_labels), var_labels, val_labels
+        # SPSS/Stata store an empty string for a blank text cell: make it missing, as in CSV
+        return _strip_text(_apply_value_labels(df, val_labels)), var_labels, val_labels
 
     return read
 
