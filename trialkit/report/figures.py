@@ -31,14 +31,10 @@ from trialkit.report.consort_diagram import consort_figure  # noqa: E402
 from trialkit.report.csv_tables import results_frame  # noqa: E402
 from trialkit.report.format import arm_labels  # noqa: E402
 
+# CONSORT_RC turns mathtext off, so labels from the data are drawn as typed.
 RC = {**CONSORT_RC, "svg.hashsalt": "trialkit", "font.size": 9}
 ARM_STYLE = {"control": ("#4c72b0", "o"), "treatment": ("#dd8452", "s")}
 PANEL_COLUMNS = 3
-
-
-def literal(text: str) -> str:
-    """A data string for matplotlib, shown as typed (``$`` would otherwise start mathtext)."""
-    return text.replace("$", r"\$")
 
 
 def _weeks(analysis: TrialAnalysis) -> dict[str, float]:
@@ -57,7 +53,7 @@ def trajectory_figure(analysis: TrialAnalysis) -> Figure:
     nrow = int(np.ceil(n / ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(3.6 * ncol, 2.7 * nrow + 0.5), squeeze=False)
     span = max(weeks.values()) - min(weeks.values()) or 1.0
-    labels = dict(zip(("control", "treatment"), map(literal, arm_labels(plan)), strict=True))
+    labels = dict(zip(("control", "treatment"), arm_labels(plan), strict=True))
     for ax, oa in zip(axes.flat, analysis.outcomes, strict=False):
         rows = res[res["outcome"] == oa.name]
         x = rows["visit"].map(weeks).to_numpy(float)
@@ -80,9 +76,9 @@ def trajectory_figure(analysis: TrialAnalysis) -> Figure:
                 lw=1,
             )
             ax.plot(xs[base], y[base], marker, mfc="white", color=color, ms=4)
-        ax.set_title(literal(oa.outcome.label), fontsize=8.5, loc="left", wrap=True)
+        ax.set_title(oa.outcome.label, fontsize=8.5, loc="left", wrap=True)
         ax.set_xticks(sorted(weeks.values()))
-        ax.set_xticklabels([literal(plan.visits.label(v)) for v in plan.visits.order], fontsize=7.5)
+        ax.set_xticklabels([plan.visits.label(v) for v in plan.visits.order], fontsize=7.5)
         ax.tick_params(axis="y", labelsize=7.5)
         ax.grid(axis="y", color="#e5e5e5", lw=0.6)
         ax.spines[["top", "right"]].set_visible(False)
@@ -109,7 +105,7 @@ def forest_figure(analysis: TrialAnalysis) -> Figure:
     post = res[~res["is_baseline"]]
     visits = [v for v in plan.visits.order if v != plan.visits.baseline]
     names = [
-        literal(oa.outcome.label) + ("" if oa.outcome.lower_is_better else " (higher = better)")
+        oa.outcome.label + ("" if oa.outcome.lower_is_better else " (higher = better)")
         for oa in analysis.outcomes
     ]
     n = len(names)
@@ -135,7 +131,7 @@ def forest_figure(analysis: TrialAnalysis) -> Figure:
         ax.plot(d[sig], ypos[sig], "D", color="#333333", ms=5)
         ax.plot(d[~sig], ypos[~sig], "D", mfc="white", color="#333333", ms=5)
         ax.set_xlim(-1.1 * lim, 1.1 * lim)
-        ax.set_title(literal(str(vlabel)), fontsize=9)
+        ax.set_title(str(vlabel), fontsize=9)
         ax.tick_params(axis="y", length=0)
         ax.set_xlabel("Cohen's d (treatment - control)", fontsize=8)
         ax.grid(axis="x", color="#eeeeee", lw=0.6)
