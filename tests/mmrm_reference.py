@@ -28,6 +28,22 @@ def fev_data() -> pd.DataFrame:
     return df
 
 
+def fit_fev(**options: object):
+    """``fit_mmrm`` on fev_data with its roles (no fallback ladder); ``options`` add the rest."""
+    from trialkit import fit_mmrm
+
+    return fit_mmrm(
+        fev_data(),
+        outcome="FEV1",
+        arm="ARMCD",
+        control="PBO",
+        visit="AVISIT",
+        subject="USUBJID",
+        fallback=(),
+        **options,
+    )
+
+
 def fev_reference() -> dict:
     with open(FEV / "fev_mmrm_reference.json") as fh:
         ref = json.load(fh)

@@ -19,12 +19,10 @@ import json
 import numpy as np
 import pytest
 
-from tests.mmrm_reference import DF_METHOD, TOL, fev_data, fev_reference, max_rel
+from tests.mmrm_reference import DF_METHOD, TOL, fev_reference, fit_fev, max_rel
 from tests.mmrm_reference import FEV as FEV_DIR
-from trialkit import fit_mmrm
 
 REF = fev_reference()
-DATA = fev_data()
 UNDERCONVERGED = {k for k in REF if k.split("_")[0] in {"un", "toeph", "adh"}} | {
     k for k in REF if k.startswith("ar1h_reml")
 }
@@ -35,18 +33,11 @@ UNDERCONVERGED_TOL = 5e-4
 def fits() -> dict:
     out = {}
     for key, r in REF.items():
-        out[key] = fit_mmrm(
-            DATA,
-            outcome="FEV1",
-            arm="ARMCD",
-            control="PBO",
-            visit="AVISIT",
-            subject="USUBJID",
+        out[key] = fit_fev(
             covariates=["RACE", "SEX"],
             covariance=r["covariance"],
             df_method=DF_METHOD[r["df_method"]],
             reml=r["reml"],
-            fallback=(),
         )
     return out
 
@@ -135,19 +126,12 @@ def test_tightly_converged_reference(key: str) -> None:
     r = REFINED[key]
     method = key.split("_", 2)[2]
     df_method, param = REFINED_METHOD[method]
-    fit = fit_mmrm(
-        DATA,
-        outcome="FEV1",
-        arm="ARMCD",
-        control="PBO",
-        visit="AVISIT",
-        subject="USUBJID",
+    fit = fit_fev(
         covariates=["RACE", "SEX"],
         covariance=r["covariance"],
         df_method=df_method,
         reml=r["reml"],
         kr_parametrization=param,
-        fallback=(),
     )
     assert max_rel(fit.loglik, r["loglik"]) < TOL["loglik"]
     for ours, ref in ((fit.differences, r["differences"]), (fit.lsmeans, r["lsmeans"])):

@@ -23,10 +23,8 @@ import json
 import pandas as pd
 import pytest
 
-from tests.mmrm_reference import FEV, TOL, max_rel
-from trialkit import fit_mmrm
+from tests.mmrm_reference import FEV, TOL, fit_fev, max_rel
 
-DATA = pd.read_csv(FEV / "fev_data.csv")
 STRUCTURES = {
     "us": "us",
     "cs": "cs",
@@ -44,17 +42,10 @@ CASES = [(kind, s) for kind in ("kr", "kr1") for s in STRUCTURES]
 
 
 def _fit(structure: str, kind: str):
-    return fit_mmrm(
-        DATA,
-        outcome="FEV1",
-        arm="ARMCD",
-        control="PBO",
-        visit="AVISIT",
-        subject="USUBJID",
+    return fit_fev(
         covariance=STRUCTURES[structure],
         df_method="kenward-roger" if kind == "kr" else "kenward-roger-linear",
         kr_parametrization="sas",
-        fallback=(),
         visit_terms=False,
         coordinates=["VISITN", "VISITN2"] if structure == "spexp" else None,
     )
