@@ -75,6 +75,15 @@ class TrialAnalysis:
     replication: pd.DataFrame | None
     settings: dict[str, object] = field(default_factory=dict)
 
+    def failed_models(self) -> tuple[tuple[str, str, str], ...]:
+        """``(outcome label, model, reason)`` for every planned model that was not fitted."""
+        out = []
+        for o in self.outcomes:
+            for model, err in (("MMRM", o.mmrm_error), ("ANCOVA", o.ancova_error)):
+                if err is not None:
+                    out.append((o.outcome.label, model, err))
+        return tuple(out)
+
     def outcome(self, name: str) -> OutcomeAnalysis:
         for o in self.outcomes:
             if o.name == name:

@@ -18,7 +18,7 @@ from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.cli.app import app
 from trialkit.data import read_trial
 from trialkit.data.bundled import sample_plan
-from trialkit.errors import PlanError, TrialkitError
+from trialkit.errors import ModelError, PlanError, TrialkitError
 from trialkit.report.terminal import render_report
 
 
@@ -83,6 +83,11 @@ def analyze_command(
     for kind, (path, _) in outputs.items():
         if path is not None:
             err.print(Text(f"Wrote the {kind}: {path}"))
+    failed = analysis.failed_models()
+    if failed:
+        label, model, reason = failed[0]
+        more = f" (and {len(failed) - 1} more, listed in the report)" if len(failed) > 1 else ""
+        raise ModelError(f"The {model} for {label} could not be fitted: {reason}{more}.")
 
 
 def _write(
