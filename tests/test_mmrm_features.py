@@ -16,7 +16,7 @@ import pytest
 from scipy import stats
 
 from tests.mmrm_reference import REF, TOL, fev_data, fev_reference, max_rel
-from trialkit import fit_mmrm
+from trialkit import fit_ancova, fit_mmrm
 from trialkit.errors import ModelError
 
 FEV = fev_data()
@@ -199,3 +199,38 @@ def test_exclusions_name_their_reason() -> None:
     assert fit.n_subjects + len(ex) == df["USUBJID"].nunique()
     obs = df.dropna(subset=["FEV1"])
     assert fit.n_observations == len(obs[obs["USUBJID"] != "PT1"])
+
+
+@pytest.mark.parametrize("visit", ["W4", "W16"])
+def test_single_visit_mmrm_is_the_linear_model(visit: str) -> None:
+    """With one visit the MMRM is OLS: with KR-linear df (SAS DDFM=KR) it must reproduce
+    R lm + emmeans (tests/reference/ancova_trial2) at each visit."""
+    ref = json.loads((REF / "ancova_trial2" / "ancova_trial2_reference.json").read_text())
+    one = T2[T2["VISIT"] == visit]
+    fit = fit_mmrm(
+        one,
+        outcome="Y",
+        arm="ARM",
+        control="Control",
+        visit="VISIT",
+        subject="ID",
+        covariates=["BASE", "SITE"],
+        covariance="toeph",
+        df_method="kenward-roger-linear",
+    )
+    assert fit.covariance == "us" and fit.attempts[0].message.startswith("only one visit")
+    d = fit.differences.iloc[0]
+    r = ref[visit]["model"]["difference"]
+    assert max_rel(d["estimate"], r["estimate"]) < TOL["estimate"]
+    assert max_rel(d["std_error"], r["se"]) < TOL["std_error"]
+    assert max_rel(d["df"], r["df"]) < TOL["df"]
+    assert max_rel(d["ci_lower"], r["lower"]) < TOL["ci"]
+    assert max_rel(d["ci_upper"], r["upper"]) < TOL["ci"]
+
+
+def test_numeric_visits_are_ordered_numerically() -> None:
+    weeks = FEV.assign(WEEK=FEV["AVISIT"].map({"VIS1": 4, "VIS2": 8, "VIS3": 12, "VIS4": 16}))
+    args = dict(outcome="FEV1", arm="ARMCD", control="PBO", visit="WEEK", subject="USUBJID")
+    assert list(fit_mmrm(weeks, **args, fallback=()).differences["visit"]) == ["4", "8", "12", "16"]
+    anc = fit_ancova(weeks, **args, baseline="FEV1_BL")
+    assert list(anc.differences["visit"]) == ["4", "8", "12", "16"]

@@ -27,7 +27,7 @@ from statsmodels.regression.linear_model import OLS
 from trialkit.errors import ModelError
 from trialkit.inference.contrasts import ContrastEngine
 from trialkit.models.accounting import SampleAccounting
-from trialkit.models.design import build_design
+from trialkit.models.design import build_design, levels
 
 ROBUST_TYPES: tuple[str, ...] = ("HC0", "HC1", "HC2", "HC3")
 
@@ -85,8 +85,8 @@ def fit_ancova(
     data
         Long data (one row per subject x visit); the baseline is a column of it.
     visits
-        Visits to analyse (default: every visit value in ``data``, sorted / in category
-        order).
+        Visits to analyse (default: every visit in ``data``, in category order for a
+        Categorical, numeric order for numbers, else sorted).
     robust
         ``None`` for model-based SEs, or ``"HC0"``-``"HC3"``.
     """
@@ -95,11 +95,7 @@ def fit_ancova(
             f"unknown robust SE type '{robust}'; choose one of {', '.join(ROBUST_TYPES)}"
         )
     if visits is None:
-        col = data[visit]
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            visits = [str(v) for v in col.cat.categories if (col == v).any()]
-        else:
-            visits = sorted(col.dropna().astype(str).unique().tolist())
+        visits = levels(data[visit])
     covs = ([baseline] if baseline else []) + [c for c in covariates if c != baseline]
     diffs, lsms, samples = [], [], {}
     arms: tuple[str, str] | None = None

@@ -131,11 +131,16 @@ class Design:
         return np.vstack(rows), pd.DataFrame(labels, columns=["arm", "visit"])
 
 
-def _levels(series: pd.Series) -> list[str]:
+def levels(series: pd.Series) -> list[str]:
+    """Levels as text: category order for a Categorical, numeric order for numbers (weeks
+    4 < 8 < 12), else sorted text."""
     if isinstance(series.dtype, pd.CategoricalDtype):
         present = set(series.dropna().astype(str))
         return [str(c) for c in series.cat.categories if str(c) in present]
-    return sorted(series.dropna().astype(str).unique().tolist())
+    values = series.dropna()
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return [str(v) for v in np.sort(values.unique())]
+    return sorted(values.astype(str).unique().tolist())
 
 
 def _is_categorical(series: pd.Series) -> bool:
@@ -191,7 +196,7 @@ def build_design(
         )
     treatment = next(a for a in arm_levels if a != str(control))
     arms = (str(control), treatment)
-    visit_levels = list(visits) if visits is not None else _levels(df[visit])
+    visit_levels = list(visits) if visits is not None else levels(df[visit])
     df["_arm"] = df[arm].astype(str)
     df["_visit"] = df[visit].astype(str)
     df = df[df["_visit"].isin(visit_levels)]
@@ -244,6 +249,8 @@ def build_design(
     infos: list[CovariateInfo] = []
 
     def add(term: str, factors: tuple[str, ...], new: list[tuple[str, np.ndarray]]) -> None:
+        if not new:  # e.g. visit terms when only one visit is analysed
+            return
         start = len(names)
         for n, v in new:
             names.append(n)
@@ -254,11 +261,11 @@ def build_design(
     for c in covariates:
         s = df[c]
         if _is_categorical(s):
-            levels = _levels(s)
+            levs = levels(s)
             sv = s.astype(str).to_numpy()
-            props = tuple(float(np.mean(sv == lev)) for lev in levels)
-            infos.append(CovariateInfo(c, True, tuple(levels), proportions=props))
-            cov_cols[c] = _code(c, sv, levels, coding)
+            props = tuple(float(np.mean(sv == lev)) for lev in levs)
+            infos.append(CovariateInfo(c, True, tuple(levs), proportions=props))
+            cov_cols[c] = _code(c, sv, levs, coding)
         else:
             v = s.to_numpy(dtype=float)
             infos.append(CovariateInfo(c, False, mean=float(v.mean())))

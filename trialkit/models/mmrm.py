@@ -242,6 +242,13 @@ def fit_mmrm(
     )
     theta0_emp = _start_covariance(design, t)
     attempts: list[Attempt] = []
+    if t == 1:
+        # one visit: no correlation to estimate, every structure is a single variance
+        if ladder[0] != "us":
+            attempts.append(
+                Attempt(ladder[0], False, "only one visit: fitted as a single variance (us)", 0)
+            )
+        ladder = ["us"]
     chosen: tuple[str, Likelihood, OptimResult] | None = None
     for name in ladder:
         st = Structure(name, t)
