@@ -234,3 +234,16 @@ def test_numeric_visits_are_ordered_numerically() -> None:
     assert list(fit_mmrm(weeks, **args, fallback=()).differences["visit"]) == ["4", "8", "12", "16"]
     anc = fit_ancova(weeks, **args, baseline="FEV1_BL")
     assert list(anc.differences["visit"]) == ["4", "8", "12", "16"]
+
+
+def test_nothing_is_silently_coerced_or_dropped() -> None:
+    bad = FEV.astype({"FEV1": object})
+    bad.loc[5, "FEV1"] = "n/a"
+    with pytest.raises(
+        ModelError, match=r"column 'FEV1' has 1 non-numeric value\(s\) \(e.g. 'n/a'"
+    ):
+        fit_mmrm(bad, **FEV_ARGS)
+    no_arm = FEV.copy()
+    no_arm.loc[7, "ARMCD"] = None
+    with pytest.raises(ModelError, match="column 'ARMCD' is missing on 1 row"):
+        fit_mmrm(no_arm, **FEV_ARGS)

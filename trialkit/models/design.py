@@ -208,6 +208,20 @@ def build_design(
             "each subject may have one row per visit"
         )
     y_num = pd.to_numeric(df[outcome], errors="coerce")
+    bad = y_num.isna() & df[outcome].notna()
+    if bad.any():
+        examples = ", ".join(repr(v) for v in df.loc[bad, outcome].astype(str).unique()[:3])
+        first = df.loc[bad, subject].iloc[0]
+        raise ModelError(
+            f"column '{outcome}' has {int(bad.sum())} non-numeric value(s) (e.g. {examples}; "
+            f"first at subject {first}); recode them as numbers or missing"
+        )
+    if df[arm].isna().any():
+        first = df.loc[df[arm].isna(), subject].iloc[0]
+        raise ModelError(
+            f"column '{arm}' is missing on {int(df[arm].isna().sum())} row(s) (first at "
+            f"subject {first}); every row needs the subject's arm"
+        )
     cov_missing = df[covariates].isna().any(axis=1) if covariates else pd.Series(False, df.index)
     used = y_num.notna() & ~cov_missing & df[arm].notna()
     all_subjects = df[[subject, "_arm"]].drop_duplicates(subject)
