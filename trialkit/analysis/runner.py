@@ -205,6 +205,8 @@ def analyze_outcomes(
                 df_method=spec.mmrm.df_method,
                 reml=spec.mmrm.reml,
                 robust=spec.mmrm.robust,
+                group_covariance=spec.mmrm.group_covariance,
+                kr_parametrization=spec.mmrm.kr_parametrization,
                 lsmeans_weights=spec.mmrm.lsmeans_weights,
                 fallback=spec.mmrm.fallback,
                 alpha=spec.alpha,

@@ -103,7 +103,27 @@ MMRM = Section(
             default="equal",
             choices=("equal", "proportional"),
         ),
-        Key("robust", "boolean", "Use sandwich (empirical) standard errors.", default=False),
+        Key(
+            "robust",
+            "boolean",
+            "Use sandwich (empirical) standard errors (with df_method between-within or "
+            "residual).",
+            default=False,
+        ),
+        Key(
+            "group_covariance",
+            "boolean",
+            "A separate covariance matrix per arm (SAS `GROUP=`).",
+            default=False,
+        ),
+        Key(
+            "kr_parametrization",
+            "string",
+            "Covariance parametrisation of the Kenward-Roger second-derivative term "
+            '(df_method "kenward-roger"): "mmrm" (R mmrm) or "sas" (SAS `DDFM=KR`).',
+            default="mmrm",
+            choices=("mmrm", "sas"),
+        ),
     ),
 )
 

@@ -141,6 +141,8 @@ class MMRMSpec:
     fallback: tuple[str, ...] = ("us", "toeph", "ar1h", "csh", "cs")
     lsmeans_weights: Literal["equal", "proportional"] = "equal"
     robust: bool = False
+    group_covariance: bool = False
+    kr_parametrization: Literal["mmrm", "sas"] = "mmrm"
 
 
 @dataclass(frozen=True)

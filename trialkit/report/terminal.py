@@ -209,8 +209,21 @@ def footnotes(analysis: TrialAnalysis) -> list[str]:
                 f"  {r.label}: {covariance_name(r.covariance)} used because the fallback "
                 f"ladder rejected {r.fallback_reasons}."
             )
+    mm = analysis.trial.plan.analysis.mmrm
+    if mm.group_covariance:
+        notes.append("A separate covariance matrix is estimated for each arm (SAS GROUP=).")
+    kr_param = ""
+    if str(s["df_method"]) == "kenward-roger":
+        kr_param = (
+            " (second-derivative term in SAS PROC MIXED's covariance parametrisation, as "
+            "DDFM=KR)"
+            if mm.kr_parametrization == "sas"
+            else " (second-derivative term in R mmrm's covariance parametrisation)"
+        )
+    if mm.robust:
+        kr_param += "; empirical (sandwich) standard errors"
     notes += [
-        f"Degrees of freedom: {df_method_name(str(s['df_method']))}.",
+        f"Degrees of freedom: {df_method_name(str(s['df_method']))}{kr_param}.",
         f"LS means: {s['lsmeans_weights']} weights over the levels of categorical covariates; "
         "numeric covariates at their mean.",
     ]
