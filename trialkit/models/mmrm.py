@@ -433,7 +433,15 @@ def _results(
 def _type3(
     design: Design, engine: ContrastEngine, data: pd.DataFrame, subject: str
 ) -> pd.DataFrame:
-    """Type III F tests: each term's sum-to-zero coded coefficients are zero jointly."""
+    """Type III F tests (SAS / car / lmerTest hypotheses).
+
+    A term that no other term contains (e.g. ``ARM:VISIT``, or ``SITE`` without
+    interactions) is tested as its own dummy-coded coefficients = 0. A term contained in
+    another (e.g. ``VISIT`` under ``ARM:VISIT``) is tested as its sum-to-zero coded
+    coefficients = 0, mapped to the fitted parametrisation. The F statistics do not depend
+    on how a hypothesis' rows are written, nor do Kenward-Roger df; the multi-df
+    Satterthwaite df (Fai & Cornelius) do, slightly, for contained terms.
+    """
     sum_design = build_design(
         data,
         outcome=design.outcome,
@@ -450,10 +458,15 @@ def _type3(
     # X_trt = X_sum T  =>  beta_sum = T beta_trt
     xs = sum_design.X
     T = np.linalg.solve(xs.T @ xs, xs.T @ design.X)
+    own = {t.name: t for t in design.terms}
     rows = []
     for term in sum_design.terms:
         if term.name == "(Intercept)":
             continue
-        L = T[list(term.columns)]
+        contained = any(set(term.factors) < set(other.factors) for other in sum_design.terms)
+        if contained:
+            L = T[list(term.columns)]
+        else:
+            L = np.eye(design.k)[list(own[term.name].columns)]
         rows.append({"term": term.name, **engine.f_test(L)})
     return pd.DataFrame(rows, columns=["term", "num_df", "den_df", "f_value", "p_value"])
