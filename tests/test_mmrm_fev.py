@@ -52,6 +52,7 @@ def test_loglik_and_convergence(fits: dict, key: str) -> None:
     assert fit.converged
     assert fit.covariance == ("us" if r["covariance"] == "un" else r["covariance"])
     assert max_rel(fit.loglik, r["loglik"]) < TOL["loglik"]
+    assert max_rel(fit.aic, r["aic"]) < TOL["loglik"]
     assert fit.n_theta == r["n_theta"]
     gain = fit.loglik - r["loglik"]
     if key in UNDERCONVERGED:
