@@ -106,8 +106,7 @@ MMRM = Section(
         Key(
             "robust",
             "boolean",
-            "Use sandwich (empirical) standard errors (with df_method between-within or "
-            "residual).",
+            "Use sandwich (empirical) standard errors (with df_method between-within or residual).",
             default=False,
         ),
         Key(

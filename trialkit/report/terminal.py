@@ -215,8 +215,7 @@ def footnotes(analysis: TrialAnalysis) -> list[str]:
     kr_param = ""
     if str(s["df_method"]) == "kenward-roger":
         kr_param = (
-            " (second-derivative term in SAS PROC MIXED's covariance parametrisation, as "
-            "DDFM=KR)"
+            " (second-derivative term in SAS PROC MIXED's covariance parametrisation, as DDFM=KR)"
             if mm.kr_parametrization == "sas"
             else " (second-derivative term in R mmrm's covariance parametrisation)"
         )
