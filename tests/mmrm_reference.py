@@ -44,6 +44,26 @@ def fit_fev(**options: object):
     )
 
 
+TRIAL2_VISITS = ["W4", "W8", "W12", "W16"]
+# roles of the trial2 data; the MMRM adds SITE and BASE x VISIT (README in mmrm_trial2/)
+TRIAL2_ROLES = dict(outcome="Y", arm="ARM", control="Control", visit="VISIT", subject="ID")
+TRIAL2_MMRM = dict(**TRIAL2_ROLES, covariates=["SITE"], visit_covariates=["BASE"])
+
+
+def trial2_data() -> pd.DataFrame:
+    """tests/reference/mmrm_trial2/data.csv with VISIT ordered W4 < W8 < W12 < W16."""
+    d = pd.read_csv(REF / "mmrm_trial2" / "data.csv")
+    d["VISIT"] = pd.Categorical(d["VISIT"], categories=TRIAL2_VISITS, ordered=True)
+    return d
+
+
+def fit_trial2(data: pd.DataFrame | None = None, **options: object):
+    """``fit_mmrm`` of ``Y ~ ARM * VISIT + BASE * VISIT + SITE`` on trial2 (no fallback)."""
+    from trialkit import fit_mmrm
+
+    return fit_mmrm(trial2_data() if data is None else data, **TRIAL2_MMRM, fallback=(), **options)
+
+
 def fev_reference() -> dict:
     with open(FEV / "fev_mmrm_reference.json") as fh:
         ref = json.load(fh)

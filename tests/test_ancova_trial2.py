@@ -11,28 +11,21 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from tests.mmrm_reference import REF, max_rel
+from tests.mmrm_reference import REF, TRIAL2_ROLES, TRIAL2_VISITS, max_rel, trial2_data
 from trialkit import fit_ancova
 
 with open(REF / "ancova_trial2" / "ancova_trial2_reference.json") as fh:
     R = json.load(fh)
-VISITS = ["W4", "W8", "W12", "W16"]
+VISITS = TRIAL2_VISITS
 CLOSED_FORM_TOL = 1e-9
 
 
 def _fit(robust: str | None = None, weights: str = "equal"):
-    d = pd.read_csv(REF / "mmrm_trial2" / "data.csv")
-    d["VISIT"] = pd.Categorical(d["VISIT"], categories=VISITS, ordered=True)
     return fit_ancova(
-        d,
-        outcome="Y",
-        arm="ARM",
-        control="Control",
-        visit="VISIT",
-        subject="ID",
+        trial2_data(),
+        **TRIAL2_ROLES,
         baseline="BASE",
         covariates=["SITE"],
         robust=robust,

@@ -15,23 +15,22 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from tests.mmrm_reference import REF, TOL, fev_data, fev_reference, max_rel
+from tests.mmrm_reference import (
+    REF,
+    TOL,
+    TRIAL2_MMRM,
+    fev_data,
+    fev_reference,
+    max_rel,
+    trial2_data,
+)
 from trialkit import fit_ancova, fit_mmrm
 from trialkit.errors import ModelError
 
 FEV = fev_data()
-T2 = pd.read_csv(REF / "mmrm_trial2" / "data.csv")
-T2["VISIT"] = pd.Categorical(T2["VISIT"], categories=["W4", "W8", "W12", "W16"], ordered=True)
+T2 = trial2_data()
 FEV_ARGS = dict(outcome="FEV1", arm="ARMCD", control="PBO", visit="AVISIT", subject="USUBJID")
-T2_ARGS = dict(
-    outcome="Y",
-    arm="ARM",
-    control="Control",
-    visit="VISIT",
-    subject="ID",
-    covariates=["SITE"],
-    visit_covariates=["BASE"],
-)
+T2_ARGS = TRIAL2_MMRM
 
 
 def test_empirical_se_and_between_within_df_vs_r() -> None:

@@ -27,42 +27,26 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.mmrm_reference import REF, TOL, max_rel
-from trialkit import fit_mmrm
+from tests.mmrm_reference import REF, TOL, fit_trial2, max_rel, trial2_data
 
 DIR = REF / "mmrm_trial2"
 with open(DIR / "mmrm_trial2_reference.json") as fh:
     R = json.load(fh)
 CASES = [k for k in R if k not in ("_about", "data", "lmer_cs_reml")]
-VISITS = ["W4", "W8", "W12", "W16"]
 
 
-def _data() -> pd.DataFrame:
-    d = pd.read_csv(DIR / "data.csv")
-    d["VISIT"] = pd.Categorical(d["VISIT"], categories=VISITS, ordered=True)
-    return d
-
-
-DATA = _data()
+DATA = trial2_data()
 
 
 def _fit(key: str, df_method: str = "satterthwaite", weights: str = "equal"):
     r = R[key]
-    return fit_mmrm(
+    return fit_trial2(
         DATA,
-        outcome="Y",
-        arm="ARM",
-        control="Control",
-        visit="VISIT",
-        subject="ID",
-        covariates=["SITE"],
-        visit_covariates=["BASE"],
         covariance=r["covariance"],
         df_method=df_method,
         reml=r["reml"],
         lsmeans_weights=weights,
         kr_parametrization="sas",
-        fallback=(),
     )
 
 

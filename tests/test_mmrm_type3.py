@@ -16,8 +16,7 @@ import json
 import pandas as pd
 import pytest
 
-from tests.mmrm_reference import REF, TOL, max_rel
-from trialkit import fit_mmrm
+from tests.mmrm_reference import REF, TOL, fit_trial2, max_rel
 
 R = json.loads((REF / "type3" / "type3_lmertest.json").read_text())
 CONTAINED_MULTI_DF = {"VISIT"}
@@ -25,20 +24,7 @@ CONTAINED_MULTI_DF = {"VISIT"}
 
 @pytest.fixture(scope="module")
 def table() -> pd.DataFrame:
-    d = pd.read_csv(REF / "mmrm_trial2" / "data.csv")
-    d["VISIT"] = pd.Categorical(d["VISIT"], categories=["W4", "W8", "W12", "W16"], ordered=True)
-    fit = fit_mmrm(
-        d,
-        outcome="Y",
-        arm="ARM",
-        control="Control",
-        visit="VISIT",
-        subject="ID",
-        covariates=["SITE"],
-        visit_covariates=["BASE"],
-        covariance="cs",
-        fallback=(),
-    )
+    fit = fit_trial2(covariance="cs")
     assert max_rel(fit.loglik, R["loglik"]) < TOL["loglik"]
     return fit.type3.set_index("term")
 
