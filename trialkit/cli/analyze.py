@@ -16,9 +16,8 @@ from rich.text import Text
 
 from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.cli.app import app
-from trialkit.data import read_trial
-from trialkit.data.bundled import sample_plan
-from trialkit.errors import ModelError, PlanError, TrialkitError
+from trialkit.data.bundled import trial_or_sample
+from trialkit.errors import ModelError, TrialkitError
 from trialkit.report.terminal import render_report
 
 
@@ -61,8 +60,6 @@ def analyze_command(
     ] = None,
 ) -> None:
     """Analyse a trial and print the report. With no arguments: the bundled sample trial."""
-    if plan is None and data is not None:
-        raise PlanError(f"Give the analysis plan for {data} with --plan.")
     outputs = {
         "HTML report": (html, "html"),
         "Markdown report": (markdown, "markdown"),
@@ -73,7 +70,7 @@ def analyze_command(
     }
     err = Console(stderr=True)
     with err.status("Reading the data") as status:
-        trial = read_trial(data, plan if plan is not None else sample_plan())
+        trial = trial_or_sample(data, plan)
         analysis = analyze_trial(trial, progress=lambda step: status.update(step))
         for kind, (path, fmt) in outputs.items():
             if path is not None:

@@ -13,10 +13,7 @@ from rich.console import Console
 
 from trialkit.analysis import consort_with_models
 from trialkit.cli.app import app
-from trialkit.data import read_trial
-from trialkit.data.bundled import sample_plan
-from trialkit.data.trial import Trial
-from trialkit.errors import PlanError
+from trialkit.data.bundled import trial_or_sample
 from trialkit.report.summaries_terminal import (
     adherence_renderable,
     attrition_renderable,
@@ -48,12 +45,6 @@ AssessedOpt = Annotated[
 ]
 
 
-def _trial(data: Path | None, plan: Path | None) -> Trial:
-    if plan is None and data is not None:
-        raise PlanError(f"Give the analysis plan for {data} with --plan.")
-    return read_trial(data, plan if plan is not None else sample_plan())
-
-
 @app.command("consort")
 def consort_command(
     data: DataArg = None,
@@ -66,7 +57,7 @@ def consort_command(
 
     The analysis boxes show the subjects each model of the primary outcome actually used.
     """
-    trial = _trial(data, plan)
+    trial = trial_or_sample(data, plan)
     flow = consort_with_models(trial, assessed_by=assessed_by)
     console = Console()
     console.print(consort_renderable(flow))
@@ -95,7 +86,7 @@ def baseline_command(
     ] = False,
 ) -> None:
     """Baseline characteristics (Table 1) by arm and overall."""
-    trial = _trial(data, plan)
+    trial = trial_or_sample(data, plan)
     summary = baseline_table(trial, p_values=p_values, median_iqr=median_iqr)
     Console().print(baseline_renderable(summary))
 
@@ -105,12 +96,12 @@ def attrition_command(
     data: DataArg = None, plan: PlanOpt = None, assessed_by: AssessedOpt = None
 ) -> None:
     """Follow-up per visit, reasons, missing-data patterns and differential attrition."""
-    trial = _trial(data, plan)
+    trial = trial_or_sample(data, plan)
     Console().print(attrition_renderable(attrition_summary(trial, assessed_by=assessed_by)))
 
 
 @app.command("adherence")
 def adherence_command(data: DataArg = None, plan: PlanOpt = None) -> None:
     """Sessions attended per arm and the share meeting the plan's threshold."""
-    trial = _trial(data, plan)
+    trial = trial_or_sample(data, plan)
     Console().print(adherence_renderable(adherence_summary(trial)))

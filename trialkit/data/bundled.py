@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import trialkit
-from trialkit.errors import DataError
+from trialkit.data.trial import Trial
+from trialkit.errors import DataError, PlanError
 
 #: The sample plan used by ``trialkit analyze`` without arguments.
 SAMPLE_PLAN = "dbt_long.toml"
@@ -32,3 +33,18 @@ def sample_plan(name: str = SAMPLE_PLAN) -> Path:
             "or give a data file and --plan."
         )
     return path
+
+
+def trial_or_sample(data: Path | None, plan: Path | None) -> Trial:
+    """The trial a command names, or the bundled sample when it names neither data nor plan.
+
+    Raises
+    ------
+    PlanError
+        If a data file is given without its plan.
+    """
+    from trialkit.data.read import read_trial
+
+    if plan is None and data is not None:
+        raise PlanError(f"Give the analysis plan for {data} with --plan.")
+    return read_trial(data, plan if plan is not None else sample_plan())
