@@ -21,7 +21,13 @@ from rich.tree import Tree
 
 import trialkit
 from trialkit.analysis import TrialAnalysis
-from trialkit.report.terminal import Section, flatten, plain, report_sections, table_data
+from trialkit.report.terminal import (
+    Section,
+    plain,
+    render_parts,
+    report_sections,
+    table_data,
+)
 
 CSS = """
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #222;
@@ -92,15 +98,7 @@ def paragraph_html(text: Text) -> str:
 
 def part_html(part: object) -> str:
     """Any section part: tables, trees and text, in order."""
-    out = []
-    for p in flatten(part):
-        if isinstance(p, Table):
-            out.append(table_html(p))
-        elif isinstance(p, Tree):
-            out.append(tree_html(p))
-        else:
-            out.append(paragraph_html(p))
-    return "\n".join(out)
+    return "\n".join(render_parts(part, table_html, tree_html, paragraph_html))
 
 
 def _figure(svg: str, caption: str, key: str) -> str:

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from trialkit.analysis import TrialAnalysis
-from trialkit.report.terminal import flatten, plain, report_sections, table_data
+from trialkit.report.terminal import plain, render_parts, report_sections, table_data
 
 _SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|#"})
 
@@ -46,15 +46,9 @@ def tree_markdown(tree: Tree, depth: int = 0) -> str:
 
 def part_markdown(part: object) -> str:
     """Any section part: tables, trees and text lines, in order, blank-line separated."""
-    out = []
-    for p in flatten(part):
-        if isinstance(p, Table):
-            out.append(table_markdown(p))
-        elif isinstance(p, Tree):
-            out.append(tree_markdown(p))
-        else:
-            out.append(md_escape(p.plain.strip()))
-    return "\n\n".join(out)
+    return "\n\n".join(
+        render_parts(part, table_markdown, tree_markdown, lambda t: md_escape(t.plain.strip()))
+    )
 
 
 def render_markdown(analysis: TrialAnalysis, figures: Mapping[str, str] | None = None) -> str:

@@ -13,6 +13,7 @@ footnotes on the models; the replication check against published results; the cr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -391,3 +392,22 @@ def flatten(part: RenderableType) -> list[Table | Tree | Text]:
     if isinstance(part, Table | Tree | Text):
         return [part]
     return [Text(plain(part))]
+
+
+def render_parts(
+    part: RenderableType,
+    table: Callable[[Table], str],
+    tree: Callable[[Tree], str],
+    text: Callable[[Text], str],
+) -> list[str]:
+    """Each table, tree and text line of ``part``, in order, through its format's renderer
+    (shared by the HTML and Markdown reports)."""
+    out = []
+    for p in flatten(part):
+        if isinstance(p, Table):
+            out.append(table(p))
+        elif isinstance(p, Tree):
+            out.append(tree(p))
+        else:
+            out.append(text(p))
+    return out
