@@ -20,8 +20,8 @@ import pandas as pd
 
 from trialkit.analysis.observed import observed_summary
 from trialkit.analysis.replication import replication_table
+from trialkit.core.errors import ModelError
 from trialkit.data.trial import Trial
-from trialkit.errors import ModelError
 from trialkit.models.ancova import AncovaResult, fit_ancova
 from trialkit.models.mmrm import MMRMResult, fit_mmrm
 from trialkit.plan.schema import Outcome
@@ -201,15 +201,7 @@ def analyze_outcomes(
                 **common,
                 covariates=covs,
                 visit_covariates=vcovs,
-                covariance=spec.mmrm.covariance,
-                df_method=spec.mmrm.df_method,
-                reml=spec.mmrm.reml,
-                robust=spec.mmrm.robust,
-                group_covariance=spec.mmrm.group_covariance,
-                kr_parametrization=spec.mmrm.kr_parametrization,
-                lsmeans_weights=spec.mmrm.lsmeans_weights,
-                fallback=spec.mmrm.fallback,
-                alpha=spec.alpha,
+                spec=spec.mmrm,
                 baseline=base_name,
                 visits=list(plan.visits.post_baseline),
             )
@@ -223,9 +215,7 @@ def analyze_outcomes(
                     baseline=base_name,
                     covariates=[c for c in covs if c != base_name],
                     visits=list(plan.visits.post_baseline),
-                    robust=spec.ancova.robust,
-                    lsmeans_weights=spec.mmrm.lsmeans_weights,
-                    alpha=spec.alpha,
+                    spec=spec.ancova,
                 )
             except ModelError as exc:
                 ancova_err = str(exc)

@@ -16,8 +16,8 @@ from rich.text import Text
 
 from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.cli.app import app
+from trialkit.core.errors import ModelError, TrialkitError
 from trialkit.data.bundled import trial_or_sample
-from trialkit.errors import ModelError, TrialkitError
 from trialkit.report.terminal import render_report
 
 

@@ -3,7 +3,7 @@
 :func:`validate` runs all checks and returns a :class:`ValidationReport`; nothing stops at the
 first problem. Errors (the run cannot go on) and warnings (the run goes on, and the user is
 told) are listed in the order found. Row numbers follow the convention in
-:mod:`trialkit.data.problems`.
+:mod:`trialkit.core.problems`.
 
 Checks
 ------
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from trialkit.data.problems import Problem, ValidationReport, did_you_mean, quote_list
+from trialkit.core.problems import Problem, ValidationReport, did_you_mean, quote_list
 from trialkit.data.readers import RawTable
 from trialkit.data.values import numeric_values, text_values
 from trialkit.plan.build import BASELINE_TOKEN

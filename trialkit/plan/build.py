@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from trialkit.data.problems import Problem, did_you_mean, quote_list
+from trialkit.core.problems import Problem, did_you_mean, quote_list
 from trialkit.plan.schema import (
     Adherence,
     Analysis,
@@ -245,10 +245,17 @@ def _build_analysis(a: dict[str, Any] | None, c: _Checker) -> Analysis:
         return Analysis()
     if not 0 < a["alpha"] < 0.5:
         c.error("analysis.alpha", f"Key 'analysis.alpha' is {a['alpha']}; use a value in (0, 0.5).")
-    mm, an = a["mmrm"], a["ancova"]
-    mmrm = MMRMSpec() if mm is None else MMRMSpec(**{**mm, "fallback": _tup(mm["fallback"])})
-    ancova = AncovaSpec() if an is None else AncovaSpec(**an)
-    return Analysis(alpha=float(a["alpha"]), mmrm=mmrm, ancova=ancova)
+    alpha = float(a["alpha"]) if 0 < a["alpha"] < 0.5 else Analysis.alpha
+    mm = {k: v for k, v in (a["mmrm"] or {}).items() if v is not None}
+    if "fallback" in mm:
+        mm["fallback"] = _tup(mm["fallback"])
+    mmrm = MMRMSpec(**mm, alpha=alpha)
+    an = {k: v for k, v in (a["ancova"] or {}).items() if k != "robust" or v is not None}
+    ancova = AncovaSpec(**an, lsmeans_weights=mmrm.lsmeans_weights, alpha=alpha)
+    # the rules between options live in the specs: report them as plan problems
+    c.problems.extend(mmrm.check(prefix="analysis.mmrm.", file=c.file))
+    c.problems.extend(ancova.check(prefix="analysis.ancova.", file=c.file))
+    return Analysis(alpha=alpha, mmrm=mmrm.normalised(), ancova=ancova.normalised())
 
 
 def _build_published(

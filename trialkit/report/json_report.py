@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import trialkit
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
+from trialkit.core.version import __version__
 from trialkit.models.accounting import SampleAccounting
 from trialkit.report.csv_tables import models_frame, results_frame
 from trialkit.report.format import arm_labels
@@ -156,7 +156,7 @@ def report_dict(analysis: TrialAnalysis) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": "trialkit.trial_report",
-        "trialkit_version": trialkit.__version__,
+        "trialkit_version": __version__,
         "trial": _trial(analysis),
         "settings": jsonable(analysis.settings),
         "outcomes": outcomes,

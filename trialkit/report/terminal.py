@@ -22,9 +22,9 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-import trialkit
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
 from trialkit.analysis.replication import DEFAULT_TOLERANCE
+from trialkit.core.version import __version__
 from trialkit.report.csv_tables import models_frame, results_frame
 from trialkit.report.format import (
     arm_labels,
@@ -87,7 +87,7 @@ def _header(analysis: TrialAnalysis) -> list[RenderableType]:
         ("Primary outcome", primary.label),
         ("Secondary outcomes", str(len(analysis.outcomes) - 1)),
         ("Significance level", f"{plan.analysis.alpha:g} (two-sided)"),
-        ("trialkit", trialkit.__version__),
+        ("trialkit", __version__),
     ]
     for item, value in rows:
         t.add_row(item, Text(value))

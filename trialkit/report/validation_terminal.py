@@ -8,9 +8,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from trialkit.data.problems import ValidationReport
+from trialkit.core.problems import ValidationReport
+from trialkit.data.starter import StarterPlan
 from trialkit.data.trial import Trial
-from trialkit.plan.starter import StarterPlan
 
 _STYLE = {"error": "bold red", "warning": "yellow"}
 
