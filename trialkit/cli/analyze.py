@@ -102,8 +102,8 @@ def _write(
 
             links = {
                 name: Path(os.path.relpath(figures_dir / f"{name}.png", path.parent)).as_posix()
-                for name in ("consort", "trajectories", "forest")
-                if figures_dir is not None
+                for name in ("consort", "trajectories", "forest", "estimands")
+                if figures_dir is not None and (name != "estimands" or analysis.estimands)
             }
             write_markdown(analysis, path, links)
         elif fmt == "json":

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trialkit.specs import ANCOVA_OPTIONS, MMRM_OPTIONS, Option
+from trialkit.specs.estimand import ESTIMAND_OPTIONS, ESTIMATOR_OPTIONS, EVENT_OPTIONS
 
 #: kind -> (TOML types accepted, description used in the docs)
 KINDS: dict[str, str] = {
@@ -65,7 +66,7 @@ class Section:
 def option_keys(options: tuple[Option, ...]) -> tuple[Key, ...]:
     """Plan keys generated from a spec's options (its plan-facing fields only)."""
     return tuple(
-        Key(o.name, o.kind, o.doc, default=o.default, choices=o.accepted)
+        Key(o.name, o.kind, o.doc, required=o.required, default=o.default, choices=o.accepted)
         for o in options
         if o.plan_key
     )
@@ -83,6 +84,31 @@ ANCOVA = Section(
     "ANCOVA of each post-baseline visit on arm and covariates (a sensitivity analysis). "
     "Generated from `trialkit.specs.AncovaSpec`.",
     option_keys(ANCOVA_OPTIONS),
+)
+
+ESTIMANDS = Section(
+    "estimands",
+    "Estimands (ICH E9(R1)): population, variable, intercurrent events with their strategies, "
+    "summary measure, and the main and sensitivity estimators. Generated from "
+    "`trialkit.specs.EstimandSpec`. Without it, the report says that the MMRM assumes "
+    "data missing at random.",
+    (
+        *option_keys(ESTIMAND_OPTIONS),
+        Section(
+            "events",
+            "One `[[estimands.events]]` table per intercurrent event.",
+            option_keys(EVENT_OPTIONS),
+            array=True,
+        ),
+        Section("main", "The main estimator.", option_keys(ESTIMATOR_OPTIONS)),
+        Section(
+            "sensitivity",
+            "One `[[estimands.sensitivity]]` table per sensitivity estimator.",
+            option_keys(ESTIMATOR_OPTIONS),
+            array=True,
+        ),
+    ),
+    array=True,
 )
 
 MULTI_SELECT = Section(
@@ -285,6 +311,7 @@ PLAN = Section(
                 ANCOVA,
             ),
         ),
+        ESTIMANDS,
         Section(
             "published",
             "Published between-group results, for the replication check.",

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from trialkit.specs import AncovaSpec, MMRMSpec
+from trialkit.specs.estimand import EstimandSpec
 
 Layout = Literal["long", "wide"]
 Role = Literal["primary", "secondary"]
@@ -179,6 +180,7 @@ class Plan:
     baseline_table: BaselineTable = field(default_factory=BaselineTable)
     analysis: Analysis = field(default_factory=Analysis)
     published: tuple[Published, ...] = ()
+    estimands: tuple[EstimandSpec, ...] = ()
     path: Path | None = None
 
     @property

@@ -118,6 +118,16 @@ def _section_html(s: Section, figures: dict[str, str]) -> str:
                 "forest",
             )
         )
+    if s.key == "estimand-1" and "estimands" in figures:
+        body.append(
+            _figure(
+                figures["estimands"],
+                "Estimands: each estimator's difference (treatment - control) with its "
+                "confidence interval at each visit; tipping point: the difference against the "
+                "shift added to imputed treatment-arm values.",
+                "estimands",
+            )
+        )
     heading = "" if s.key == "header" else f"<h2>{escape(s.title)}</h2>"
     return f'<section id="{escape(s.key)}">{heading}\n' + "\n".join(body) + "</section>"
 

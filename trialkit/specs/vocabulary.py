@@ -104,6 +104,8 @@ class Option:
         False for fields set from elsewhere in the plan (e.g. ``alpha`` from ``[analysis]``).
     starter
         True to write the option, with its choices, into the starter plan.
+    required
+        The plan must give it.
     """
 
     name: str
@@ -113,6 +115,7 @@ class Option:
     choices: Vocabulary | None = None
     plan_key: bool = True
     starter: bool = False
+    required: bool = False
 
     @property
     def accepted(self) -> tuple[str, ...]:
