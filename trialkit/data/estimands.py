@@ -46,12 +46,17 @@ def check_events(df: pd.DataFrame, plan: Plan, file: str, rows: np.ndarray) -> l
             bad = values.notna() & ~values.isin(post)
             if bad.any():
                 first = int(np.flatnonzero(bad.to_numpy())[0])
-                shown = quote_list(list(pd.unique(values[bad])))
+                found = list(pd.unique(values[bad]))
+                which = (
+                    "which is not a post-baseline visit"
+                    if len(found) == 1
+                    else ("which are not post-baseline visits")
+                )
                 problems.append(
                     Problem(
                         "error",
                         f"Intercurrent event '{ev.name}' ({key}.events[{j + 1}]) has "
-                        f"{shown}, which is not a post-baseline visit of 'visits.order'; "
+                        f"{quote_list(found)}, {which} of 'visits.order'; "
                         "give the first visit the event affects, or leave it empty.",
                         file=file,
                         column=ev.column,
