@@ -40,6 +40,22 @@ from trialkit.summaries import (
 
 Progress = Callable[[str], None]
 
+SUMMARY_COLUMNS = (
+    "outcome",
+    "label",
+    "role",
+    "visit",
+    "estimate",
+    "std_error",
+    "df",
+    "ci_lower",
+    "ci_upper",
+    "p_value",
+    "cohens_d",
+    "d_ci_lower",
+    "d_ci_upper",
+)
+
 
 @dataclass(frozen=True)
 class OutcomeAnalysis:
@@ -116,7 +132,7 @@ class TrialAnalysis:
                         "d_ci_upper": es["ci_upper"].iloc[i] if es is not None else np.nan,
                     }
                 )
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
     def effects_frame(self) -> pd.DataFrame:
         """Per outcome x visit MMRM differences as study-level effects for ``trialkit meta``.

@@ -112,6 +112,29 @@ def results_frame(analysis: TrialAnalysis) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+MODEL_COLUMNS = (
+    "outcome",
+    "label",
+    "covariance",
+    "requested_covariance",
+    "covariance_changed",
+    "fallback_reasons",
+    "df_method",
+    "reml",
+    "lsmeans_weights",
+    "loglik",
+    "aic",
+    "converged",
+    "n_subjects_control",
+    "n_subjects_treatment",
+    "n_observations_control",
+    "n_observations_treatment",
+    "n_excluded",
+    "excluded_reasons",
+    "error",
+)
+
+
 def models_frame(analysis: TrialAnalysis) -> pd.DataFrame:
     """One row per outcome: the MMRM as fitted and the N it used.
 
@@ -123,7 +146,7 @@ def models_frame(analysis: TrialAnalysis) -> pd.DataFrame:
     """
     plan = analysis.trial.plan
     c, t = plan.arms.control, plan.arms.treatment
-    rows = []
+    rows: list[dict[str, object]] = []
     for oa in analysis.outcomes:
         m = oa.mmrm
         row: dict[str, object] = {"outcome": oa.name, "label": oa.outcome.label}
@@ -156,7 +179,7 @@ def models_frame(analysis: TrialAnalysis) -> pd.DataFrame:
                 "error": None,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(MODEL_COLUMNS))
 
 
 def _stacked(analysis: TrialAnalysis, attr: str) -> pd.DataFrame:
