@@ -162,11 +162,12 @@ def outcome_frame(trial: Trial, outcome: Outcome) -> tuple[pd.DataFrame, str]:
     plan = trial.plan
     data = trial.data
     vcol, scol = trial.visit_col, trial.subject_col
+    column = trial.outcome_column(outcome)
     base_name = f"{outcome.name} (baseline)"
     base = (
-        data.loc[data[vcol].astype(str) == plan.visits.baseline, [scol, outcome.name]]
+        data.loc[data[vcol].astype(str) == plan.visits.baseline, [scol, column]]
         .drop_duplicates(scol)
-        .set_index(scol)[outcome.name]
+        .set_index(scol)[column]
         .rename(base_name)
     )
     post = data[data[vcol].astype(str).isin(plan.visits.post_baseline)].copy()
@@ -198,12 +199,12 @@ def analyze_outcomes(
     spec = plan.analysis
     chosen = outcomes if outcomes is not None else plan.outcomes
     results = []
-    for o in sorted(chosen, key=lambda o: o.role != "primary"):
+    for o in sorted(chosen, key=lambda o: o.name != plan.primary.name):
         say(f"MMRM and ANCOVA: {o.label}")
         frame, base_name = outcome_frame(trial, o)
         covs, vcovs = _covariates(trial, base_name)
         common = {
-            "outcome": o.name,
+            "outcome": trial.outcome_column(o),
             "arm": trial.arm_col,
             "control": plan.arms.control,
             "visit": trial.visit_col,

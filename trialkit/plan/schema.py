@@ -202,6 +202,13 @@ class Plan:
                 return o
         return self.outcomes[0]
 
+    def outcome_column(self, outcome: Outcome) -> str:
+        """The long data's column holding ``outcome``: its ``column`` in the long layout
+        (which may differ from its ``name``), its ``name`` after a wide file is reshaped."""
+        if self.layout == "long" and outcome.column:
+            return outcome.column
+        return outcome.name
+
     def outcome(self, name: str) -> Outcome:
         for o in self.outcomes:
             if o.name == name:

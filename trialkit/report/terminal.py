@@ -70,7 +70,7 @@ def _header(analysis: TrialAnalysis) -> list[RenderableType]:
     plan = analysis.trial.plan
     subjects = analysis.trial.subjects
     n = subjects[analysis.trial.arm_col].astype(str).value_counts()
-    primary = next(o for o in analysis.outcomes if o.outcome.role == "primary").outcome
+    primary = plan.primary
     t = Table(show_header=False, box=None, pad_edge=False)
     t.add_column("Item", style="bold")
     t.add_column("Value")
@@ -84,7 +84,11 @@ def _header(analysis: TrialAnalysis) -> list[RenderableType]:
             f"{labels[1]} {n.get(plan.arms.treatment, 0)}",
         ),
         ("Visits", ", ".join(visit_labels(plan).values())),
-        ("Primary outcome", primary.label),
+        (
+            "Primary outcome",
+            primary.label
+            + ("" if primary.role == "primary" else " (the first outcome; none is marked primary)"),
+        ),
         ("Secondary outcomes", str(len(analysis.outcomes) - 1)),
         ("Significance level", f"{plan.analysis.alpha:g} (two-sided)"),
         ("trialkit", trialkit.__version__),
@@ -170,7 +174,8 @@ def _summary_table(analysis: TrialAnalysis, results: pd.DataFrame, ci: str) -> T
     for oa in analysis.outcomes:
         rows = post[post["outcome"] == oa.name].set_index("visit")
         dd = model_digits(oa.outcome)
-        name = oa.outcome.label + (" (primary)" if oa.outcome.role == "primary" else "")
+        primary = oa.name == analysis.trial.plan.primary.name
+        name = oa.outcome.label + (" (primary)" if primary else "")
         cells: list[RenderableType] = []
         for v in visits:
             r = rows.loc[v]

@@ -30,10 +30,8 @@ MISSED_VISIT = "Missed assessment (not withdrawn)"
 
 
 def outcome_column(plan: Plan, outcome: Outcome) -> str:
-    """Column of an outcome in the long data (wide outcomes take the outcome's name)."""
-    if plan.layout == "long" and outcome.column:
-        return outcome.column
-    return outcome.name
+    """Column of an outcome in the long data (see :meth:`Plan.outcome_column`)."""
+    return plan.outcome_column(outcome)
 
 
 def arm_order(trial: Trial) -> tuple[str, str]:
