@@ -55,8 +55,11 @@ def main() -> None:
     # every outcome's model fails: both outcomes constant (and so deterministic)
     write(df.assign(score=10.0, pain=3.0), "constant_outcomes.csv")
     # deterministic: outcome an exact linear function of arm and visit
-    det = df.assign(score=np.where(df["group"] == TREATMENT, 1.0, 0.0) * 2 + df["week"] * 0.5)
-    write(det.assign(pain=det["score"] + 1), "deterministic_outcomes.csv")
+    # deterministic: each follow-up value is the baseline value plus an arm x visit effect
+    first = df.groupby("id")["score"].transform("first")
+    shift = np.where(df["group"] == TREATMENT, 0.5, 0.0) * df["week"]
+    det = df.assign(score=first + shift, pain=2 * first + shift + 1)
+    write(det, "deterministic_outcomes.csv")
     # 1-2 subjects per arm
     write(df[df["id"].isin(["S01", "S02", "S03"])], "tiny_arms.csv")
     # no follow-up in one arm

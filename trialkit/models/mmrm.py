@@ -31,7 +31,13 @@ from trialkit.inference.effect_size import EFFECT_SIZE_DEFINITION, cohens_d
 from trialkit.inference.empirical import empirical_vcov
 from trialkit.models.accounting import SampleAccounting
 from trialkit.models.covariance import Structure, canonical
-from trialkit.models.design import Design, build_design
+from trialkit.models.degenerate import (
+    check_inputs,
+    check_residuals,
+    check_sample,
+    estimable_visits,
+)
+from trialkit.models.design import Design, build_design, levels
 from trialkit.models.likelihood import Likelihood
 from trialkit.models.optimize import OptimResult, maximise
 from trialkit.models.patterns import build_patterns
@@ -79,6 +85,9 @@ class MMRMResult:
         Subjects and observations used, by arm, and the excluded subjects with reasons.
     attempts
         Every covariance structure tried, in order, and why it was or was not used.
+    not_estimable
+        ``{visit: reason}`` for requested visits left out because an arm has no observed
+        outcome there (the model is fitted on the other visits).
     """
 
     outcome: str
@@ -109,6 +118,7 @@ class MMRMResult:
     sample: SampleAccounting
     engine: ContrastEngine = field(repr=False)
     lsmean_matrix: np.ndarray = field(repr=False)
+    not_estimable: dict[str, str] = field(default_factory=dict)
 
     @property
     def n_subjects(self) -> int:
@@ -219,6 +229,22 @@ def fit_mmrm(
     if fallback is None:
         ladder = [requested] + [s for s in DEFAULT_FALLBACK if s != requested]
     ladder = list(dict.fromkeys(ladder))
+    visits, not_estimable = estimable_visits(
+        data,
+        outcome=outcome,
+        arm=arm,
+        visit=visit,
+        visits=levels(data[visit]) if visits is None else visits,
+    )
+    check_inputs(
+        data,
+        outcome=outcome,
+        arm=arm,
+        subject=subject,
+        visit=visit,
+        visits=visits,
+        covariates=[*covariates, *visit_covariates],
+    )
     design = build_design(
         data,
         outcome=outcome,
@@ -231,6 +257,8 @@ def fit_mmrm(
         visits=visits,
         visit_terms=visit_terms,
     )
+    check_sample(design.sample, outcome, design.n_obs, design.k)
+    check_residuals(design.y, design.X, outcome)
     t = len(design.visits)
     n_groups = 2 if group_covariance else 1
     coord_rows = None
@@ -283,6 +311,7 @@ def fit_mmrm(
         subject=subject,
         kr_sas=kr_parametrization == "sas",
         outcome=outcome,
+        not_estimable=not_estimable,
     )
 
 
@@ -336,6 +365,7 @@ def _results(
     subject: str,
     kr_sas: bool,
     outcome: str,
+    not_estimable: dict[str, str],
 ) -> MMRMResult:
     ev = opt.evaluation
     theta = opt.theta
@@ -427,6 +457,7 @@ def _results(
         sample=design.sample,
         engine=engine,
         lsmean_matrix=lsm_L,
+        not_estimable=dict(not_estimable),
     )
 
 
