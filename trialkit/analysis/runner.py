@@ -76,6 +76,14 @@ class OutcomeAnalysis:
     def name(self) -> str:
         return self.outcome.name
 
+    def not_estimable(self) -> tuple[tuple[str, str, str], ...]:
+        """``(model, visit, reason)`` for every visit a fitted model could not estimate."""
+        out = []
+        for model, res in (("MMRM", self.mmrm), ("ANCOVA", self.ancova)):
+            if res is not None:
+                out += [(model, v, r) for v, r in res.not_estimable.items()]
+        return tuple(out)
+
 
 @dataclass(frozen=True)
 class TrialAnalysis:

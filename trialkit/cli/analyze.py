@@ -80,6 +80,15 @@ def analyze_command(
     for kind, (path, _) in outputs.items():
         if path is not None:
             err.print(Text(f"Wrote the {kind}: {path}"))
+    for oa in analysis.outcomes:
+        for model, visit, reason in oa.not_estimable():
+            err.print(
+                Text(
+                    f"Note: the {model} for {oa.outcome.label} has no estimate at visit "
+                    f"{visit}: {reason}."
+                ),
+                soft_wrap=True,
+            )
     failed = analysis.failed_models()
     if failed:
         label, model, reason = failed[0]

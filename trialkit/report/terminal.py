@@ -152,6 +152,9 @@ def _outcome_section(
     for label, err in (("MMRM", oa.mmrm_error), ("ANCOVA", oa.ancova_error)):
         if err:
             parts.append(Text(f"{label} not fitted: {err}", style="red"))
+    for model, visit, reason in oa.not_estimable():
+        where = plan.visits.label(visit) if plan.visits.labels else f"visit {visit}"
+        parts.append(Text(f"{model}: no estimate at {where}: {reason}.", style="red"))
     for _, r in rows[~rows["is_baseline"]].iterrows():
         parts.append(_visit_table(r, oa, labels, ci))
     return Section(f"outcome-{oa.name}", oa.outcome.label, parts, outcome=oa.name)
