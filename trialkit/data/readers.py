@@ -76,6 +76,9 @@ class RawTable:
         The file read.
     format
         One of ``csv, tsv, xlsx, parquet, spss, stata, sas7bdat, xport``.
+    notes
+        Warnings about how the file was read (e.g. a repeated header name), one sentence
+        each; validation reports them.
     """
 
     df: pd.DataFrame
@@ -83,6 +86,7 @@ class RawTable:
     format: str
     variable_labels: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -151,9 +155,43 @@ def read_table(path: str | Path) -> RawTable:
         dup = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
         raise DataError(f"Data file {path} has duplicate column names: {', '.join(dup)}.")
     df.columns = [str(c) for c in df.columns]
+    notes = _repeated_header_notes(path, fmt, df) if fmt in ("csv", "tsv") else ()
     return RawTable(
-        df=df, path=path, format=fmt, variable_labels=var_labels, value_labels=val_labels
+        df=df,
+        path=path,
+        format=fmt,
+        variable_labels=var_labels,
+        value_labels=val_labels,
+        notes=notes,
     )
+
+
+def text_header(path: Path, sep: str | None = ",") -> list[str]:
+    """The header row of a CSV/TSV file as written (``read_csv`` renames a repeated name
+    ``x`` to ``x.1``); ``sep=None`` sniffs the separator."""
+    options: dict[str, Any] = {"sep": sep, "header": None, "nrows": 1}
+    if sep is None:
+        options["engine"] = "python"
+    try:
+        first = pd.read_csv(path, encoding="utf-8-sig", **options)
+    except UnicodeDecodeError:
+        first = pd.read_csv(path, encoding="cp1252", **options)
+    except pd.errors.EmptyDataError:
+        return []
+    return [str(h).strip() for h in first.iloc[0].tolist()] if len(first) else []
+
+
+def _repeated_header_notes(path: Path, fmt: str, df: pd.DataFrame) -> tuple[str, ...]:
+    """A note per header name a text file repeats (read_csv renames copies 'x.1', 'x.2')."""
+    header = text_header(path, sep="\t" if fmt == "tsv" else ",")
+    notes = []
+    for name in dict.fromkeys(h for h in header if header.count(h) > 1):
+        copies = [c for c in df.columns if c.startswith(f"{name}.") and c not in header]
+        notes.append(
+            f"Data file {path.name} has {header.count(name)} columns named '{name}'; the first "
+            f"is read as '{name}' and the others as {', '.join(map(repr, copies))}."
+        )
+    return tuple(notes)
 
 
 _Read = tuple[pd.DataFrame, dict[str, str], dict[str, dict[Any, str]]]

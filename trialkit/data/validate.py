@@ -117,6 +117,8 @@ class _Validator:
         if self.df.empty:
             self.add("error", f"Data file {self.raw.name} has no data rows.")
             return self.problems
+        for note in self.raw.notes:
+            self.add("warning", note)
         self.check_plan_roles()
         present = self.check_columns()
         p = self.plan
