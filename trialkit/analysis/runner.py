@@ -145,8 +145,9 @@ class TrialAnalysis:
     def effects_frame(self) -> pd.DataFrame:
         """Per outcome x visit MMRM differences as study-level effects for ``trialkit meta``.
 
-        Columns: ``study, outcome, visit, yi, se, n1, n2`` (treatment minus control; ``n1``
-        treatment, ``n2`` control: subjects analysed by the MMRM).
+        Columns: ``study, outcome, visit, measure, yi, se, n1, n2`` (treatment minus
+        control; ``measure`` is ``MD``, the raw mean difference; ``n1`` treatment, ``n2``
+        control: subjects analysed by the MMRM).
         """
         s = self.summary_frame()
         out = pd.DataFrame(
@@ -154,6 +155,7 @@ class TrialAnalysis:
                 "study": self.trial.plan.title,
                 "outcome": s["outcome"],
                 "visit": s["visit"],
+                "measure": "MD",
                 "yi": s["estimate"],
                 "se": s["std_error"],
             }

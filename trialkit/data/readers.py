@@ -134,6 +134,11 @@ def read_table(path: str | Path) -> RawTable:
     """
     path = Path(path)
     if not path.exists():
+        if path.is_symlink():
+            raise DataError(
+                f"Data file {path} is a symbolic link that leads nowhere (a loop, or a "
+                "missing target)."
+            )
         raise DataError(f"Data file {path} does not exist.")
     if path.is_dir():
         raise DataError(f"Data file {path} is a directory, not a file.")

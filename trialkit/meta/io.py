@@ -43,6 +43,13 @@ def read_study_file(path: str | Path, sheet: str | int | None = None) -> StudyFi
     """Read ``path`` into a :class:`StudyFile`; one plain-sentence DataError on failure."""
     path = Path(path)
     if not path.is_file():
+        if path.is_symlink() and not path.exists():
+            raise DataError(
+                f"The study file {str(path)!r} is a symbolic link that leads nowhere (a loop, "
+                "or a missing target)."
+            )
+        if path.is_dir():
+            raise DataError(f"The study file {str(path)!r} is a folder, not a file.")
         raise DataError(f"The study file {str(path)!r} does not exist.")
     suffix = path.suffix.lower()
     with path.open("rb") as fh:

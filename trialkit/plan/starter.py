@@ -22,6 +22,7 @@ import pandas as pd
 from trialkit.data.readers import RawTable, read_table
 from trialkit.data.values import numeric_values, text_values
 from trialkit.errors import DataError
+from trialkit.outputs import Output, check_outputs
 
 _SUBJECT = re.compile(
     r"(^|[_.\s])(id|subj\w*|subject\w*|participant\w*|patient\w*|pid|usubjid)$", re.I
@@ -254,6 +255,7 @@ def write_starter_plan(data: str | Path, out: str | Path, force: bool = False) -
         cannot be written.
     """
     data, out = Path(data), Path(out)
+    check_outputs([Output("starter plan", out)], [data])
     if out.exists() and not force:
         raise DataError(f"Plan file {out} already exists; use --force to overwrite it.")
     raw = read_table(data)

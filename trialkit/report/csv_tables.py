@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
+from trialkit.report.spreadsheet import write_csv
 from trialkit.summaries.reconcile import discrepancies_frame
 
 STAT_COLUMNS = ["estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value"]
@@ -241,6 +242,12 @@ def write_csv_tables(analysis: TrialAnalysis, directory: str | Path) -> list[Pat
     paths = []
     for name, frame in report_tables(analysis).items():
         path = out / f"{name}.csv"
-        frame.to_csv(path, index=False, float_format="%.17g")
+        write_csv(frame, path)
         paths.append(path)
     return paths
+
+
+def write_effects(analysis: TrialAnalysis, path: str | Path) -> Path:
+    """Write :meth:`TrialAnalysis.effects_frame` (the input of ``trialkit meta``) as CSV."""
+    write_csv(analysis.effects_frame(), Path(path))
+    return Path(path)

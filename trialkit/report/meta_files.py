@@ -12,6 +12,7 @@ import pandas as pd
 from trialkit.meta.analysis import MetaAnalysisResult
 from trialkit.meta.io import LABEL_SEP
 from trialkit.meta.workflow import MetaItem, MetaRun
+from trialkit.report.spreadsheet import write_csv as write_guarded_csv
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -304,7 +305,7 @@ def write_csv(run: MetaRun, path: str | Path) -> Path:
             )
         )
     path = Path(path)
-    pd.concat(frames, ignore_index=True).to_csv(path, index=False)
+    write_guarded_csv(pd.concat(frames, ignore_index=True), path, float_format=None)
     return path
 
 
