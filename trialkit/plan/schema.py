@@ -193,6 +193,7 @@ class Plan:
     analysis: Analysis = field(default_factory=Analysis)
     published: tuple[Published, ...] = ()
     path: Path | None = None
+    sheet: str | None = None
 
     @property
     def primary(self) -> Outcome:
