@@ -32,6 +32,7 @@ class MetaItem:
     egger: tuple[EggerTest, ...]
     sensitivity: MetaAnalysisResult | None
     sensitivity_reason: str
+    warning: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,15 @@ def _item(label, data, subgroup, options, exclude, flag_outliers, source) -> Met
             )
             drop += [s for s in flagged if s not in drop]
     sens = None
+    warning = ""
     if drop and res.k - len(drop) >= 1:
         sens = res.without(drop)
-    return MetaItem(label, res, sub, influence, loo, egger, sens, "; ".join(reasons))
+    elif drop:
+        warning = (
+            f"Leaving out {', '.join(drop)} would remove every study of "
+            f"{label or 'the analysis'}, so there is no sensitivity analysis."
+        )
+    return MetaItem(label, res, sub, influence, loo, egger, sens, "; ".join(reasons), warning)
 
 
 def file_measure(data: pd.DataFrame, measure: str | None, source: str) -> str:
