@@ -48,6 +48,12 @@ def write(df: pd.DataFrame, name: str) -> None:
     df.to_csv(HERE / name, index=False)
 
 
+def _two_sheets(df: pd.DataFrame) -> None:
+    with pd.ExcelWriter(HERE / "two_sheets.xlsx") as xw:
+        pd.DataFrame({"note": ["read me first"]}).to_excel(xw, sheet_name="README", index=False)
+        df.to_excel(xw, sheet_name="data", index=False)
+
+
 def main() -> None:
     df = base()
     write(df, "trial.csv")
@@ -86,18 +92,26 @@ def main() -> None:
     write(gap, "visit_all_missing.csv")
     # an outcome column whose name has a space (trialkit init writes column != name)
     write(df.rename(columns={"score": "total score"}), "spaced_column.csv")
-    # a multi-sheet workbook
-    with pd.ExcelWriter(HERE / "two_sheets.xlsx") as xw:
-        pd.DataFrame({"note": ["read me first"]}).to_excel(xw, sheet_name="README", index=False)
-        df.to_excel(xw, sheet_name="data", index=False)
-    # formula injection: a subject id and a sex value that a spreadsheet would evaluate
-    inj = df.copy()
-    inj["id"] = inj["id"].replace({"S01": "=HYPERLINK(\"http://x\")", "S02": "@SUM(A1)"})
-    write(inj, "formula_ids.csv")
+    # a multi-sheet workbook (rewritten only when absent: xlsx files carry a timestamp)
+    if not (HERE / "two_sheets.xlsx").exists():
+        _two_sheets(df)
     # duplicate headers
     (HERE / "duplicate_headers.csv").write_text(
-        (HERE / "trial.csv").read_text().replace("pain", "score", 1)
+        (HERE / "trial.csv").read_text().replace(",sex", ",age", 1)
     )
+    # the effects file `trialkit analyze --effects` writes, for three trials
+    pd.DataFrame(
+        {
+            "study": ["Trial A", "Trial B", "Trial C"],
+            "outcome": "score",
+            "visit": "8",
+            "measure": "MD",
+            "yi": [-4.1, -2.5, -6.0],
+            "se": [1.9, 2.2, 2.8],
+            "n1": [40, 55, 31],
+            "n2": [41, 52, 30],
+        }
+    ).to_csv(HERE / "effects_md.csv", index=False)
     # meta-analysis inputs
     (HERE / "meta_empty.csv").write_text("")
     (HERE / "meta_header_only.csv").write_text("study,yi,se\n")
@@ -107,6 +121,9 @@ def main() -> None:
     pd.DataFrame(
         {"study": ["A", "B", "C"], "yi": [0.3, 0.5, 0.2], "se": [0.1, 0.1, 0.2]}
     ).to_csv(HERE / "meta_ok.csv", index=False)
+    pd.DataFrame({"study": ["Only trial"], "yi": [0.3], "se": [0.1]}).to_csv(
+        HERE / "meta_one.csv", index=False
+    )
 
 
 if __name__ == "__main__":
