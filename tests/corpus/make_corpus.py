@@ -118,9 +118,9 @@ def main() -> None:
     pd.DataFrame(
         {"study": ["A", "B", "C"], "yi": [1e300, 0.5, 0.2], "se": [1e-300, 0.1, 0.2]}
     ).to_csv(HERE / "meta_extreme.csv", index=False)
-    pd.DataFrame(
-        {"study": ["A", "B", "C"], "yi": [0.3, 0.5, 0.2], "se": [0.1, 0.1, 0.2]}
-    ).to_csv(HERE / "meta_ok.csv", index=False)
+    pd.DataFrame({"study": ["A", "B", "C"], "yi": [0.3, 0.5, 0.2], "se": [0.1, 0.1, 0.2]}).to_csv(
+        HERE / "meta_ok.csv", index=False
+    )
     pd.DataFrame({"study": ["Only trial"], "yi": [0.3], "se": [0.1]}).to_csv(
         HERE / "meta_one.csv", index=False
     )

@@ -16,9 +16,9 @@ from rich.text import Text
 
 from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.cli.app import app
+from trialkit.core.errors import ModelError
+from trialkit.core.outputs import Output, check_outputs, input_files, writing
 from trialkit.data.bundled import trial_or_sample
-from trialkit.errors import ModelError
-from trialkit.outputs import Output, check_outputs, input_files, writing
 from trialkit.report.terminal import render_report
 
 
@@ -120,8 +120,8 @@ def _write(
 
             links = {
                 name: Path(os.path.relpath(figures_dir / f"{name}.png", path.parent)).as_posix()
-                for name in ("consort", "trajectories", "forest")
-                if figures_dir is not None
+                for name in ("consort", "trajectories", "forest", "estimands")
+                if figures_dir is not None and (name != "estimands" or analysis.estimands)
             }
             write_markdown(analysis, path, links)
         elif fmt == "json":

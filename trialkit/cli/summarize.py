@@ -13,8 +13,8 @@ from rich.console import Console
 
 from trialkit.analysis import consort_with_models
 from trialkit.cli.app import app
+from trialkit.core.outputs import Output, check_outputs, input_files, writing
 from trialkit.data.bundled import trial_or_sample
-from trialkit.outputs import Output, check_outputs, input_files, writing
 from trialkit.report.summaries_terminal import (
     adherence_renderable,
     attrition_renderable,

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from trialkit.core.errors import DataError
 from trialkit.data.readers import text_header
-from trialkit.errors import DataError
 
 __all__ = ["StudyFile", "read_study_file", "analysis_groups", "AUTO_BY", "LABEL_SEP"]
 

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from trialkit.errors import ModelError
+from trialkit.core.errors import ModelError
 from trialkit.models.accounting import SampleAccounting
 
 #: Fewest subjects with data an arm needs for a between-arm comparison with a variance.

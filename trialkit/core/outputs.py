@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trialkit.errors import DataError
+from trialkit.core.errors import DataError
 
 if TYPE_CHECKING:  # the data layer sits above this core module
     from trialkit.data.trial import Trial
