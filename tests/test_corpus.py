@@ -4,13 +4,17 @@ no output ever overwrites an input."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
+
+from trialkit.report.json_report import load_schema
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 CASES: list[dict[str, Any]] = tomllib.loads((CORPUS / "cases.toml").read_text("utf-8"))["case"]
@@ -48,6 +52,9 @@ def test_corpus_case(case: dict[str, Any], cli, tmp_path: Path, monkeypatch) -> 
         assert (work / name).is_file(), f"{name} was not written"
     for name, pattern in case.get("file_contains", {}).items():
         assert re.search(pattern, (work / name).read_text("utf-8"), re.MULTILINE), name
+    for name in case.get("json_reports", []):
+        schema = load_schema()
+        jsonschema.Draft202012Validator(schema).validate(json.loads((work / name).read_text()))
     for name, pattern in case.get("file_lacks", {}).items():
         assert not re.search(pattern, (work / name).read_text("utf-8"), re.MULTILINE), name
 
