@@ -23,6 +23,7 @@ from trialkit.analysis.frames import covariates_for, outcome_frame
 from trialkit.analysis.observed import observed_summary
 from trialkit.analysis.replication import replication_table
 from trialkit.core.errors import ModelError
+from trialkit.core.results import STAT_COLUMNS
 from trialkit.data.trial import Trial
 from trialkit.models.ancova import AncovaResult, fit_ancova
 from trialkit.models.mmrm import MMRMResult, fit_mmrm
@@ -47,12 +48,7 @@ SUMMARY_COLUMNS = (
     "label",
     "role",
     "visit",
-    "estimate",
-    "std_error",
-    "df",
-    "ci_lower",
-    "ci_upper",
-    "p_value",
+    *STAT_COLUMNS,
     "cohens_d",
     "d_ci_lower",
     "d_ci_upper",

@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
+from trialkit.core.results import STAT_COLUMNS
 from trialkit.report.spreadsheet import write_csv
 from trialkit.summaries.reconcile import discrepancies_frame
 
-STAT_COLUMNS = ["estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value"]
 
 
 def _by_arm(frame: pd.DataFrame, columns: dict[str, str], arms: dict[str, str]) -> pd.DataFrame:
