@@ -20,7 +20,6 @@ from trialkit.report.spreadsheet import write_csv
 from trialkit.summaries.reconcile import discrepancies_frame
 
 
-
 def _by_arm(frame: pd.DataFrame, columns: dict[str, str], arms: dict[str, str]) -> pd.DataFrame:
     """``arm, visit`` rows -> one row per visit with ``<new>_<control|treatment>`` columns."""
     f = frame.assign(arm=frame["arm"].astype(str).map(arms), visit=frame["visit"].astype(str))
