@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from trialkit.cli.app import app
+from trialkit.core.outputs import Output, check_outputs, writing
 from trialkit.meta.workflow import run_meta
 from trialkit.report.meta_terminal import render_meta
 
@@ -24,8 +25,12 @@ _STUDIES_HELP = (
 def meta_command(
     studies: Annotated[Path, typer.Argument(help=_STUDIES_HELP, show_default=False)],
     measure: Annotated[
-        str, typer.Option(help="MD, SMD (Hedges' g), SMCR or SMCC (pre-post), or generic.")
-    ] = "SMD",
+        str | None,
+        typer.Option(
+            help="MD, SMD (Hedges' g), SMCR or SMCC (pre-post), or generic. Default: the "
+            "file's 'measure' column (the analyze --effects export has MD), else SMD."
+        ),
+    ] = None,
     method: Annotated[
         str | None, typer.Option(help="FE, DL, REML or PM (default DL, or the preset's).")
     ] = None,
@@ -71,6 +76,11 @@ def meta_command(
     ] = None,
 ) -> None:
     """Meta-analyse STUDIES: pooled effect, heterogeneity, subgroups, influence and Egger."""
+    files = {"JSON results": json_out, "CSV results": csv_out, "Markdown results": markdown_out}
+    requested = [Output(kind, path) for kind, path in files.items() if path is not None]
+    if figures_dir is not None:
+        requested.append(Output("figures", figures_dir, folder=True))
+    check_outputs(requested, [studies])
     run = run_meta(
         studies,
         measure=measure,
@@ -90,15 +100,18 @@ def meta_command(
     if json_out or csv_out or markdown_out:
         from trialkit.report import meta_files
 
-        for path, writer in (
-            (json_out, meta_files.write_json),
-            (csv_out, meta_files.write_csv),
-            (markdown_out, meta_files.write_markdown),
+        for kind, path, writer in (
+            ("JSON results", json_out, meta_files.write_json),
+            ("CSV results", csv_out, meta_files.write_csv),
+            ("Markdown results", markdown_out, meta_files.write_markdown),
         ):
             if path is not None:
-                console.print(f"Wrote {writer(run, path)}")
+                with writing(kind, path):
+                    console.print(f"Wrote {writer(run, path)}")
     if figures_dir is not None:
         from trialkit.report.meta_figures import write_figures
 
-        for p in write_figures(run, figures_dir):
+        with writing("figures", figures_dir):
+            written = write_figures(run, figures_dir)
+        for p in written:
             console.print(f"Wrote {p}")

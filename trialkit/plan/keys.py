@@ -133,6 +133,12 @@ PLAN = Section(
                 Key("title", "string", "Title shown on every output.", required=True),
                 Key("data", "path", "The data file.", required=True),
                 Key(
+                    "sheet",
+                    "string",
+                    "Excel (`.xlsx`) data: the name of the sheet holding the data. Needed "
+                    "when the workbook has more than one sheet.",
+                ),
+                Key(
                     "layout",
                     "string",
                     "`long`: one row per subject x visit; `wide`: one row per "

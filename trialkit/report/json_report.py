@@ -151,6 +151,9 @@ def report_dict(analysis: TrialAnalysis) -> dict[str, Any]:
                 "mmrm_error": oa.mmrm_error,
                 "ancova": _ancova(oa),
                 "ancova_error": oa.ancova_error,
+                "not_estimable": [
+                    {"model": m, "visit": v, "reason": r} for m, v, r in oa.not_estimable()
+                ],
             }
         )
     attr = analysis.attrition
