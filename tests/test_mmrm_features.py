@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from tests.mmrm_reference import (
+from mmrm_reference import (
     REF,
     TOL,
     TRIAL2_MMRM,

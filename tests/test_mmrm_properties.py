@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from tests.mmrm_reference import fev_data
+from mmrm_reference import fev_data
 from trialkit import fit_mmrm
 
 FEV = fev_data()

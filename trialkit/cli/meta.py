@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from trialkit.cli.app import app
+from trialkit.errors import DataError
 from trialkit.meta.workflow import run_meta
 from trialkit.report.meta_terminal import render_meta
 
@@ -22,7 +23,17 @@ _STUDIES_HELP = (
 
 @app.command("meta")
 def meta_command(
-    studies: Annotated[Path, typer.Argument(help=_STUDIES_HELP, show_default=False)],
+    studies: Annotated[
+        Path | None, typer.Argument(help=_STUDIES_HELP, show_default=False)
+    ] = None,
+    example: Annotated[
+        bool,
+        typer.Option(
+            "--example",
+            help="Use the bundled example instead of STUDIES: stroke units (Normand 1999); "
+            "try it with --preset revman5 --subgroup setting.",
+        ),
+    ] = False,
     measure: Annotated[
         str, typer.Option(help="MD, SMD (Hedges' g), SMCR or SMCC (pre-post), or generic.")
     ] = "SMD",
@@ -71,6 +82,12 @@ def meta_command(
     ] = None,
 ) -> None:
     """Meta-analyse STUDIES: pooled effect, heterogeneity, subgroups, influence and Egger."""
+    if example == (studies is not None):
+        raise DataError("Give either a STUDIES file or --example (not both).")
+    if studies is None:
+        from trialkit.data.bundled import meta_example
+
+        studies = meta_example()
     run = run_meta(
         studies,
         measure=measure,

@@ -93,6 +93,7 @@ def build_plan(t: dict[str, Any], path: Path, problems: list[Problem]) -> Plan |
         analysis=analysis,
         published=published,
         path=path,
+        calibrated_to_published=bool(trial["calibrated_to_published"]),
     )
 
 

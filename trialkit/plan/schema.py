@@ -193,6 +193,9 @@ class Plan:
     analysis: Analysis = field(default_factory=Analysis)
     published: tuple[Published, ...] = ()
     path: Path | None = None
+    #: Synthetic data generated to reproduce ``published``: the replication check agrees by
+    #: construction, and the reports say so.
+    calibrated_to_published: bool = False
 
     @property
     def primary(self) -> Outcome:
