@@ -36,6 +36,7 @@ import json
 import math
 import os
 import re
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -44,9 +45,10 @@ from rich.console import Console
 import trialkit
 from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.data.bundled import sample_plan
+from trialkit.report.html import render_html
 from trialkit.report.json_report import render_json
-from trialkit.report.markdown import render_markdown
-from trialkit.report.terminal import render_report
+from trialkit.report.markdown import md_escape, render_markdown
+from trialkit.report.terminal import CALIBRATED_NOTE, render_report
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("TRIALKIT_UPDATE_SNAPSHOTS") == "1"
@@ -159,3 +161,15 @@ def test_text_snapshots_print_rounded_numbers(name: str) -> None:
     text = (SNAPSHOTS / name).read_text(encoding="utf-8")
     long_numbers = re.findall(r"\d\.\d{4,}", text)
     assert not long_numbers, f"{name} prints numbers with 4+ decimals: {long_numbers[:5]}"
+
+
+def test_calibrated_sample_says_so_in_every_format(analysis: TrialAnalysis) -> None:
+    # The sample's data were generated to reproduce its published figures (issue 9, section
+    # 5): every format states, next to the replication check, that agreement is by construction.
+    assert analysis.trial.plan.calibrated_to_published
+    assert CALIBRATED_NOTE in " ".join(terminal_text(analysis).split())
+    assert md_escape(CALIBRATED_NOTE) in render_markdown(analysis)
+    assert escape(CALIBRATED_NOTE) in render_html(analysis, figures={})
+    doc = json.loads(render_json(analysis))
+    assert doc["trial"]["calibrated_to_published"] is True
+    assert doc["replication_note"].startswith("6 of 6 published figures agree. " + CALIBRATED_NOTE)
