@@ -13,8 +13,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
-
 from mmrm_reference import (
     REF,
     TOL,
@@ -24,6 +22,8 @@ from mmrm_reference import (
     max_rel,
     trial2_data,
 )
+from scipy import stats
+
 from trialkit import fit_ancova, fit_mmrm
 from trialkit.errors import ModelError
 

@@ -18,7 +18,6 @@ import json
 
 import numpy as np
 import pytest
-
 from mmrm_reference import DF_METHOD, TOL, fev_reference, fit_fev, max_rel
 from mmrm_reference import FEV as FEV_DIR
 

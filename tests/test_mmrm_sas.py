@@ -22,7 +22,6 @@ import json
 
 import pandas as pd
 import pytest
-
 from mmrm_reference import FEV, TOL, fit_fev, max_rel
 
 STRUCTURES = {

@@ -26,7 +26,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-
 from mmrm_reference import REF, TOL, fit_trial2, max_rel, trial2_data
 
 DIR = REF / "mmrm_trial2"

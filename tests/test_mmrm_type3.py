@@ -15,7 +15,6 @@ import json
 
 import pandas as pd
 import pytest
-
 from mmrm_reference import REF, TOL, fit_trial2, max_rel
 
 R = json.loads((REF / "type3" / "type3_lmertest.json").read_text())

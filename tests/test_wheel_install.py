@@ -20,6 +20,7 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+ROOT_DIR = Path("/")  # where the installed commands run: outside any checkout
 IGNORE = shutil.ignore_patterns(
     ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis",
     "tests", "benchmarks", "docs",
@@ -64,21 +65,23 @@ def test_wheel_runs_the_examples_from_root(tmp_path: Path) -> None:
     python, trialkit_exe = venv / "bin" / "python", venv / "bin" / "trialkit"
     pip = run([python, "-m", "pip", "install", "--no-index", "--no-deps", wheel], tmp_path, env)
     assert pip.returncode == 0, pip.stdout[-3000:] + pip.stderr[-3000:]
-    purelib = run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], Path("/"), env)
+    purelib = run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], ROOT_DIR, env
+    )
     fresh_site = Path(purelib.stdout.strip())
     (fresh_site / "_outer_dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
 
     where = run(
         [python, "-c", "import trialkit; from trialkit.data.bundled import sample_dir; "
          "print(trialkit.__file__); print(sample_dir())"],
-        Path("/"),
+        ROOT_DIR,
         env,
     )  # fmt: skip
     assert where.returncode == 0, where.stderr
     module, data = (Path(line) for line in where.stdout.split())
     assert module.is_relative_to(fresh_site) and data.is_relative_to(fresh_site), where.stdout
 
-    sample = run([trialkit_exe, "analyze"], Path("/"), env)
+    sample = run([trialkit_exe, "analyze"], ROOT_DIR, env)
     assert sample.returncode == 0, sample.stdout[-3000:] + sample.stderr[-3000:]
     assert "Online DBT for chronic pain (SYNTHETIC sample data)" in sample.stdout
     assert "6 of 6 published figures agree. This agreement holds by construction" in " ".join(
@@ -86,11 +89,15 @@ def test_wheel_runs_the_examples_from_root(tmp_path: Path) -> None:
     )
     meta = run(
         [trialkit_exe, "meta", "--example", "--preset", "revman5", "--subgroup", "setting"],
-        Path("/"),
+        ROOT_DIR,
         env,
     )
     assert meta.returncode == 0, meta.stdout[-3000:] + meta.stderr[-3000:]
     assert "stroke" in meta.stdout.lower()
-    real = run([trialkit_exe, "analyze", "--plan", data / "acupuncture" / "acupuncture.toml"], Path("/"), env)
+    real = run(
+        [trialkit_exe, "analyze", "--plan", data / "acupuncture" / "acupuncture.toml"],
+        ROOT_DIR,
+        env,
+    )
     assert real.returncode == 0, real.stdout[-3000:] + real.stderr[-3000:]
     assert "2 of 2 published figures agree." in " ".join(real.stdout.split())

@@ -23,9 +23,7 @@ _STUDIES_HELP = (
 
 @app.command("meta")
 def meta_command(
-    studies: Annotated[
-        Path | None, typer.Argument(help=_STUDIES_HELP, show_default=False)
-    ] = None,
+    studies: Annotated[Path | None, typer.Argument(help=_STUDIES_HELP, show_default=False)] = None,
     example: Annotated[
         bool,
         typer.Option(
