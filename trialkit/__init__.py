@@ -7,16 +7,11 @@ Analysis functions are imported lazily on first use, so that ``import trialkit``
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from trialkit.core.version import __version__
 from trialkit.data import read_trial, summarize_trial
 from trialkit.plan import load_plan
-
-try:
-    __version__ = version("trialkit")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.1.0"
 
 # Lazy exports: name -> module that defines it. Each is imported only when first accessed
 # (``trialkit.fit_mmrm``), so ``import trialkit`` stays fast.

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from trialkit.cli.app import app
-from trialkit.errors import DataError
+from trialkit.core.errors import DataError
 from trialkit.meta.workflow import run_meta
 from trialkit.report.meta_terminal import render_meta
 

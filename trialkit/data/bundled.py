@@ -13,9 +13,8 @@ import importlib.util
 from importlib import resources
 from pathlib import Path
 
-import trialkit
+from trialkit.core.errors import DataError, PlanError
 from trialkit.data.trial import Trial
-from trialkit.errors import DataError, PlanError
 
 #: The package the example data are installed as.
 SAMPLE_PACKAGE = "trialkit.sample_data"
@@ -33,7 +32,7 @@ def sample_dir() -> Path:
         files = resources.files(SAMPLE_PACKAGE)
         if isinstance(files, Path):
             return files
-    return Path(trialkit.__file__).resolve().parents[1] / "sample_data"
+    return Path(__file__).resolve().parents[2] / "sample_data"
 
 
 def bundled_file(name: str, what: str = "file") -> Path:
