@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 
 from trialkit.cli.app import app
-from trialkit.core.outputs import Output, check_outputs, writing
 from trialkit.core.errors import DataError
+from trialkit.core.outputs import Output, check_outputs, writing
 from trialkit.meta.workflow import run_meta
 from trialkit.report.meta_terminal import render_meta
 
