@@ -37,6 +37,10 @@ SCHEMA_RESOURCE = ("trialkit.report", "schema/trial_report.schema.json")
 
 def jsonable(value: Any) -> Any:
     """Plain JSON data from frames, dataclasses, NumPy/pandas scalars; NaN and NA -> None."""
+    if value is None or type(value) in (str, int, bool):  # the common leaves, first
+        return value
+    if type(value) is float:
+        return value if math.isfinite(value) else None
     if isinstance(value, pd.DataFrame):
         return [jsonable(r) for r in value.to_dict(orient="records")]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
