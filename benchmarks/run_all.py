@@ -111,18 +111,16 @@ def child_mmrm(n: int, t: int, repeat: int) -> dict:
 
 def child_meta(k: int) -> dict:
     import numpy as np
-    import pandas as pd
 
     from trialkit import meta_analysis
 
     studies = _studies(k, np.random.default_rng(20261130))
     t0 = time.perf_counter()
     meta_analysis(studies, measure="generic", method="REML", hksj=True)
-    return {"seconds": time.perf_counter() - t0, "peak_mb": _peak_mb(), "_pd": pd.__name__}
+    return {"seconds": time.perf_counter() - t0, "peak_mb": _peak_mb()}
 
 
 def _studies(k: int, rng):  # noqa: ANN001, ANN202
-    import numpy as np
     import pandas as pd
 
     se = rng.uniform(0.1, 0.5, k)
