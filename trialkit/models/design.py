@@ -282,9 +282,7 @@ def build_design(
     if coding == "treatment":
         _check_rank(X, names)
     sample = SampleAccounting(
-        n_subjects={
-            a: int(np.unique(subj_codes[arm_codes == j]).size) for j, a in enumerate(arms)
-        },
+        n_subjects={a: int(np.unique(subj_codes[arm_codes == j]).size) for j, a in enumerate(arms)},
         n_observations={a: int(np.sum(arm_codes == j)) for j, a in enumerate(arms)},
         excluded=excluded,
     )
