@@ -7,13 +7,9 @@ Every public function is imported lazily on first use (``trialkit.read_trial``),
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-try:
-    __version__ = version("trialkit")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.1.0"
+from trialkit.core.version import __version__
 
 # --- Lazy exports: name -> module that defines it. -----------------------------------------
 # LEAD: add the analysis entry points here, e.g.

@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
-import trialkit
 from trialkit.cli.errors import TrialkitGroup
+from trialkit.core.version import __version__
 
 # Command name -> the module of trialkit.cli that registers it (a test checks this table
 # against the commands the modules register).
@@ -65,7 +65,7 @@ app = typer.Typer(
 
 def _show_version(value: bool) -> None:
     if value:
-        typer.echo(f"trialkit {trialkit.__version__}")
+        typer.echo(f"trialkit {__version__}")
         raise typer.Exit()
 
 

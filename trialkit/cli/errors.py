@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from typer.core import TyperGroup
 
-from trialkit.errors import TrialkitError
+from trialkit.core.errors import TrialkitError
 
 if TYPE_CHECKING:  # rich is imported when an error is printed, not at start-up
     from rich.console import Console

@@ -18,7 +18,7 @@ import pandas as pd
 from scipy.stats import chi2, norm
 from scipy.stats import t as t_dist
 
-from trialkit.errors import ModelError
+from trialkit.core.errors import ModelError
 from trialkit.meta.pooling import _MAXITER, _TOL, fit_rma
 
 __all__ = ["leave_one_out", "influence_diagnostics", "loo_fits", "LooFits", "OUTLIER_Z"]
