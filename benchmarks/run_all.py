@@ -82,31 +82,11 @@ def versions() -> str:
 
 # --- measurements run in a child process -----------------------------------------------
 def child_mmrm(n: int, t: int, repeat: int) -> dict:
-    from bench_mmrm import simulate
-
-    from trialkit import fit_mmrm
+    from bench_mmrm import fit_once, simulate
 
     data = simulate(n, t, seed=20261123 + n + t)
-
-    def fit() -> float:
-        t0 = time.perf_counter()
-        res = fit_mmrm(
-            data,
-            outcome="y",
-            arm="arm",
-            control="Control",
-            visit="visit",
-            subject="id",
-            covariates=["base"],
-            covariance="us",
-            df_method="satterthwaite",
-            fallback=(),
-        )
-        _ = res.lsmeans, res.differences, res.type3
-        return time.perf_counter() - t0
-
-    fit()  # warm-up: imports and first-call costs are not part of a fit
-    return {"seconds": min(fit() for _ in range(repeat)), "peak_mb": _peak_mb()}
+    fit_once(data)  # warm-up: imports and first-call costs are not part of a fit
+    return {"seconds": min(fit_once(data)[0] for _ in range(repeat)), "peak_mb": _peak_mb()}
 
 
 def child_meta(k: int) -> dict:
