@@ -72,29 +72,29 @@ def fit_logistic(X: np.ndarray, y: np.ndarray) -> LogisticFit:
     """
     from statsmodels.genmod.families import Binomial
     from statsmodels.genmod.generalized_linear_model import GLM
-    from statsmodels.tools.sm_exceptions import PerfectSeparationError
+    from statsmodels.tools.sm_exceptions import (
+        ConvergenceWarning,
+        PerfectSeparationError,
+        PerfectSeparationWarning,
+    )
 
+    separation = "perfect or quasi-complete separation (a fitted probability is 0 or 1)"
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # statsmodels warns on perfect separation
+        with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+            warnings.simplefilter("always")
             res = GLM(y, X, family=Binomial()).fit(tol=1e-12, maxiter=100)
-    except (PerfectSeparationError, Warning) as exc:
-        raise NotEstimable(
-            f"the logistic model cannot be fitted ({_first_sentence(exc)}); perfect or "
-            "quasi-complete separation"
-        ) from None
-    mu = np.asarray(res.fittedvalues, dtype=float)
-    if not res.converged:
-        raise NotEstimable("the logistic model did not converge in 100 iterations")
+            mu = np.asarray(res.fittedvalues, dtype=float)
+            beta, cov = np.asarray(res.params), np.asarray(res.cov_params())
+    except PerfectSeparationError:
+        raise NotEstimable(separation) from None
+    kinds = {type(w.message) for w in caught}
+    if PerfectSeparationWarning in kinds or not np.all(np.isfinite(mu)):
+        raise NotEstimable(separation)
     if np.min(np.minimum(mu, 1 - mu)) < 1e-8:
-        raise NotEstimable(
-            "perfect or quasi-complete separation: some fitted probabilities are 0 or 1"
-        )
-    return LogisticFit(np.asarray(res.params), np.asarray(res.cov_params()), mu)
-
-
-def _first_sentence(exc: BaseException) -> str:
-    return str(exc).strip().split("\n")[0].rstrip(".") or type(exc).__name__
+        raise NotEstimable(separation)
+    if not res.converged or ConvergenceWarning in kinds:
+        raise NotEstimable("the logistic model did not converge in 100 iterations")
+    return LogisticFit(beta, cov, mu)
 
 
 def counterfactual_predictions(

@@ -133,7 +133,7 @@ def _check_p(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
     bad = np.flatnonzero(~np.isfinite(p) | (p < 0) | (p > 1))
     if bad.size:
         raise PlanError(
-            f"p-value {bad[0] + 1} is {p[bad[0]]!r}; every p-value must be between 0 and 1"
+            f"p-value {bad[0] + 1} is {p[bad[0]]:g}; every p-value must be between 0 and 1"
         )
     return p
 
