@@ -125,3 +125,29 @@ def test_bad_graphs_are_one_sentence(weights, transitions, message) -> None:
 def test_bad_input(call, message) -> None:
     with pytest.raises(PlanError, match=message):
         call()
+
+
+def test_graph_figure_marks_weights_transitions_and_rejections(tmp_path) -> None:
+    """The drawing carries the numbers of the result (nothing recomputed) and saves as PNG."""
+    import matplotlib.pyplot as plt
+
+    from trialkit.report.multiplicity_figure import multiplicity_graph_figure
+
+    res = graphical_test([0.01, 0.03, 0.005, 0.2],
+                         ([0.5, 0.5, 0, 0], [[0, 0, 1, 0], [0, 0, 0, 1], [0, 1, 0, 0], [1, 0, 0, 0]]),
+                         alpha=0.025, hypotheses=["H1", "H2", "H3", "H4"])
+    fig = multiplicity_graph_figure(res)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    notes = [t for t in texts if t.startswith("p = ")]
+    assert notes[0] == "p = 0.01\nadj. p = 0.02\nrejected"
+    assert notes[1] == "p = 0.03\nadj. p = 0.03"
+    assert sorted(t for t in texts if t in {"0.5", "0", "1"}) == ["0", "0", "0.5", "0.5"] + ["1"] * 4
+    faces = [p.get_facecolor() for p in fig.axes[0].patches if hasattr(p, "get_radius")]
+    grey = {tuple(np.round(f, 3)) for f, r in zip(faces, res.table["rejected"], strict=True) if r}
+    assert len(grey) == 1 and len(faces) == 4
+    path = tmp_path / "graph.png"
+    fig.savefig(path)
+    plt.close(fig)
+    assert path.stat().st_size > 5000
+    with pytest.raises(ValueError, match="has no graph"):
+        multiplicity_graph_figure(adjust_multiplicity([0.01, 0.02], "holm"))
