@@ -26,8 +26,12 @@ with open(REF / "multiplicity" / "multiplicity_reference.json") as fh:
 # adjusted p-values are products / maxima of the inputs: exact up to rounding (measured 1e-17
 # for p.adjust, 3e-13 for graphs, where graphicalMCP accumulates the graph updates).
 P_TOL = 1e-10
-SM_METHOD = {"bonferroni": "bonferroni", "holm": "holm", "hochberg": "simes-hochberg",
-             "hommel": "hommel"}
+SM_METHOD = {
+    "bonferroni": "bonferroni",
+    "holm": "holm",
+    "hochberg": "simes-hochberg",
+    "hommel": "hommel",
+}
 
 
 @pytest.mark.parametrize("case", R["p_adjust"], ids=lambda c: c["name"])
@@ -44,13 +48,17 @@ def test_p_adjust(case: dict, method: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "case", R["graphs"], ids=lambda c: f"{c['graph']}-a{c['alpha']}-{'-'.join(map(str, np.atleast_1d(c['p'])))}"
+    "case",
+    R["graphs"],
+    ids=lambda c: f"{c['graph']}-a{c['alpha']}-{'-'.join(map(str, np.atleast_1d(c['p'])))}",
 )
 def test_graph_shortcut(case: dict) -> None:
     """Adjusted p-values, rejections, rejection order and final graph vs graph_test_shortcut."""
     res = graphical_test(case["p"], (case["weights"], case["transitions"]), alpha=case["alpha"])
     t = res.table
-    np.testing.assert_allclose(t["adjusted_p"], np.minimum(case["adjusted_p"], 1.0), rtol=P_TOL, atol=1e-15)
+    np.testing.assert_allclose(
+        t["adjusted_p"], np.minimum(case["adjusted_p"], 1.0), rtol=P_TOL, atol=1e-15
+    )
     assert t["rejected"].tolist() == np.atleast_1d(case["rejected"]).tolist()
     seq = [f"H{i}" for i in np.atleast_1d(case["rejection_sequence"]).astype(int)]
     assert list(res.rejection_sequence) == seq
@@ -65,13 +73,19 @@ def test_holm_equals_bonferroni_holm_graph() -> None:
     g = np.full((m, m), 1 / (m - 1))
     np.fill_diagonal(g, 0)
     graph = graphical_test(p, (np.full(m, 1 / m), g))
-    np.testing.assert_allclose(graph.table["adjusted_p"], adjust_multiplicity(p, "holm").table["adjusted_p"])
+    np.testing.assert_allclose(
+        graph.table["adjusted_p"], adjust_multiplicity(p, "holm").table["adjusted_p"]
+    )
 
 
 def test_fixed_sequence_stops_at_first_non_rejection() -> None:
     """Hierarchical testing: H3 has the smallest p but is never reached after H2 fails."""
-    res = adjust_multiplicity([0.01, 0.2, 0.001, 0.03], "fixed-sequence", alpha=0.05,
-                              hypotheses=["primary", "key secondary", "secondary 2", "secondary 3"])
+    res = adjust_multiplicity(
+        [0.01, 0.2, 0.001, 0.03],
+        "fixed-sequence",
+        alpha=0.05,
+        hypotheses=["primary", "key secondary", "secondary 2", "secondary 3"],
+    )
     t = res.table
     assert t["adjusted_p"].tolist() == [0.01, 0.2, 0.2, 0.2]
     assert t["rejected"].tolist() == [True, False, False, False]
@@ -95,14 +109,28 @@ def test_graph_object_names_and_result_copies() -> None:
     [
         ([0.6, 0.6], [[0, 1], [1, 0]], "the graph weights sum to 1.2; they must sum to at most 1"),
         ([-0.1, 0.5], [[0, 1], [1, 0]], "the weight of hypothesis 1 is -0.1; weights must be >= 0"),
-        ([0.5, 0.5], [[0, 0.7], [0.6, 0.5]],
-         "the transition matrix has 0.5 on its diagonal at hypothesis 2; the diagonal must be 0"),
-        ([0.5, 0.5, 0], [[0, 0.7, 0.6], [1, 0, 0], [1, 0, 0]],
-         "the transition weights leaving hypothesis 1 sum to 1.3; each row must sum to at most 1"),
-        ([0.5, 0.5], [[0, 1, 0], [1, 0, 0]],
-         "the transition matrix is 2x3 but there are 2 hypotheses; it must be 2x2"),
-        ([0.5, 0.5], [[0, -0.2], [1, 0]],
-         "the transition weight from hypothesis 1 to 2 is -0.2; transition weights must be between 0 and 1"),
+        (
+            [0.5, 0.5],
+            [[0, 0.7], [0.6, 0.5]],
+            "the transition matrix has 0.5 on its diagonal at hypothesis 2; the diagonal must be 0",
+        ),
+        (
+            [0.5, 0.5, 0],
+            [[0, 0.7, 0.6], [1, 0, 0], [1, 0, 0]],
+            "the transition weights leaving hypothesis 1 sum to 1.3; "
+            "each row must sum to at most 1",
+        ),
+        (
+            [0.5, 0.5],
+            [[0, 1, 0], [1, 0, 0]],
+            "the transition matrix is 2x3 but there are 2 hypotheses; it must be 2x2",
+        ),
+        (
+            [0.5, 0.5],
+            [[0, -0.2], [1, 0]],
+            "the transition weight from hypothesis 1 to 2 is -0.2; "
+            "transition weights must be between 0 and 1",
+        ),
     ],
 )
 def test_bad_graphs_are_one_sentence(weights, transitions, message) -> None:
@@ -115,10 +143,19 @@ def test_bad_graphs_are_one_sentence(weights, transitions, message) -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: adjust_multiplicity([0.1, 1.2]), "p-value 2 is 1.2; every p-value must be between 0 and 1"),
+        (
+            lambda: adjust_multiplicity([0.1, 1.2]),
+            "p-value 2 is 1.2; every p-value must be between 0 and 1",
+        ),
         (lambda: adjust_multiplicity([0.1], "bh"), "unknown multiplicity method 'bh'"),
-        (lambda: adjust_multiplicity([0.1, 0.2], hypotheses=["a"]), "1 hypothesis names were given for 2 p-values"),
-        (lambda: graphical_test([0.1], ([1.0, 0.0], [[0, 1], [1, 0]])), "the graph has 2 hypotheses but 1 p-values"),
+        (
+            lambda: adjust_multiplicity([0.1, 0.2], hypotheses=["a"]),
+            "1 hypothesis names were given for 2 p-values",
+        ),
+        (
+            lambda: graphical_test([0.1], ([1.0, 0.0], [[0, 1], [1, 0]])),
+            "the graph has 2 hypotheses but 1 p-values",
+        ),
         (lambda: adjust_multiplicity([0.1], alpha=1.5), "alpha is 1.5; it must be between 0 and 1"),
     ],
 )
@@ -133,15 +170,20 @@ def test_graph_figure_marks_weights_transitions_and_rejections(tmp_path) -> None
 
     from trialkit.report.multiplicity_figure import multiplicity_graph_figure
 
-    res = graphical_test([0.01, 0.03, 0.005, 0.2],
-                         ([0.5, 0.5, 0, 0], [[0, 0, 1, 0], [0, 0, 0, 1], [0, 1, 0, 0], [1, 0, 0, 0]]),
-                         alpha=0.025, hypotheses=["H1", "H2", "H3", "H4"])
+    res = graphical_test(
+        [0.01, 0.03, 0.005, 0.2],
+        ([0.5, 0.5, 0, 0], [[0, 0, 1, 0], [0, 0, 0, 1], [0, 1, 0, 0], [1, 0, 0, 0]]),
+        alpha=0.025,
+        hypotheses=["H1", "H2", "H3", "H4"],
+    )
     fig = multiplicity_graph_figure(res)
     texts = [t.get_text() for t in fig.axes[0].texts]
     notes = [t for t in texts if t.startswith("p = ")]
     assert notes[0] == "p = 0.01\nadj. p = 0.02\nrejected"
     assert notes[1] == "p = 0.03\nadj. p = 0.03"
-    assert sorted(t for t in texts if t in {"0.5", "0", "1"}) == ["0", "0", "0.5", "0.5"] + ["1"] * 4
+    assert (
+        sorted(t for t in texts if t in {"0.5", "0", "1"}) == ["0", "0", "0.5", "0.5"] + ["1"] * 4
+    )
     faces = [p.get_facecolor() for p in fig.axes[0].patches if hasattr(p, "get_radius")]
     grey = {tuple(np.round(f, 3)) for f, r in zip(faces, res.table["rejected"], strict=True) if r}
     assert len(grey) == 1 and len(faces) == 4

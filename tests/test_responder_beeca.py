@@ -42,8 +42,13 @@ def roles(dataset: str) -> tuple[pd.DataFrame, dict]:
         )
     d = pd.read_csv(DIR / "simulated.csv", keep_default_na=False, na_values=[""])
     return d, dict(
-        outcome="AVAL", arm="ARM", control="Placebo", visit="AVISIT", subject="USUBJID",
-        responder="change <= -10", baseline="BASE",
+        outcome="AVAL",
+        arm="ARM",
+        control="Placebo",
+        visit="AVISIT",
+        subject="USUBJID",
+        responder="change <= -10",
+        baseline="BASE",
     )
 
 
@@ -58,7 +63,8 @@ def options(label: str) -> dict:
 
 
 def comparison(beeca_label: str, control: str) -> str:
-    """'diff: Low-Placebo', 'rr: Low/Placebo', 'or: odds(Low) / odds(Placebo)' -> 'Low - Placebo'."""
+    """beeca labels ('diff: Low-Placebo', 'rr: Low/Placebo', 'or: odds(Low) / odds(Placebo)')
+    as ours ('Low - Placebo')."""
     body = beeca_label.split(": ", 1)[1]
     odds = re.findall(r"odds\((.*?)\)", body)
     if odds:
@@ -74,7 +80,9 @@ def rel(a, b) -> float:
 
 
 PARAMS = [
-    pytest.param(case, res, id=f"{case['dataset']}-{case['visit']}-{case['formula']}-{res['variance']}")
+    pytest.param(
+        case, res, id=f"{case['dataset']}-{case['visit']}-{case['formula']}-{res['variance']}"
+    )
     for case in CASES
     for res in case["results"]
 ]

@@ -32,8 +32,14 @@ def sim() -> pd.DataFrame:
 
 
 def fit_sim(**kw):
-    return fit_responder(sim(), **ROLES, covariates=["BASE", "REGION"], responder="change <= -10",
-                         baseline="BASE", **kw)
+    return fit_responder(
+        sim(),
+        **ROLES,
+        covariates=["BASE", "REGION"],
+        responder="change <= -10",
+        baseline="BASE",
+        **kw,
+    )
 
 
 @pytest.mark.parametrize("row", NEWCOMBE["table2"], ids=lambda r: r["example"])
@@ -121,7 +127,9 @@ def test_threshold_rule_on_value_and_strict_operators() -> None:
     assert rule.apply(x, None).tolist()[:3] == [0.0, 0.0, 1.0]
     assert np.isnan(rule.apply(x, None).iloc[3])
     assert ResponderRule.parse("value >= 25").apply(x, None).tolist()[:3] == [0.0, 1.0, 1.0]
-    change = ResponderRule.parse("change<-10").apply(pd.Series([10.0, 0.0]), pd.Series([20.0, 10.0]))
+    change = ResponderRule.parse("change<-10").apply(
+        pd.Series([10.0, 0.0]), pd.Series([20.0, 10.0])
+    )
     assert change.tolist() == [0.0, 0.0]
     for bad in ("change <= x", "__import__('os') <= 1", "delta <= 3", "change == 1"):
         with pytest.raises(PlanError, match="is not of the form"):

@@ -115,9 +115,7 @@ def counterfactual_predictions(
     return P, designs
 
 
-def coefficient_covariance(
-    X: np.ndarray, y: np.ndarray, fit: LogisticFit, kind: str
-) -> np.ndarray:
+def coefficient_covariance(X: np.ndarray, y: np.ndarray, fit: LogisticFit, kind: str) -> np.ndarray:
     """Model-based or heteroscedasticity-consistent covariance of the logistic coefficients
     (``sandwich::vcovHC`` conventions for a glm)."""
     if kind == "model-based":
@@ -207,7 +205,9 @@ def contrast_rows(
     rows: list[dict[str, float | str]] = []
     se_rd = se(-1.0, 1.0)
     rd = pt - pc
-    rows.append(_row("risk difference", rd, se_rd, np.nan, rd / se_rd, rd - z * se_rd, rd + z * se_rd))
+    rows.append(
+        _row("risk difference", rd, se_rd, np.nan, rd / se_rd, rd - z * se_rd, rd + z * se_rd)
+    )
     for measure, est, g_nat, g_log in (
         ("risk ratio", pt / pc, (-pt / pc**2, 1 / pc), (-1 / pc, 1 / pt)),
         (

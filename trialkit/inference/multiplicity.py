@@ -223,13 +223,16 @@ def adjust_multiplicity(
     """
     key = method.lower().replace("_", "-")
     if key not in METHODS:
-        raise PlanError(f"unknown multiplicity method '{method}'; choose one of {', '.join(METHODS)}")
+        raise PlanError(
+            f"unknown multiplicity method '{method}'; choose one of {', '.join(METHODS)}"
+        )
     p = _check_p(p_values)
     _check_alpha(alpha)
     names = _names(p.size, hypotheses)
     if key == "fixed-sequence":
-        return graphical_test(p, _fixed_sequence_graph(p.size), alpha=alpha, hypotheses=names,
-                              method="fixed-sequence")
+        return graphical_test(
+            p, _fixed_sequence_graph(p.size), alpha=alpha, hypotheses=names, method="fixed-sequence"
+        )
     adj = {
         "bonferroni": lambda x: np.minimum(1.0, x.size * x),
         "holm": _holm,

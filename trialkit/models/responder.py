@@ -130,8 +130,12 @@ class ResponderResult:
 
 
 def _responses(
-    df: pd.DataFrame, outcome: str, rule: ResponderRule | None, baseline: str | None,
-    subject: str, visit: str,
+    df: pd.DataFrame,
+    outcome: str,
+    rule: ResponderRule | None,
+    baseline: str | None,
+    subject: str,
+    visit: str,
 ) -> pd.Series:
     if rule is None:
         return binary_values(df[outcome], outcome, df[[subject, visit]])
@@ -207,7 +211,9 @@ def fit_responder(
     if var_key not in VARIANCES:
         raise ModelError(f"unknown variance '{variance}'; choose one of ye, ge")
     if var_key == "ge" and ge_type not in gc.GE_TYPES:
-        raise ModelError(f"unknown Ge covariance type '{ge_type}'; choose one of {', '.join(gc.GE_TYPES)}")
+        raise ModelError(
+            f"unknown Ge covariance type '{ge_type}'; choose one of {', '.join(gc.GE_TYPES)}"
+        )
     if strata and var_key != "ye":
         raise ModelError("strata adjust the Ye variance only; use variance='ye' or drop strata")
     rule = ResponderRule.parse(responder) if isinstance(responder, str) else responder
@@ -242,16 +248,23 @@ def fit_responder(
     visit_levels = [str(v) for v in visits] if visits is not None else levels(df[visit])
     subjects = df[df[arm].notna()].drop_duplicates(subject)[[subject, "_arm"]]
     label = f"{outcome} ({rule})" if rule else outcome
-    parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("eff", "risk", "un", "cnt", "exc", "coef")}
+    parts: dict[str, list[pd.DataFrame]] = {
+        k: [] for k in ("eff", "risk", "un", "cnt", "exc", "coef")
+    }
     not_est: list[tuple[str, str]] = []
     for v in visit_levels:
         at = subjects.merge(df[df["_visit"] == v].drop(columns="_arm"), on=subject, how="left")
         reason = _exclusion_reasons(at, label, v, covs + list(strata), extra)
         used = at[reason.isna()]
         parts["exc"].append(
-            pd.DataFrame({"visit": v, "subject": at.loc[reason.notna(), subject].to_numpy(),
-                          "arm": at.loc[reason.notna(), "_arm"].to_numpy(),
-                          "reason": reason[reason.notna()].to_numpy()})
+            pd.DataFrame(
+                {
+                    "visit": v,
+                    "subject": at.loc[reason.notna(), subject].to_numpy(),
+                    "arm": at.loc[reason.notna(), "_arm"].to_numpy(),
+                    "reason": reason[reason.notna()].to_numpy(),
+                }
+            )
         )
         cnt = _counts(at, used, arms, v)
         parts["cnt"].append(cnt)
@@ -268,8 +281,7 @@ def fit_responder(
         parts["coef"].append(coef)
     if not parts["eff"]:
         raise ModelError(
-            f"no visit of {label} could be estimated: "
-            + "; ".join(f"{v}: {r}" for v, r in not_est)
+            f"no visit of {label} could be estimated: " + "; ".join(f"{v}: {r}" for v, r in not_est)
         )
     return ResponderResult(
         outcome=outcome,
@@ -294,7 +306,9 @@ def _exclusion_reasons(
     """Per subject: NaN if analysed, else the first reason it is not."""
     reason = pd.Series(np.nan, index=at.index, dtype=object)
     missing_cov = at[covs].isna() if covs else pd.DataFrame(index=at.index)
-    cov_text = missing_cov.apply(lambda r: ", ".join(r.index[r.to_numpy()]), axis=1) if covs else None
+    cov_text = (
+        missing_cov.apply(lambda r: ", ".join(r.index[r.to_numpy()]), axis=1) if covs else None
+    )
     for mask, text in (
         (at["_visit"].isna(), f"no record at visit {v}"),
         (at[extra[0]].isna() if extra else None, f"missing baseline {extra[0] if extra else ''}"),
@@ -314,11 +328,17 @@ def _counts(at: pd.DataFrame, used: pd.DataFrame, arms: tuple[str, ...], v: str)
     n_resp = used.groupby("_arm")["_y"].sum().reindex(arms, fill_value=0).astype(int)
     with np.errstate(invalid="ignore", divide="ignore"):
         pct = 100 * n_resp.to_numpy() / n_used.to_numpy()
-    return pd.DataFrame({
-        "visit": v, "arm": list(arms), "n_subjects": n_all.to_numpy(),
-        "n_with_data": n_used.to_numpy(), "n_responders": n_resp.to_numpy(),
-        "percent": pct, "n_excluded": (n_all - n_used).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "visit": v,
+            "arm": list(arms),
+            "n_subjects": n_all.to_numpy(),
+            "n_with_data": n_used.to_numpy(),
+            "n_responders": n_resp.to_numpy(),
+            "percent": pct,
+            "n_excluded": (n_all - n_used).to_numpy(),
+        }
+    )
 
 
 def _unadjusted(cnt: pd.DataFrame, arms: tuple[str, ...], v: str, alpha: float) -> pd.DataFrame:
@@ -326,16 +346,29 @@ def _unadjusted(cnt: pd.DataFrame, arms: tuple[str, ...], v: str, alpha: float) 
     n = cnt["n_with_data"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         d, lo, hi = newcombe_difference(x[1:], n[1:], x[0], n[0], alpha)
-    return pd.DataFrame({
-        "visit": v, "comparison": [f"{a} - {arms[0]}" for a in arms[1:]],
-        "measure": "risk difference", "estimate": d, "ci_lower": lo, "ci_upper": hi,
-        "method": "Newcombe hybrid score (method 10)",
-    })
+    return pd.DataFrame(
+        {
+            "visit": v,
+            "comparison": [f"{a} - {arms[0]}" for a in arms[1:]],
+            "measure": "risk difference",
+            "estimate": d,
+            "ci_lower": lo,
+            "ci_upper": hi,
+            "method": "Newcombe hybrid score (method 10)",
+        }
+    )
 
 
 def _adjusted(
-    used: pd.DataFrame, arms: tuple[str, ...], covs: list[str], strata: list[str],
-    var_key: str, ge_type: str, ye_mod: bool, alpha: float, v: str,
+    used: pd.DataFrame,
+    arms: tuple[str, ...],
+    covs: list[str],
+    strata: list[str],
+    var_key: str,
+    ge_type: str,
+    ye_mod: bool,
+    alpha: float,
+    v: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     y = used["_y"].to_numpy(dtype=float)
     arm_code = pd.Categorical(used["_arm"], categories=arms).codes.astype(np.int64)
@@ -353,8 +386,11 @@ def _adjusted(
         cols.append(col)
     for c in covs:
         s = used[c]
-        coded = (_code(c, s.astype(str).to_numpy(), levels(s), "treatment")
-                 if _is_categorical(s) else [(c, s.to_numpy(dtype=float))])
+        coded = (
+            _code(c, s.astype(str).to_numpy(), levels(s), "treatment")
+            if _is_categorical(s)
+            else [(c, s.to_numpy(dtype=float))]
+        )
         for nm, col in coded:
             names.append(nm)
             cols.append(col)
@@ -376,8 +412,10 @@ def _adjusted(
     for t in range(1, len(arms)):
         for r in gc.contrast_rows(risks, V, t, 0, alpha):
             rows.append({"visit": v, "comparison": f"{arms[t]} - {arms[0]}", **r})
-    risk = pd.DataFrame({"visit": v, "arm": list(arms), "estimate": risks,
-                         "std_error": np.sqrt(np.diag(V))})
-    coef = pd.DataFrame({"visit": v, "term": names, "estimate": fit.beta,
-                         "std_error": np.sqrt(np.diag(fit.cov))})
+    risk = pd.DataFrame(
+        {"visit": v, "arm": list(arms), "estimate": risks, "std_error": np.sqrt(np.diag(V))}
+    )
+    coef = pd.DataFrame(
+        {"visit": v, "term": names, "estimate": fit.beta, "std_error": np.sqrt(np.diag(fit.cov))}
+    )
     return pd.DataFrame(rows), risk, coef

@@ -16,14 +16,17 @@ import pandas as pd
 from trialkit.errors import DataError, PlanError
 
 _OPS = {"<=": np.less_equal, "<": np.less, ">=": np.greater_equal, ">": np.greater}
-_RULE = re.compile(r"^\s*(value|change)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
+_RULE = re.compile(
+    r"^\s*(value|change)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$"
+)
 _YES = {"1", "1.0", "yes", "true"}
 _NO = {"0", "0.0", "no", "false"}
 
 
 @dataclass(frozen=True)
 class ResponderRule:
-    """Respond when ``on`` (``"value"`` or ``"change"`` from baseline) ``operator`` ``threshold``."""
+    """Respond when ``on`` (``"value"``, or ``"change"`` from baseline) ``operator``
+    ``threshold``."""
 
     on: str
     operator: str

@@ -71,10 +71,25 @@ def multiplicity_graph_figure(
         fig, ax = plt.subplots(figsize=(width, height))
         for i, name in enumerate(names):
             done = bool(table is not None and table.loc[name, "rejected"])
-            ax.add_patch(Circle(pos[name], RADIUS, facecolor=DONE if done else OPEN,
-                                edgecolor="black", linewidth=1.0, zorder=2))
-            ax.text(xs[i], ys[i] + RADIUS + 0.05, name, ha="center", va="bottom", zorder=3,
-                    fontweight="bold")
+            ax.add_patch(
+                Circle(
+                    pos[name],
+                    RADIUS,
+                    facecolor=DONE if done else OPEN,
+                    edgecolor="black",
+                    linewidth=1.0,
+                    zorder=2,
+                )
+            )
+            ax.text(
+                xs[i],
+                ys[i] + RADIUS + 0.05,
+                name,
+                ha="center",
+                va="bottom",
+                zorder=3,
+                fontweight="bold",
+            )
             ax.text(xs[i], ys[i], _number(graph.weights[i]), ha="center", va="center", zorder=3)
             if table is not None:
                 row = table.loc[name]
@@ -86,17 +101,33 @@ def multiplicity_graph_figure(
         for i, j in zip(*np.nonzero(g), strict=True):
             a, b = np.array(pos[names[i]]), np.array(pos[names[j]])
             rad = 0.25 if g[j, i] > 0 else 0.12
-            arrow = FancyArrowPatch(tuple(a), tuple(b), connectionstyle=f"arc3,rad={rad}",
-                                    arrowstyle="-|>", mutation_scale=10, shrinkA=22, shrinkB=22,
-                                    linewidth=0.9, color="#333333", zorder=1)
+            arrow = FancyArrowPatch(
+                tuple(a),
+                tuple(b),
+                connectionstyle=f"arc3,rad={rad}",
+                arrowstyle="-|>",
+                mutation_scale=10,
+                shrinkA=22,
+                shrinkB=22,
+                linewidth=0.9,
+                color="#333333",
+                zorder=1,
+            )
             ax.add_patch(arrow)
             mid = (a + b) / 2
             d = b - a
             normal = np.array([d[1], -d[0]]) / (np.hypot(*d) or 1.0)
             label = mid + normal * rad * np.hypot(*d) * 0.55
-            ax.text(label[0], label[1], _number(g[i, j]), ha="center", va="center", fontsize=7,
-                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
-                    zorder=3)
+            ax.text(
+                label[0],
+                label[1],
+                _number(g[i, j]),
+                ha="center",
+                va="center",
+                fontsize=7,
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+                zorder=3,
+            )
         ax.set_xlim(xs.min() - 0.7, xs.max() + 0.9)
         ax.set_ylim(ys.min() - 0.5, ys.max() + 0.5)
         ax.set_aspect("equal")
