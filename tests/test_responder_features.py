@@ -174,6 +174,7 @@ def test_perfect_separation_is_not_estimable() -> None:
         ({"variance": "sandwich"}, "unknown variance 'sandwich'"),
         ({"variance": "ge", "ge_type": "HC9"}, "unknown Ge covariance type 'HC9'"),
         ({"variance": "ge", "strata": ["STRAT"]}, "strata adjust the Ye variance only"),
+        ({"strata": ["STRAT"]}, "stratum column(s) STRAT must also be covariates"),
     ],
 )
 def test_bad_arguments_are_one_sentence(kw: dict, message: str) -> None:

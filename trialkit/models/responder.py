@@ -192,8 +192,8 @@ def fit_responder(
     ye_mod
         beeca's ``mod``: ``False`` (default) the RobinCar form, ``True`` Ye's original form.
     strata
-        Randomisation strata (Ye only): the variance is reduced for stratified permuted-block
-        randomisation as in beeca.
+        Randomisation strata (Ye only; each must also be in ``covariates``): the variance is
+        reduced for stratified permuted-block randomisation as in beeca.
 
     Returns
     -------
@@ -216,6 +216,12 @@ def fit_responder(
         )
     if strata and var_key != "ye":
         raise ModelError("strata adjust the Ye variance only; use variance='ye' or drop strata")
+    not_adjusted = [s for s in strata if s not in covariates]
+    if not_adjusted:
+        raise ModelError(
+            f"stratum column(s) {', '.join(not_adjusted)} must also be covariates of the "
+            "logistic model (as beeca requires)"
+        )
     rule = ResponderRule.parse(responder) if isinstance(responder, str) else responder
     if rule is not None and rule.on == "change" and baseline is None:
         raise ModelError(f"the responder rule '{rule}' needs baseline= (the baseline column)")
@@ -254,7 +260,7 @@ def fit_responder(
     not_est: list[tuple[str, str]] = []
     for v in visit_levels:
         at = subjects.merge(df[df["_visit"] == v].drop(columns="_arm"), on=subject, how="left")
-        reason = _exclusion_reasons(at, label, v, covs + list(strata), extra)
+        reason = _exclusion_reasons(at, label, v, covs, extra)
         used = at[reason.isna()]
         parts["exc"].append(
             pd.DataFrame(
@@ -303,23 +309,23 @@ def fit_responder(
 def _exclusion_reasons(
     at: pd.DataFrame, label: str, v: str, covs: list[str], extra: list[str]
 ) -> pd.Series:
-    """Per subject: NaN if analysed, else the first reason it is not."""
-    reason = pd.Series(np.nan, index=at.index, dtype=object)
-    missing_cov = at[covs].isna() if covs else pd.DataFrame(index=at.index)
-    cov_text = (
-        missing_cov.apply(lambda r: ", ".join(r.index[r.to_numpy()]), axis=1) if covs else None
-    )
-    for mask, text in (
-        (at["_visit"].isna(), f"no record at visit {v}"),
-        (at[extra[0]].isna() if extra else None, f"missing baseline {extra[0] if extra else ''}"),
-        (at["_y"].isna(), f"no observed {label} at visit {v}"),
-    ):
-        if mask is not None:
-            reason = reason.where(reason.notna() | ~mask, text)
+    """Per subject: NaN if analysed, else the first reason it is not (vectorised)."""
+    n = len(at)
+    reason = np.full(n, None, dtype=object)
+    checks = [(at["_visit"].isna().to_numpy(), f"no record at visit {v}")]
+    if extra:
+        checks.append((at[extra[0]].isna().to_numpy(), f"missing baseline {extra[0]}"))
+    checks.append((at["_y"].isna().to_numpy(), f"no observed {label} at visit {v}"))
     if covs:
-        any_cov = missing_cov.any(axis=1)
-        reason = reason.where(reason.notna() | ~any_cov, "missing covariate value(s): " + cov_text)
-    return reason
+        missing = at[covs].isna().to_numpy()
+        names = np.full(n, "", dtype=object)
+        for j, c in enumerate(covs):
+            names = np.where(missing[:, j], np.where(names == "", c, names + ", " + c), names)
+        checks.append((missing.any(axis=1), "missing covariate value(s): " + names))
+    for mask, text in checks:
+        fill = mask & (reason == None)  # noqa: E711 (elementwise on an object array)
+        reason[fill] = text[fill] if isinstance(text, np.ndarray) else text
+    return pd.Series(reason, index=at.index, dtype=object)
 
 
 def _counts(at: pd.DataFrame, used: pd.DataFrame, arms: tuple[str, ...], v: str) -> pd.DataFrame:
