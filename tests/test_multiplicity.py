@@ -90,7 +90,7 @@ def test_fixed_sequence_stops_at_first_non_rejection() -> None:
     assert t["adjusted_p"].tolist() == [0.01, 0.2, 0.2, 0.2]
     assert t["rejected"].tolist() == [True, False, False, False]
     assert res.rejection_sequence == ("primary",)
-    assert res.summary() == "fixed-sequence at alpha = 0.05: 1 of 4 hypotheses rejected (primary)"
+    assert res.decision() == "fixed-sequence at alpha = 0.05: 1 of 4 hypotheses rejected (primary)"
 
 
 def test_graph_object_names_and_result_copies() -> None:

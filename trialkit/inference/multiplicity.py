@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from trialkit.core.results import ReadOnlyResult
 from trialkit.errors import PlanError
 
 METHODS: tuple[str, ...] = ("bonferroni", "holm", "hochberg", "hommel", "fixed-sequence")
@@ -70,9 +71,9 @@ class Graph:
         return Graph(self.hypotheses, new_w, new_g)
 
 
-@dataclass(frozen=True)
-class MultiplicityResult:
-    """Adjusted p-values and decisions for a family of hypotheses.
+@dataclass(frozen=True, repr=False)
+class MultiplicityResult(ReadOnlyResult):
+    """Adjusted p-values and decisions for a family of hypotheses (tables returned as copies).
 
     Attributes
     ----------
@@ -82,6 +83,8 @@ class MultiplicityResult:
         Family-wise error rate.
     rejection_sequence
         Hypotheses rejected, in the order the procedure rejects them.
+    table
+        ``hypothesis, p_value, adjusted_p, rejected`` in the input order.
     graph
         The initial graph (graphical and fixed-sequence procedures), else ``None``.
     final_graph
@@ -91,28 +94,27 @@ class MultiplicityResult:
     method: str
     alpha: float
     rejection_sequence: tuple[str, ...]
-    _table: pd.DataFrame = field(repr=False)
-    graph: Graph | None = field(default=None, repr=False)
-    final_graph: Graph | None = field(default=None, repr=False)
+    table: pd.DataFrame
+    graph: Graph | None = None
+    final_graph: Graph | None = None
 
-    @property
-    def table(self) -> pd.DataFrame:
-        """``hypothesis, p_value, adjusted_p, rejected`` in the input order (a copy)."""
-        return self._table.copy()
+    _headline = ("method", "alpha", "rejection_sequence")
 
     @property
     def rejected(self) -> tuple[str, ...]:
-        return tuple(self._table.loc[self._table["rejected"], "hypothesis"])
+        t = self.table
+        return tuple(t.loc[t["rejected"], "hypothesis"])
 
-    def summary(self) -> str:
-        n = len(self._table)
+    def summary_frame(self) -> pd.DataFrame:
+        return self.table
+
+    def decision(self) -> str:
+        """One line: how many hypotheses were rejected, and which, in order."""
+        names = ", ".join(self.rejection_sequence) or "none"
         return (
-            f"{self.method} at alpha = {self.alpha:g}: {len(self.rejection_sequence)} of {n} "
-            f"hypotheses rejected ({', '.join(self.rejection_sequence) or 'none'})"
+            f"{self.method} at alpha = {self.alpha:g}: {len(self.rejection_sequence)} of "
+            f"{len(self.table)} hypotheses rejected ({names})"
         )
-
-    def __repr__(self) -> str:
-        return f"MultiplicityResult({self.summary()})"
 
 
 def _names(n: int, hypotheses: Sequence[str] | None) -> tuple[str, ...]:

@@ -19,11 +19,12 @@ Validated against: R beeca 0.2.0 ``get_marginal_effect`` and statsmodels coeffic
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from trialkit.core.results import ReadOnlyResult
 from trialkit.errors import ModelError
 from trialkit.inference import gcomputation as gc
 from trialkit.inference.proportions import newcombe_difference
@@ -33,9 +34,9 @@ from trialkit.models.responder_rule import ResponderRule, binary_values
 VARIANCES: tuple[str, ...] = ("ye", "ge")
 
 
-@dataclass(frozen=True)
-class ResponderResult:
-    """Per-visit responder analysis.
+@dataclass(frozen=True, repr=False)
+class ResponderResult(ReadOnlyResult):
+    """Per-visit responder analysis (every table attribute is returned as a copy).
 
     Attributes
     ----------
@@ -45,6 +46,25 @@ class ResponderResult:
         Control first, then the other arms in their order.
     variance
         ``"Ye"`` or ``"Ge (HC0)"`` etc.
+    effects
+        ``visit, comparison, measure, estimate, std_error, log_std_error, df, ci_lower,
+        ci_upper, z_value, p_value``: g-computation contrasts with the control. ``measure`` is
+        risk difference, risk ratio or odds ratio; ``std_error`` is on the measure's scale,
+        ``log_std_error`` that of the log ratio, which gives the ratios' CI and p-value;
+        ``df`` is NaN (normal reference).
+    risks
+        ``visit, arm, estimate, std_error``: g-computation marginal risks.
+    unadjusted
+        ``visit, comparison, measure, estimate, ci_lower, ci_upper, method``: observed risk
+        difference with the Newcombe hybrid score CI.
+    counts
+        ``visit, arm, n_subjects, n_with_data, n_responders, percent, n_excluded``.
+    excluded
+        ``visit, subject, arm, reason``: subjects not analysed at a visit.
+    not_estimable
+        ``visit, reason``: visits without adjusted estimates.
+    coefficients
+        ``visit, term, estimate, std_error``: the logistic working model (model-based SE).
     """
 
     outcome: str
@@ -53,80 +73,26 @@ class ResponderResult:
     visits: tuple[str, ...]
     variance: str
     alpha: float
-    _effects: pd.DataFrame = field(repr=False)
-    _risks: pd.DataFrame = field(repr=False)
-    _unadjusted: pd.DataFrame = field(repr=False)
-    _counts: pd.DataFrame = field(repr=False)
-    _excluded: pd.DataFrame = field(repr=False)
-    _not_estimable: pd.DataFrame = field(repr=False)
-    _coefficients: pd.DataFrame = field(repr=False)
+    effects: pd.DataFrame
+    risks: pd.DataFrame
+    unadjusted: pd.DataFrame
+    counts: pd.DataFrame
+    excluded: pd.DataFrame
+    not_estimable: pd.DataFrame
+    coefficients: pd.DataFrame
+
+    _headline = ("outcome", "rule", "arms", "visits", "variance", "alpha")
 
     @property
     def control(self) -> str:
         return self.arms[0]
 
-    @property
-    def effects(self) -> pd.DataFrame:
-        """``visit, comparison, measure, estimate, std_error, log_std_error, df, ci_lower,
-        ci_upper, z_value, p_value``: g-computation contrasts with the control. ``measure`` is
-        risk difference, risk ratio or odds ratio; ``std_error`` is on the measure's scale,
-        ``log_std_error`` that of the log ratio, which gives the ratios' CI and p-value;
-        ``df`` is NaN (normal reference)."""
-        return self._effects.copy()
-
-    @property
-    def risks(self) -> pd.DataFrame:
-        """``visit, arm, estimate, std_error``: g-computation marginal risks."""
-        return self._risks.copy()
-
-    @property
-    def unadjusted(self) -> pd.DataFrame:
-        """``visit, comparison, measure, estimate, ci_lower, ci_upper, method``: observed risk
-        difference with the Newcombe hybrid score CI."""
-        return self._unadjusted.copy()
-
-    @property
-    def counts(self) -> pd.DataFrame:
-        """``visit, arm, n_subjects, n_with_data, n_responders, percent, n_excluded``."""
-        return self._counts.copy()
-
-    @property
-    def excluded(self) -> pd.DataFrame:
-        """``visit, subject, arm, reason``: subjects not analysed at a visit."""
-        return self._excluded.copy()
-
-    @property
-    def not_estimable(self) -> pd.DataFrame:
-        """``visit, reason``: visits without adjusted estimates."""
-        return self._not_estimable.copy()
-
-    @property
-    def coefficients(self) -> pd.DataFrame:
-        """``visit, term, estimate, std_error``: the logistic working model (model-based SE)."""
-        return self._coefficients.copy()
-
-    def summary(self) -> str:
-        lines = [
-            f"Responder analysis of {self.outcome}"
-            + (f" ({self.rule})" if self.rule else "")
-            + f", g-computation, {self.variance} variance; arms {', '.join(self.arms)}"
-        ]
-        rd = self._effects[self._effects["measure"] == "risk difference"]
-        for r in rd.itertuples():
-            lines.append(
-                f"  {r.visit} {r.comparison}: RD {r.estimate:.4f} "
-                f"({r.ci_lower:.4f}, {r.ci_upper:.4f}), p = {r.p_value:.4g}"
-            )
-        for r in self._not_estimable.itertuples():
-            lines.append(f"  {r.visit}: not estimable ({r.reason})")
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return (
-            f"ResponderResult(outcome={self.outcome!r}, arms={self.arms}, "
-            f"visits={len(self.visits)}, variance={self.variance!r}, "
-            f"not_estimable={len(self._not_estimable)})"
-        )
+    def summary_frame(self) -> pd.DataFrame:
+        """The g-computation contrasts, and a row per visit that could not be estimated."""
+        cols = ["visit", "comparison", "measure", "estimate", "ci_lower", "ci_upper", "p_value"]
+        ne = self.not_estimable.rename(columns={"reason": "comparison"})
+        ne["measure"] = "not estimable"
+        return pd.concat([self.effects[cols], ne], ignore_index=True)
 
 
 def _responses(
@@ -296,13 +262,13 @@ def fit_responder(
         visits=tuple(visit_levels),
         variance="Ye" if var_key == "ye" else f"Ge ({ge_type})",
         alpha=alpha,
-        _effects=pd.concat(parts["eff"], ignore_index=True),
-        _risks=pd.concat(parts["risk"], ignore_index=True),
-        _unadjusted=pd.concat(parts["un"], ignore_index=True),
-        _counts=pd.concat(parts["cnt"], ignore_index=True),
-        _excluded=pd.concat(parts["exc"], ignore_index=True),
-        _not_estimable=pd.DataFrame(not_est, columns=["visit", "reason"]),
-        _coefficients=pd.concat(parts["coef"], ignore_index=True),
+        effects=pd.concat(parts["eff"], ignore_index=True),
+        risks=pd.concat(parts["risk"], ignore_index=True),
+        unadjusted=pd.concat(parts["un"], ignore_index=True),
+        counts=pd.concat(parts["cnt"], ignore_index=True),
+        excluded=pd.concat(parts["exc"], ignore_index=True),
+        not_estimable=pd.DataFrame(not_est, columns=["visit", "reason"]),
+        coefficients=pd.concat(parts["coef"], ignore_index=True),
     )
 
 
