@@ -172,8 +172,11 @@ def test_perfect_separation_is_not_estimable() -> None:
     [
         ({"control": "Nope"}, "control arm 'Nope' is not a value of column 'ARM'"),
         ({"covariates": ["AGE"]}, "column(s) AGE not found in the data"),
-        ({"variance": "sandwich"}, "unknown variance 'sandwich'"),
-        ({"variance": "ge", "ge_type": "HC9"}, "unknown Ge covariance type 'HC9'"),
+        (
+            {"variance": "sandwich"},
+            "'variance' is 'sandwich', which is not known (allowed: ye, ge)",
+        ),
+        ({"variance": "ge", "ge_type": "HC9"}, "'ge_type' is 'HC9', which is not known (did you"),
         ({"variance": "ge", "strata": ["STRAT"]}, "strata adjust the Ye variance only"),
         ({"strata": ["STRAT"]}, "stratum column(s) STRAT must also be covariates"),
     ],

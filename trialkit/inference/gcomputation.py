@@ -44,9 +44,6 @@ import numpy as np
 from scipy import stats
 from scipy.special import expit
 
-GE_TYPES: tuple[str, ...] = ("HC0", "HC1", "HC2", "HC3", "model-based")
-MEASURES: tuple[str, ...] = ("risk difference", "risk ratio", "odds ratio")
-
 
 class NotEstimable(Exception):
     """The logistic working model cannot give finite, identified estimates (with the reason)."""

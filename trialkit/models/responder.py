@@ -30,8 +30,7 @@ from trialkit.inference import gcomputation as gc
 from trialkit.inference.proportions import newcombe_difference
 from trialkit.models.design import _check_rank, _code, _is_categorical, levels
 from trialkit.models.responder_rule import ResponderRule, binary_values
-
-VARIANCES: tuple[str, ...] = ("ye", "ge")
+from trialkit.specs.responder import ResponderSpec
 
 
 @dataclass(frozen=True, repr=False)
@@ -173,15 +172,9 @@ def fit_responder(
     DataError
         A binary outcome value other than 0/1/yes/no/true/false (names column and row).
     """
-    var_key = variance.lower()
-    if var_key not in VARIANCES:
-        raise ModelError(f"unknown variance '{variance}'; choose one of ye, ge")
-    if var_key == "ge" and ge_type not in gc.GE_TYPES:
-        raise ModelError(
-            f"unknown Ge covariance type '{ge_type}'; choose one of {', '.join(gc.GE_TYPES)}"
-        )
-    if strata and var_key != "ye":
-        raise ModelError("strata adjust the Ye variance only; use variance='ye' or drop strata")
+    spec = ResponderSpec.from_options(
+        variance=variance, ge_type=ge_type, ye_mod=ye_mod, strata=strata, alpha=alpha
+    )
     not_adjusted = [s for s in strata if s not in covariates]
     if not_adjusted:
         raise ModelError(
@@ -242,9 +235,7 @@ def fit_responder(
         parts["cnt"].append(cnt)
         parts["un"].append(_unadjusted(cnt, arms, v, alpha))
         try:
-            eff, risk, coef = _adjusted(
-                used, arms, covs, list(strata), var_key, ge_type, ye_mod, alpha, v
-            )
+            eff, risk, coef = _adjusted(used, arms, covs, spec, v)
         except gc.NotEstimable as exc:
             not_est.append((v, str(exc)))
             continue
@@ -260,7 +251,7 @@ def fit_responder(
         rule=str(rule) if rule else None,
         arms=arms,
         visits=tuple(visit_levels),
-        variance="Ye" if var_key == "ye" else f"Ge ({ge_type})",
+        variance=spec.label,
         alpha=alpha,
         effects=pd.concat(parts["eff"], ignore_index=True),
         risks=pd.concat(parts["risk"], ignore_index=True),
@@ -335,11 +326,7 @@ def _adjusted(
     used: pd.DataFrame,
     arms: tuple[str, ...],
     covs: list[str],
-    strata: list[str],
-    var_key: str,
-    ge_type: str,
-    ye_mod: bool,
-    alpha: float,
+    spec: ResponderSpec,
     v: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     y = used["_y"].to_numpy(dtype=float)
@@ -374,15 +361,17 @@ def _adjusted(
     fit = gc.fit_logistic(X, y)
     arm_cols = list(range(1, len(arms)))
     P, designs = gc.counterfactual_predictions(X, fit.beta, arm_cols)
-    if var_key == "ge":
-        V = gc.ge_covariance(P, designs, gc.coefficient_covariance(X, y, fit, ge_type))
+    if spec.variance == "ge":
+        V = gc.ge_covariance(P, designs, gc.coefficient_covariance(X, y, fit, spec.ge_type))
     else:
-        st = used[strata].astype(str).agg("-".join, axis=1).to_numpy() if strata else None
-        V = gc.ye_covariance(P, y, arm_code, mod=ye_mod, strata=st, mu=fit.mu)
+        st = (
+            used.groupby(list(spec.strata), sort=False).ngroup().to_numpy() if spec.strata else None
+        )
+        V = gc.ye_covariance(P, y, arm_code, mod=spec.ye_mod, strata=st, mu=fit.mu)
     risks = P.mean(axis=0)
     rows = []
     for t in range(1, len(arms)):
-        for r in gc.contrast_rows(risks, V, t, 0, alpha):
+        for r in gc.contrast_rows(risks, V, t, 0, spec.alpha):
             rows.append({"visit": v, "comparison": f"{arms[t]} - {arms[0]}", **r})
     risk = pd.DataFrame(
         {"visit": v, "arm": list(arms), "estimate": risks, "std_error": np.sqrt(np.diag(V))}
