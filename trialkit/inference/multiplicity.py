@@ -34,8 +34,9 @@ import pandas as pd
 
 from trialkit.core.results import ReadOnlyResult
 from trialkit.errors import PlanError
+from trialkit.specs.multiplicity import MULTIPLICITY_METHODS, graph_problems
 
-METHODS: tuple[str, ...] = ("bonferroni", "holm", "hochberg", "hommel", "fixed-sequence")
+METHODS: tuple[str, ...] = tuple(c for c in MULTIPLICITY_METHODS.codes if c != "graphical")
 
 # graphicalMCP compares round(adjusted_p, 10) with alpha; we do the same so that a p-value
 # equal to alpha up to floating-point noise is rejected in both.
@@ -223,8 +224,8 @@ def adjust_multiplicity(
     Validated against: R ``p.adjust`` and statsmodels ``multipletests``
     (tests/reference/multiplicity); fixed sequence against graphicalMCP's fixed-sequence graph.
     """
-    key = method.lower().replace("_", "-")
-    if key not in METHODS:
+    key = MULTIPLICITY_METHODS.canonical(method)
+    if key is None or key not in METHODS:
         raise PlanError(
             f"unknown multiplicity method '{method}'; choose one of {', '.join(METHODS)}"
         )
@@ -257,44 +258,10 @@ def _fixed_sequence_graph(m: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def check_graph(weights: np.ndarray, transitions: np.ndarray) -> None:
-    """Raise :class:`PlanError` with one sentence if the graph is not a valid procedure."""
-    w = np.asarray(weights, dtype=float)
-    g = np.asarray(transitions, dtype=float)
-    m = w.size
-    if w.ndim != 1 or m == 0:
-        raise PlanError("the graph weights must be a non-empty list of numbers")
-    if g.shape != (m, m):
-        raise PlanError(
-            f"the transition matrix is {'x'.join(map(str, g.shape))} but there are {m} "
-            f"hypotheses; it must be {m}x{m}"
-        )
-    if not (np.all(np.isfinite(w)) and np.all(np.isfinite(g))):
-        raise PlanError("the graph weights and transitions must be finite numbers")
-    tol = 1e-10
-    if np.any(w < 0):
-        j = int(np.flatnonzero(w < 0)[0])
-        raise PlanError(f"the weight of hypothesis {j + 1} is {w[j]:g}; weights must be >= 0")
-    if w.sum() > 1 + tol:
-        raise PlanError(f"the graph weights sum to {w.sum():g}; they must sum to at most 1")
-    if np.any(g < 0) or np.any(g > 1 + tol):
-        r, c = np.argwhere((g < 0) | (g > 1 + tol))[0]
-        raise PlanError(
-            f"the transition weight from hypothesis {r + 1} to {c + 1} is {g[r, c]:g}; "
-            "transition weights must be between 0 and 1"
-        )
-    if np.any(np.diag(g) != 0):
-        j = int(np.flatnonzero(np.diag(g) != 0)[0])
-        raise PlanError(
-            f"the transition matrix has {g[j, j]:g} on its diagonal at hypothesis {j + 1}; "
-            "the diagonal must be 0"
-        )
-    rows = g.sum(axis=1)
-    if np.any(rows > 1 + tol):
-        j = int(np.flatnonzero(rows > 1 + tol)[0])
-        raise PlanError(
-            f"the transition weights leaving hypothesis {j + 1} sum to {rows[j]:g}; each row "
-            "must sum to at most 1"
-        )
+    """Raise :class:`PlanError` with the first broken graph rule (one sentence)."""
+    problems = graph_problems(weights, transitions)
+    if problems:
+        raise PlanError(problems[0])
 
 
 def graphical_test(
