@@ -206,3 +206,28 @@ def test_result_is_frozen_and_frames_are_copies() -> None:
     assert "variance='Ye'" in repr(fit)
     assert fit.summary().startswith("ResponderResult(outcome='AVAL', rule='change <= -10'")
     assert fit.counts is not fit.counts  # a fresh copy on every access
+
+
+def test_terminal_rendering_shows_the_result_numbers() -> None:
+    """The renderer prints counts, effects and Newcombe CIs from the result, markup-safe."""
+    from rich.console import Console
+
+    from trialkit.report.responder_terminal import responder_renderable
+
+    d = sim()
+    d["ARM"] = d["ARM"].replace({"High": "[red]High"})
+    d["AVISIT"] = pd.Categorical(d["AVISIT"], ["Week 4", "Week 8", "Week 12"], ordered=True)
+    fit = fit_responder(
+        d, **{**ROLES}, covariates=["BASE"], responder="change <= -10", baseline="BASE"
+    )
+    console = Console(width=200, record=True)
+    console.print(responder_renderable(fit))
+    text = console.export_text()
+    assert "[red]High - Placebo" in text
+    rd = fit.effects.query("visit == 'Week 12' and comparison == 'Low - Placebo'").iloc[0]
+    assert f"{rd.estimate:.3f} ({rd.ci_lower:.3f} to {rd.ci_upper:.3f})" in text
+    c = fit.counts.query("visit == 'Week 8' and arm == 'Placebo'").iloc[0]
+    assert f"{c.n_responders}/{c.n_with_data} ({c.percent:.1f})" in text
+    un = fit.unadjusted.iloc[0]
+    assert f"{un.estimate:.3f} ({un.ci_lower:.3f} to {un.ci_upper:.3f})" in text
+    assert text.index("Week 4") < text.index("Week 8") < text.index("Week 12")
