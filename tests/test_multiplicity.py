@@ -193,3 +193,15 @@ def test_graph_figure_marks_weights_transitions_and_rejections(tmp_path) -> None
     assert path.stat().st_size > 5000
     with pytest.raises(ValueError, match="has no graph"):
         multiplicity_graph_figure(adjust_multiplicity([0.01, 0.02], "holm"))
+
+
+@pytest.mark.parametrize(
+    "case",
+    [c for c in R["graphs"] if c["graph"] == "fixed_sequence_4"],
+    ids=lambda c: f"a{c['alpha']}-{'-'.join(map(str, c['p']))}",
+)
+def test_fixed_sequence_method_matches_graphicalmcp(case: dict) -> None:
+    """adjust_multiplicity(method='fixed-sequence') vs graphicalMCP's fixed_sequence(4) graph."""
+    res = adjust_multiplicity(case["p"], "fixed-sequence", alpha=case["alpha"])
+    np.testing.assert_allclose(res.table["adjusted_p"], case["adjusted_p"], rtol=P_TOL)
+    assert res.table["rejected"].tolist() == np.atleast_1d(case["rejected"]).tolist()
