@@ -188,6 +188,22 @@ def test_bad_arguments_are_one_sentence(kw: dict, message: str) -> None:
     assert message in str(err.value)
 
 
+def test_missing_arm_is_an_error() -> None:
+    d = sim()
+    d.loc[[4, 9], "ARM"] = np.nan
+    with pytest.raises(
+        ModelError, match=r"column 'ARM' is missing at row 5 \(subject S005\) and 1"
+    ):
+        fit_responder(d, **ROLES, responder="change <= -10", baseline="BASE")
+
+
+def test_subject_in_two_arms_is_an_error() -> None:
+    d = sim()
+    d.loc[(d["USUBJID"] == "S002") & (d["AVISIT"] == "Week 8"), "ARM"] = "Placebo"
+    with pytest.raises(ModelError, match="subject S002 has more than one value of 'ARM'"):
+        fit_responder(d, **ROLES, responder="change <= -10", baseline="BASE")
+
+
 def test_duplicate_subject_visit_is_an_error() -> None:
     d = sim()
     d = pd.concat([d, d.iloc[[3]]])

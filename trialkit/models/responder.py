@@ -211,7 +211,19 @@ def fit_responder(
         )
     df["_y"] = _responses(df, outcome, rule, baseline, subject, visit)
     visit_levels = [str(v) for v in visits] if visits is not None else levels(df[visit])
-    subjects = df[df[arm].notna()].drop_duplicates(subject)[[subject, "_arm"]]
+    if df[arm].isna().any():
+        pos = int(np.flatnonzero(df[arm].isna().to_numpy())[0])
+        raise ModelError(
+            f"column '{arm}' is missing at row {pos + 1} (subject {df[subject].iloc[pos]}) and "
+            f"{int(df[arm].isna().sum()) - 1} other row(s); every row needs the subject's arm"
+        )
+    n_arms = df.groupby(subject, sort=False)["_arm"].nunique()
+    if (n_arms > 1).any():
+        raise ModelError(
+            f"subject {n_arms.index[np.argmax(n_arms.to_numpy() > 1)]} has more than one value "
+            f"of '{arm}'; a subject belongs to one arm"
+        )
+    subjects = df.drop_duplicates(subject)[[subject, "_arm"]]
     label = f"{outcome} ({rule})" if rule else outcome
     parts: dict[str, list[pd.DataFrame]] = {
         k: [] for k in ("eff", "risk", "un", "cnt", "exc", "coef")
