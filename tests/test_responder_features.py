@@ -247,3 +247,21 @@ def test_terminal_rendering_shows_the_result_numbers() -> None:
     un = fit.unadjusted.iloc[0]
     assert f"{un.estimate:.3f} ({un.ci_lower:.3f} to {un.ci_upper:.3f})" in text
     assert text.index("Week 4") < text.index("Week 8") < text.index("Week 12")
+
+
+def test_api_defaults_are_the_spec_defaults() -> None:
+    """fit_responder's option defaults are ResponderSpec's (the one place they are written)."""
+    import dataclasses
+    import inspect
+
+    from trialkit.specs.responder import RESPONDER_OPTIONS, ResponderSpec
+
+    params = inspect.signature(fit_responder).parameters
+    spec = ResponderSpec()
+    for f in dataclasses.fields(spec):
+        assert (
+            tuple(params[f.name].default) == f.default
+            if f.name == "strata"
+            else (params[f.name].default == getattr(spec, f.name))
+        ), f.name
+    assert [o.name for o in RESPONDER_OPTIONS] == [f.name for f in dataclasses.fields(spec)]
