@@ -11,13 +11,8 @@ from typing import Any
 
 from trialkit.core.version import __version__
 
-# --- Lazy exports: name -> module that defines it. -----------------------------------------
-# LEAD: add the analysis entry points here, e.g.
-#     "fit_mmrm": "trialkit.models.mmrm",
-#     "fit_ancova": "trialkit.models.ancova",
-#     "meta_analysis": "trialkit.meta.pooling",
-# Each is imported only when first accessed (``trialkit.fit_mmrm``), so a missing or broken
-# module cannot break ``import trialkit``.
+# Lazy exports: name -> module that defines it. Each is imported only when first accessed
+# (``trialkit.fit_mmrm``), so ``import trialkit`` stays fast.
 _LAZY: dict[str, str] = {
     "read_trial": "trialkit.data",
     "summarize_trial": "trialkit.data",
