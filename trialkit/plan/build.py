@@ -118,6 +118,7 @@ def build_plan(t: dict[str, Any], path: Path, problems: list[Problem]) -> Plan |
         estimands=estimands,
         path=path,
         sheet=trial["sheet"],
+        calibrated_to_published=bool(trial["calibrated_to_published"]),
     )
 
 

@@ -146,6 +146,14 @@ PLAN = Section(
                     default="long",
                     choices=("long", "wide"),
                 ),
+                Key(
+                    "calibrated_to_published",
+                    "boolean",
+                    "The data are synthetic and were generated to reproduce the `[[published]]` "
+                    "figures, so the replication check agrees by construction; every report "
+                    "says so next to the check.",
+                    default=False,
+                ),
             ),
             required=True,
         ),

@@ -6,7 +6,8 @@ The document follows ``trialkit/report/schema/trial_report.schema.json`` (JSON S
 :func:`~trialkit.report.csv_tables.results_frame`, the observed summaries, the MMRM with every
 table, covariance attempts and sample accounting, the ANCOVA with per-visit samples),
 ``summary``, ``models``, ``consort``, ``baseline``, ``adherence``, ``attrition``,
-``discrepancies``, ``replication``, ``effects`` and the report's ``footnotes``.
+``discrepancies``, ``replication`` with its ``replication_note``, ``effects`` and the report's
+``footnotes``.
 
 Missing numbers (NaN) are ``null``; floats are written with ``repr`` precision (17
 significant digits), so the file round-trips every value exactly.
@@ -30,7 +31,7 @@ from trialkit.core.version import __version__
 from trialkit.models.accounting import SampleAccounting
 from trialkit.report.csv_tables import models_frame, results_frame
 from trialkit.report.format import arm_labels
-from trialkit.report.terminal import footnotes
+from trialkit.report.terminal import footnotes, replication_note
 
 SCHEMA_VERSION = "1.1"
 SCHEMA_RESOURCE = ("trialkit.report", "schema/trial_report.schema.json")
@@ -128,6 +129,7 @@ def _trial(analysis: TrialAnalysis) -> dict[str, Any]:
             for x, w in zip(v.order, weeks, strict=True)
         ],
         "alpha": plan.analysis.alpha,
+        "calibrated_to_published": plan.calibrated_to_published,
     }
 
 
@@ -185,6 +187,7 @@ def report_dict(analysis: TrialAnalysis) -> dict[str, Any]:
         },
         "discrepancies": jsonable(analysis.discrepancies),
         "replication": jsonable(analysis.replication),
+        "replication_note": replication_note(analysis),
         "effects": jsonable(analysis.effects_frame()),
         "estimands": [_estimand(e) for e in analysis.estimands],
         "footnotes": footnotes(analysis),
