@@ -22,7 +22,7 @@ from trialkit.imputation.approxbayes import approxbayes_datasets
 from trialkit.imputation.condmean import condmean_datasets
 from trialkit.imputation.delta import DeltaSpec, resolve_delta
 from trialkit.imputation.draws import fit_full
-from trialkit.imputation.executor import get_executor
+from trialkit.imputation.executor import get_executor, single_threaded_blas
 from trialkit.imputation.grid import Grid, build_grid
 from trialkit.imputation.impute import Imputer, make_batches
 from trialkit.imputation.results import ImputationResult
@@ -107,7 +107,8 @@ def prepare(
         note = f"no missing {outcome} values: nothing was imputed (complete-data analysis)"
         notes.append(note)
         warnings.warn(note, stacklevel=3)
-    ctx = fit_full(grid, group_covariance=group_covariance, reml=reml)
+    with single_threaded_blas():
+        ctx = fit_full(grid, group_covariance=group_covariance, reml=reml)
     imputer = Imputer(grid, make_batches(grid), strat)
     n_tasks = grid.n if res == "jackknife" else int(n_samples or 0)
     executor = get_executor(n_jobs, scheduler, work=n_tasks * grid.n * grid.t)

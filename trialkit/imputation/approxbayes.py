@@ -23,7 +23,7 @@ import numpy as np
 
 from trialkit.errors import ModelError
 from trialkit.imputation.draws import FitContext, Params, refit_weighted
-from trialkit.imputation.executor import Executor, chunks, seed_children
+from trialkit.imputation.executor import Executor, chunks, seed_children, single_threaded_blas
 from trialkit.imputation.impute import Imputer
 
 _CHUNK = 10
@@ -58,11 +58,12 @@ def fit_bootstrap(
 def _draw_task(shared: tuple[Imputer, FitContext], seeds: list) -> tuple[np.ndarray, int]:
     imputer, ctx = shared
     ys, fails = [], 0
-    for ss in seeds:
-        rng = np.random.default_rng(ss)
-        _, params, f = fit_bootstrap(ctx, rng, imputer.grid.arm)
-        fails += f
-        ys.append(imputer(params, rng))
+    with single_threaded_blas():
+        for ss in seeds:
+            rng = np.random.default_rng(ss)
+            _, params, f = fit_bootstrap(ctx, rng, imputer.grid.arm)
+            fails += f
+            ys.append(imputer(params, rng))
     return np.stack(ys), fails
 
 

@@ -21,8 +21,9 @@ from __future__ import annotations
 import numpy as np
 
 from trialkit.imputation.approxbayes import fit_bootstrap
-from trialkit.imputation.draws import FitContext, refit_without
-from trialkit.imputation.executor import Executor, chunks, seed_children
+from trialkit.imputation.draws import FitContext
+from trialkit.imputation.executor import Executor, chunks, seed_children, single_threaded_blas
+from trialkit.imputation.jackknife import refit_batch
 from trialkit.imputation.impute import Imputer
 
 _CHUNK = 25
@@ -30,17 +31,20 @@ _CHUNK = 25
 
 def _jackknife_task(shared: tuple[Imputer, FitContext], idx: range) -> np.ndarray:
     imputer, ctx = shared
-    return np.stack([imputer(refit_without(ctx, i)) for i in idx])
+    with single_threaded_blas():
+        fits = refit_batch(ctx, np.arange(idx.start, idx.stop))
+        return np.stack([imputer(p) for p in fits])
 
 
 def _bootstrap_task(shared: tuple[Imputer, FitContext], seeds: list) -> tuple[np.ndarray, ...]:
     imputer, ctx = shared
     ys, ws, fails = [], [], 0
-    for ss in seeds:
-        w, params, f = fit_bootstrap(ctx, np.random.default_rng(ss), imputer.grid.arm)
-        fails += f
-        ys.append(imputer(params))
-        ws.append(w)
+    with single_threaded_blas():
+        for ss in seeds:
+            w, params, f = fit_bootstrap(ctx, np.random.default_rng(ss), imputer.grid.arm)
+            fails += f
+            ys.append(imputer(params))
+            ws.append(w)
     return np.stack(ys), np.stack(ws), np.array([fails])
 
 

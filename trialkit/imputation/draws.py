@@ -36,7 +36,7 @@ from trialkit.models.likelihood import Likelihood
 from trialkit.models.optimize import maximise
 from trialkit.models.patterns import Pattern, build_patterns
 
-_STEP_TOL = 1e-8  # |H0^-1 g|: the distance to the optimum, in theta units
+_STEP_TOL = 1e-7  # |H0^-1 g|: the distance to the optimum, in theta units
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def _subject_map(grid: Grid, fit: np.ndarray, has: np.ndarray, patterns, n_group
     return block_of, slot_of, member_of, pattern_of
 
 
-def _subject_stats(ctx: FitContext, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+def subject_stats(ctx: FitContext, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     p = ctx.patterns[int(ctx.pattern_of[i])]
     m = int(ctx.member_of[i])
     Xi, yi = p.X[m], p.Y[m]
@@ -206,7 +206,7 @@ def refit_without(ctx: FitContext, i: int) -> Params:
     """The imputation model fitted without grid subject ``i`` (a jackknife sample)."""
     if ctx.pattern_of[i] < 0:  # the subject contributes nothing to the fit
         return ctx.params
-    xx, xy, yy, tp = _subject_stats(ctx, i)
+    xx, xy, yy, tp = subject_stats(ctx, i)
     b, s = int(ctx.block_of[i]), int(ctx.slot_of[i])
     blocks = list(ctx.lik.blocks)
     blk = blocks[b]

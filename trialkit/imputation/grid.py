@@ -116,7 +116,8 @@ def build_grid(
         )
     grid = df.set_index([subject, "_visit"]).reindex(full).reset_index()
     carry = [arm, *cov_all]
-    grid[carry] = grid.groupby(subject, sort=False)[carry].transform(lambda s: s.ffill().bfill())
+    grid[carry] = grid.groupby(subject, sort=False)[carry].ffill()
+    grid[carry] = grid.groupby(subject, sort=False)[carry].bfill()
     for col in carry:
         if grid[col].isna().any():
             first = grid.loc[grid[col].isna(), subject].iloc[0]

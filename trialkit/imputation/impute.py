@@ -32,51 +32,51 @@ from trialkit.imputation.strategies import Strategy
 
 @dataclass(frozen=True)
 class Batch:
-    """Subjects imputed together."""
+    """Subjects whose strategy parameters are the same function of the model parameters."""
 
-    rows: np.ndarray  # grid subject indices
+    rows: np.ndarray  # positions among the subjects with missing values
     strategy: str
     arm: int
     ref_arm: int
     is_mar: np.ndarray  # (t,) bool
-    obs: np.ndarray  # (t,) bool, observed visits
-    X_own: np.ndarray  # (m, t, k)
-    X_ref: np.ndarray  # (m, t, k)
-    y_obs: np.ndarray  # (m, n_obs)
 
 
-def make_batches(grid: Grid) -> tuple[Batch, ...]:
-    """Group the subjects with missing values by what their imputation depends on."""
+@dataclass(frozen=True)
+class Plan:
+    """The subjects with missing values and how they are grouped."""
+
+    need: np.ndarray  # grid indices of subjects with a missing value
+    obs: np.ndarray  # (m, t) bool, observed
+    y0: np.ndarray  # (m, t) outcome with missing set to 0
+    batches: tuple[Batch, ...]
+
+
+def make_batches(grid: Grid) -> Plan:
+    """Group the subjects with missing values by strategy, arms and event visit."""
     miss = grid.missing
     need = np.flatnonzero(miss.any(axis=1))
+    obs = ~miss[need]
+    y0 = np.where(obs, grid.y[need], 0.0)
     if need.size == 0:
-        return ()
-    t = grid.t
-    obs_code = ((~miss[need]) * (1 << np.arange(t))[None, :]).sum(axis=1)
+        return Plan(need, obs, y0, ())
     strat_names = sorted(set(grid.strategy[need]))
     strat_code = np.array([strat_names.index(s) for s in grid.strategy[need]])
-    key = np.stack(
-        [strat_code, grid.arm[need], grid.ref_arm[need], grid.ice[need], obs_code], axis=1
-    )
+    ice = np.where(grid.strategy[need] == "MAR", grid.t, grid.ice[need])
+    key = np.stack([strat_code, grid.arm[need], grid.ref_arm[need], ice], axis=1)
     uniq, inv = np.unique(key, axis=0, return_inverse=True)
     out = []
     for b in range(uniq.shape[0]):
-        rows = need[inv.ravel() == b]
-        obs = ~miss[rows[0]]
+        rows = np.flatnonzero(inv.ravel() == b)
         out.append(
             Batch(
                 rows=rows,
                 strategy=strat_names[int(uniq[b, 0])],
                 arm=int(uniq[b, 1]),
                 ref_arm=int(uniq[b, 2]),
-                is_mar=grid.is_mar[rows[0]].copy(),
-                obs=obs,
-                X_own=grid.X[rows],
-                X_ref=grid.X_arm[int(uniq[b, 2])][rows],
-                y_obs=grid.y[rows][:, obs],
+                is_mar=np.arange(grid.t) < int(uniq[b, 3]),
             )
         )
-    return tuple(out)
+    return Plan(need, obs, y0, tuple(out))
 
 
 @dataclass(frozen=True)
@@ -85,40 +85,61 @@ class Imputer:
     parameters."""
 
     grid: Grid
-    batches: tuple[Batch, ...]
+    plan: Plan
     strategies: dict[str, Strategy]
 
     def __call__(self, params: Params, rng: np.random.Generator | None = None) -> np.ndarray:
-        return impute(self.grid, self.batches, params, self.strategies, rng)
+        return impute(self.grid, self.plan, params, self.strategies, rng)
 
 
 def impute(
     grid: Grid,
-    batches: tuple[Batch, ...],
+    plan: Plan,
     params: Params,
     strategies: dict[str, Strategy],
     rng: np.random.Generator | None = None,
 ) -> np.ndarray:
-    """The grid outcome with its missing values imputed: conditional means when ``rng`` is
-    ``None``, else one random draw per missing value."""
+    r"""The grid outcome with its missing values imputed: conditional means when ``rng`` is
+    ``None``, else one random draw per missing value.
+
+    All subjects are conditioned at once: with :math:`D_o` the diagonal indicator of the
+    observed visits and :math:`M = D_o\Sigma D_o + (I - D_o)`,
+    :math:`z = M^{-1}D_o(y - \mu)` holds :math:`\Sigma_{oo}^{-1}(y_o-\mu_o)` at the observed
+    visits and 0 elsewhere, so the conditional mean is :math:`\mu + \Sigma z` at the missing
+    visits and the conditional covariance is :math:`\Sigma - \Sigma D_oM^{-1}D_o\Sigma`.
+    """
     y = grid.y.copy()
+    if not plan.batches:
+        return y
+    t = grid.t
     sig = params.sigmas
-    for b in batches:
+    need = plan.need
+    mu_own = grid.X[need] @ params.beta  # (m, t)
+    mu_arm = (grid.X_arm[0][need] @ params.beta, grid.X_arm[1][need] @ params.beta)
+    MU = np.empty((need.size, t))
+    SS = np.empty((need.size, t, t))
+    for b in plan.batches:
         s_own = sig[b.arm] if len(sig) == 2 else sig[0]
         s_ref = sig[b.ref_arm] if len(sig) == 2 else sig[0]
-        mu_g = b.X_own @ params.beta
-        mu_r = b.X_ref @ params.beta
-        mu, S = strategies[b.strategy](mu_g, mu_r, s_own, s_ref, b.is_mar)
-        m, o = ~b.obs, b.obs
-        if o.any():
-            A = np.linalg.solve(S[np.ix_(o, o)], S[np.ix_(o, m)])  # Soo^-1 Som
-            mean = mu[:, m] + (b.y_obs - mu[:, o]) @ A
-            cov = S[np.ix_(m, m)] - S[np.ix_(m, o)] @ A
-        else:
-            mean = mu[:, m]
-            cov = S[np.ix_(m, m)]
-        if rng is not None:
-            L = np.linalg.cholesky(0.5 * (cov + cov.T))
-            mean = mean + rng.standard_normal(mean.shape) @ L.T
-        y[np.ix_(b.rows, np.flatnonzero(m))] = mean
+        mu, S = strategies[b.strategy](
+            mu_own[b.rows], mu_arm[b.ref_arm][b.rows], s_own, s_ref, b.is_mar
+        )
+        MU[b.rows] = mu
+        SS[b.rows] = S
+    Do = plan.obs.astype(float)
+    M = SS * Do[:, :, None] * Do[:, None, :] + np.eye(t) * (1.0 - Do)[:, None, :]
+    z = np.linalg.solve(M, (Do * (plan.y0 - MU))[..., None])[..., 0]
+    mean = MU + np.einsum("nts,ns->nt", SS, z)
+    if rng is not None:
+        SD = SS * Do[:, None, :]
+        C = SS - SD @ np.linalg.solve(M, SD.transpose(0, 2, 1))
+        C = 0.5 * (C + C.transpose(0, 2, 1)) * (1.0 - Do)[:, :, None] * (1.0 - Do)[:, None, :]
+        L = np.linalg.cholesky(C + np.eye(t) * Do[:, None, :])
+        n_miss = int((1.0 - Do).sum())
+        zz = np.zeros((need.size, t))
+        zz[~plan.obs] = rng.standard_normal(n_miss)
+        mean = mean + np.einsum("nts,ns->nt", L, zz)
+    sub = y[need]
+    sub[~plan.obs] = mean[~plan.obs]
+    y[need] = sub
     return y
