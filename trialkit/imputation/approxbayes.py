@@ -41,12 +41,16 @@ def bootstrap_weights(rng: np.random.Generator, arm: np.ndarray) -> np.ndarray:
 
 
 def fit_bootstrap(
-    ctx: FitContext, rng: np.random.Generator, arm: np.ndarray
+    ctx: FitContext, rng: np.random.Generator, arm: np.ndarray, tol: float = 1e-7
 ) -> tuple[np.ndarray, Params, int]:
-    """A bootstrap sample's weights, its fit, and how many samples failed before it."""
+    """A bootstrap sample's weights, its fit, and how many samples failed before it.
+
+    ``tol`` bounds the remaining quasi-Newton step (theta units); a draw's parameters need
+    not be more precise than their bootstrap spread, so approximate Bayesian MI uses 1e-6.
+    """
     for fails in range(_MAX_TRIES):
         w = bootstrap_weights(rng, arm)
-        params = refit_weighted(ctx, w)
+        params = refit_weighted(ctx, w, tol)
         if params is not None:
             return w, params, fails
     raise ModelError(
@@ -61,7 +65,7 @@ def _draw_task(shared: tuple[Imputer, FitContext], seeds: list) -> tuple[np.ndar
     with single_threaded_blas():
         for ss in seeds:
             rng = np.random.default_rng(ss)
-            _, params, f = fit_bootstrap(ctx, rng, imputer.grid.arm)
+            _, params, f = fit_bootstrap(ctx, rng, imputer.grid.arm, tol=1e-6)
             fails += f
             ys.append(imputer(params, rng))
     return np.stack(ys), fails

@@ -177,23 +177,34 @@ def subject_stats(ctx: FitContext, i: int) -> tuple[np.ndarray, np.ndarray, np.n
     return xx, xy, np.outer(yi, yi), tp
 
 
-def _refit(ctx: FitContext, lik: Likelihood) -> Params | None:
-    """Chord-Newton from the full-data optimum; the full optimiser if that stalls."""
+def _refit(ctx: FitContext, lik: Likelihood, tol: float = _STEP_TOL) -> Params | None:
+    """Quasi-Newton from the full-data optimum: the first step uses the full-data Hessian,
+    later ones its BFGS update; the full optimiser if that stalls."""
     theta = ctx.theta.copy()
+    h_inv = ctx.hess_inv.copy()
     best = np.inf
+    prev: tuple[np.ndarray, np.ndarray] | None = None
     with np.errstate(all="ignore"):
         for _ in range(40):
             try:
                 ev = lik.evaluate(theta)
             except (np.linalg.LinAlgError, ValueError):
                 break
-            step = ctx.hess_inv @ ev.grad
+            if prev is not None:
+                s_, y_ = theta - prev[0], ev.grad - prev[1]
+                sy = float(s_ @ y_)
+                if sy > 1e-300:
+                    rho = 1.0 / sy
+                    v = np.eye(theta.size) - rho * np.outer(s_, y_)
+                    h_inv = v @ h_inv @ v.T + rho * np.outer(s_, s_)
+            step = h_inv @ ev.grad
             size = float(np.max(np.abs(step)))
             if not np.isfinite(size) or size > 10 * best:
                 break
-            if size < _STEP_TOL:
+            if size < tol:
                 return Params(ev.beta, tuple(ev.sigmas), theta)
             best = min(best, size)
+            prev = (theta, ev.grad)
             theta = theta - step
     opt = maximise(lik, ctx.theta.copy())
     if not opt.converged:
@@ -228,7 +239,7 @@ def refit_without(ctx: FitContext, i: int) -> Params:
     return out
 
 
-def refit_weighted(ctx: FitContext, w: np.ndarray) -> Params | None:
+def refit_weighted(ctx: FitContext, w: np.ndarray, tol: float = _STEP_TOL) -> Params | None:
     """The imputation model fitted with subject multiplicities ``w`` (a bootstrap sample).
 
     Returns ``None`` when the fit fails (e.g. an arm x visit cell left empty).
@@ -261,4 +272,4 @@ def refit_weighted(ctx: FitContext, w: np.ndarray) -> Params | None:
         dataclasses.replace(blk, n=n, XX=XX, XY=XY, YY=YY) for blk, n, XX, XY, YY in blocks
     )
     lik.n_obs = n_obs
-    return _refit(ctx, lik)
+    return _refit(ctx, lik, tol)

@@ -154,7 +154,7 @@ def build_grid(
     arm_i = design.arm.reshape(n, t)[:, 0].astype(np.int64)
     X_arm = _recode_arms(design, X)
     arms = design.arms
-    ref = _reference(reference, arms, arm, strategies_used=None)
+    ref = _reference(reference, arms, arm)
     ref_arm = np.where(arm_i == 1, arms.index(ref[arms[1]]), arms.index(ref[arms[0]]))
     ice, strategy, ev_table, notes = _events(
         events, ids, arms, arm_i, visit_levels, subject, visit, strategies, y
@@ -204,9 +204,7 @@ def _recode_arms(design: Design, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return out[0], out[1]
 
 
-def _reference(
-    reference: dict[str, str] | None, arms: tuple[str, str], arm: str, strategies_used: None
-) -> dict[str, str]:
+def _reference(reference: dict[str, str] | None, arms: tuple[str, str], arm: str) -> dict[str, str]:
     """Reference arm of each arm; default: the control arm for both."""
     if reference is None:
         return {arms[0]: arms[0], arms[1]: arms[0]}
@@ -257,9 +255,8 @@ def _events(
         row = ev.loc[dup].iloc[0]
         what = f" '{kind[dup].iloc[0]}'" if "event" in ev.columns else ""
         raise DataError(
-            f"subject {row['subject']} has {int(dup.sum() if not what else 2)} events{what} "
-            "in the events table; give one row per subject and event (the first visit "
-            "affected)"
+            f"subject {row['subject']} has more than one event{what} in the events table; "
+            "give one row per subject and kind of event (the first visit affected)"
         )
     pos = {str(s): i for i, s in enumerate(ids)}
     vpos = {v: j for j, v in enumerate(visit_levels)}
