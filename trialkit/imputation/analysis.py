@@ -61,7 +61,7 @@ def ancova(
             sw = np.full(D, float(n))
             xbar = np.broadcast_to(X.mean(axis=0), (D, p))
         else:
-            xtx = np.einsum("dn,na,nb->dab", W, X, X)
+            xtx = (W @ (X[:, :, None] * X[:, None, :]).reshape(n, p * p)).reshape(D, p, p)
             xty = (W * yv) @ X
             sw = W.sum(axis=1)
             xbar = (W @ X) / sw[:, None]

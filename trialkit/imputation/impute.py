@@ -49,6 +49,8 @@ class Plan:
     obs: np.ndarray  # (m, t) bool, observed
     y0: np.ndarray  # (m, t) outcome with missing set to 0
     batches: tuple[Batch, ...]
+    X_own: np.ndarray  # (m, t, k) design rows of these subjects, own arm
+    X_arm: tuple[np.ndarray, np.ndarray]  # recoded to control / treatment
 
 
 def make_batches(grid: Grid) -> Plan:
@@ -57,8 +59,10 @@ def make_batches(grid: Grid) -> Plan:
     need = np.flatnonzero(miss.any(axis=1))
     obs = ~miss[need]
     y0 = np.where(obs, grid.y[need], 0.0)
+    X_own = np.ascontiguousarray(grid.X[need])
+    X_arm = (np.ascontiguousarray(grid.X_arm[0][need]), np.ascontiguousarray(grid.X_arm[1][need]))
     if need.size == 0:
-        return Plan(need, obs, y0, ())
+        return Plan(need, obs, y0, (), X_own, X_arm)
     strat_names = sorted(set(grid.strategy[need]))
     strat_code = np.array([strat_names.index(s) for s in grid.strategy[need]])
     ice = np.where(grid.strategy[need] == "MAR", grid.t, grid.ice[need])
@@ -76,7 +80,7 @@ def make_batches(grid: Grid) -> Plan:
                 is_mar=np.arange(grid.t) < int(uniq[b, 3]),
             )
         )
-    return Plan(need, obs, y0, tuple(out))
+    return Plan(need, obs, y0, tuple(out), X_own, X_arm)
 
 
 @dataclass(frozen=True)
@@ -114,8 +118,8 @@ def impute(
     t = grid.t
     sig = params.sigmas
     need = plan.need
-    mu_own = grid.X[need] @ params.beta  # (m, t)
-    mu_arm = (grid.X_arm[0][need] @ params.beta, grid.X_arm[1][need] @ params.beta)
+    mu_own = plan.X_own @ params.beta  # (m, t)
+    mu_arm = (plan.X_arm[0] @ params.beta, plan.X_arm[1] @ params.beta)
     MU = np.empty((need.size, t))
     SS = np.empty((need.size, t, t))
     for b in plan.batches:

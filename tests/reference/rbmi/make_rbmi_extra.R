@@ -9,7 +9,7 @@
 # Run: cd tests/reference/rbmi && R_LIBS=/work/rlib Rscript make_rbmi_extra.R > make_rbmi_extra.out 2>&1
 suppressMessages({library(rbmi); library(jsonlite)})
 set.seed(20261130)
-N_AB <- 500
+N_AB <- 250
 dat <- mmrm::fev_data
 dat <- data.frame(PATIENT = factor(dat$USUBJID), VISIT = factor(dat$AVISIT), THERAPY = relevel(factor(dat$ARMCD), ref = "PBO"), BASVAL = dat$FEV1_BL, CHANGE = dat$FEV1)
 dat <- expand_locf(dat, PATIENT = levels(dat$PATIENT), VISIT = levels(dat$VISIT),
