@@ -82,3 +82,47 @@ def ancova(
             se[:, v, j] = np.sqrt(s2 * np.einsum("da,dab,db->d", ell, inv, ell))
         dfs[:, v] = df
     return est, se, dfs
+
+
+def mmrm(Y: np.ndarray, W: np.ndarray | None, grid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The MMRM (unstructured, REML, Satterthwaite df) on each imputed data set, one fit each.
+
+    Same layout as :func:`ancova`; LS means are the MMRM's (covariates at their means).
+    A subject with weight ``w`` enters ``w`` times under distinct ids (bootstrap samples).
+    """
+    from trialkit.models.mmrm import fit_mmrm
+
+    c = grid.columns_in
+    D, n, t = Y.shape
+    est = np.empty((D, t, 3))
+    se = np.empty((D, t, 3))
+    dfs = np.empty((D, t, 3))
+    ids = grid.frame[c["subject"]].astype(str).to_numpy()
+    for d in range(D):
+        w = np.ones(n, dtype=np.int64) if W is None else W[d].astype(np.int64)
+        rep = np.repeat(np.arange(n), w)
+        occ = np.arange(rep.size) - np.repeat(np.cumsum(w) - w, w)
+        rows = (rep[:, None] * t + np.arange(t)[None, :]).ravel()
+        frame = grid.frame.iloc[rows].copy()
+        frame[c["subject"]] = np.char.add(np.char.add(ids[rows], "#"), np.repeat(occ, t).astype(str))
+        frame["_imputed_outcome"] = Y[d].ravel()[rows]
+        fit = fit_mmrm(
+            frame,
+            outcome="_imputed_outcome",
+            arm=c["arm"],
+            control=c["control"],
+            visit=c["visit"],
+            subject=c["subject"],
+            covariates=c["covariates"],
+            visit_covariates=c["visit_covariates"],
+            visits=list(grid.visits),
+            fallback=(),
+        )
+        lsm = fit.lsmeans
+        for j, tab in enumerate(
+            (fit.differences, lsm[lsm.arm == grid.arms[0]], lsm[lsm.arm == grid.arms[1]])
+        ):
+            est[d, :, j] = tab["estimate"].to_numpy()
+            se[d, :, j] = tab["std_error"].to_numpy()
+            dfs[d, :, j] = tab["df"].to_numpy()
+    return est, se, dfs

@@ -18,6 +18,7 @@ import pandas as pd
 from trialkit.errors import DataError
 from trialkit.imputation import pooling
 from trialkit.imputation.analysis import ancova
+from trialkit.imputation.analysis import mmrm as analysis_mmrm
 from trialkit.imputation.approxbayes import approxbayes_datasets
 from trialkit.imputation.condmean import condmean_datasets
 from trialkit.imputation.delta import DeltaSpec, resolve_delta
@@ -30,6 +31,7 @@ from trialkit.imputation.strategies import Strategy, registry
 
 METHODS = ("condmean", "approxbayes")
 RESAMPLING = ("jackknife", "bootstrap")
+ANALYSES = ("ancova", "mmrm")
 
 
 @dataclass(frozen=True)
@@ -147,13 +149,25 @@ def _refs(grid: Grid) -> list[int]:
     return out
 
 
+def _analyse(
+    Y: np.ndarray, W: np.ndarray | None, grid: Grid, analysis: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if analysis == "mmrm":
+        return analysis_mmrm(Y, W, grid)
+    est, se, df = ancova(Y, W, grid.analysis_X)
+    return est, se, np.repeat(df[:, :, None], 3, axis=2)
+
+
 def pooled_tables(
-    prep: Prepared, delta: np.ndarray | None, alpha: float
+    prep: Prepared, delta: np.ndarray | None, alpha: float, analysis: str = "ancova"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Analyse every (delta-adjusted) data set and pool: differences and LS means tables."""
-    AX = prep.grid.analysis_X
+    """Analyse every (delta-adjusted) data set and pool: differences and LS means tables.
+
+    With Rubin's rules the complete-data df is the ANCOVA's residual df (the same in every
+    data set) or, for the MMRM, the median of the data sets' Satterthwaite df.
+    """
     Y = prep.Y if delta is None else prep.Y + delta[None]
-    est, se, df = ancova(Y, prep.W, AX)
+    est, se, df = _analyse(Y, prep.W, prep.grid, analysis)
     t = prep.grid.t
     out_est = np.empty((t, 3))
     out_se = np.empty((t, 3))
@@ -161,7 +175,7 @@ def pooled_tables(
     lo, hi, p = (np.empty((t, 3)) for _ in range(3))
     if prep.method == "condmean":
         yf = prep.y_full if delta is None else prep.y_full + delta
-        full_est, _, _ = ancova(yf[None], None, AX)
+        full_est, _, _ = _analyse(yf[None], None, prep.grid, analysis)
         out_est = full_est[0]
         if prep.resampling == "jackknife":
             out_se = pooling.jackknife_se(est)
@@ -181,7 +195,7 @@ def pooled_tables(
     else:
         for v in range(t):
             for j in range(3):
-                e, s, d = pooling.rubin(est[:, v, j], se[:, v, j], float(df[0, v]))
+                e, s, d = pooling.rubin(est[:, v, j], se[:, v, j], float(np.median(df[:, v, j])))
                 out_est[v, j], out_se[v, j], out_df[v, j] = e, s, d
                 lo[v, j], hi[v, j], p[v, j] = pooling.interval(e, s, d, alpha)
     visits = list(prep.grid.visits)
@@ -264,7 +278,9 @@ def impute_and_analyse(
         Seed of the ``SeedSequence``; each resample/draw gets its own child, so the result is
         identical whatever ``n_jobs`` or ``scheduler``.
     analysis
-        ``ancova`` (rbmi's default). ``mmrm`` is not implemented yet.
+        ``ancova`` (rbmi's default: per visit ``outcome ~ arm + covariates``, vectorised over
+        the data sets) or ``mmrm`` (:func:`trialkit.fit_mmrm`, unstructured, Satterthwaite,
+        one fit per data set: slower).
     group_covariance
         One covariance matrix per arm in the imputation model.
     n_jobs, scheduler
@@ -276,8 +292,8 @@ def impute_and_analyse(
     ImputationResult
         ``differences`` (treatment - control by visit) and ``lsmeans``.
     """
-    if analysis != "ancova":
-        raise DataError(f"analysis '{analysis}' is not available; use analysis='ancova'")
+    if analysis not in ANALYSES:
+        raise DataError(f"unknown analysis '{analysis}'; choose ancova or mmrm")
     prep = prepare(
         data,
         outcome=outcome,
@@ -308,7 +324,7 @@ def impute_and_analyse(
 def make_result(
     prep: Prepared, delta: np.ndarray | None, alpha: float, outcome: str, analysis: str
 ) -> ImputationResult:
-    diffs, lsm = pooled_tables(prep, delta, alpha)
+    diffs, lsm = pooled_tables(prep, delta, alpha, analysis)
     return ImputationResult(
         outcome=outcome,
         method=prep.method,

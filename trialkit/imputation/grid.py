@@ -50,6 +50,8 @@ class Grid:
     design: Design  # the full-grid design (outcome replaced by a placeholder)
     events: pd.DataFrame  # subject, arm, visit, strategy, n_imputed
     notes: tuple[str, ...]
+    frame: pd.DataFrame  # n*t rows (subject-major): subject, arm, visit, covariates
+    columns_in: dict[str, object]  # the caller's column names and covariate lists
 
     @property
     def n(self) -> int:
@@ -185,6 +187,18 @@ def build_grid(
         design=design,
         events=ev_table,
         notes=tuple(notes),
+        frame=grid.set_index([subject, "_visit"])
+        .reindex(order)[[arm, *cov_all]]
+        .rename_axis([subject, visit])
+        .reset_index(),
+        columns_in={
+            "subject": subject,
+            "arm": arm,
+            "visit": visit,
+            "control": str(control),
+            "covariates": list(covariates),
+            "visit_covariates": list(visit_covariates),
+        },
     )
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 import scipy.optimize
 
 from trialkit.errors import DataError
-from trialkit.imputation.api import make_result, pooled_tables, prepare
+from trialkit.imputation.api import ANALYSES, make_result, pooled_tables, prepare
 from trialkit.imputation.delta import delta_shift, resolve_delta
 from trialkit.imputation.results import TippingPointResult
 
@@ -63,8 +63,8 @@ def tipping_point(
     if "delta" in kwargs:
         raise DataError("tipping_point sets delta itself; pass the grid as deltas=")
     analysis = kwargs.pop("analysis", "ancova")
-    if analysis != "ancova":
-        raise DataError(f"analysis '{analysis}' is not available; use analysis='ancova'")
+    if analysis not in ANALYSES:
+        raise DataError(f"unknown analysis '{analysis}'; choose ancova or mmrm")
     prep = prepare(data, outcome=outcome, subject=subject, visit=visit, **kwargs)
     g = prep.grid
     arms = {"treatment": [g.arms[1]], "control": [g.arms[0]], "both": list(g.arms)}.get(
@@ -85,7 +85,7 @@ def tipping_point(
                          visit)
 
     def row(d: float) -> pd.Series:
-        diffs, _ = pooled_tables(prep, d * unit, alpha)
+        diffs, _ = pooled_tables(prep, d * unit, alpha, analysis)
         return diffs.iloc[vi]
 
     rows = [row(d) for d in grid_vals]
