@@ -72,8 +72,12 @@ def main() -> None:
     trialkit.impute_and_analyse(fev(), events=fev_events("JR"), **FEV_ARGS)  # warm imports
     sec, _ = timed(
         lambda: trialkit.impute_and_analyse(
-            fev(), events=fev_events("JR"), method="condmean", resampling="jackknife",
-            n_jobs=1, **FEV_ARGS
+            fev(),
+            events=fev_events("JR"),
+            method="condmean",
+            resampling="jackknife",
+            n_jobs=1,
+            **FEV_ARGS,
         ),
         repeat=3,
     )
@@ -106,13 +110,19 @@ def main() -> None:
     from distributed import Client, LocalCluster
 
     for nw in (1, 2):
-        with LocalCluster(n_workers=nw, threads_per_worker=1, processes=True) as cl, Client(
-            cl
-        ) as client:
+        with (
+            LocalCluster(n_workers=nw, threads_per_worker=1, processes=True) as cl,
+            Client(cl) as client,
+        ):
             sec, abd = timed(
                 lambda client=client: trialkit.impute_and_analyse(
-                    data, events=ev, method="approxbayes", n_samples=200, seed=7,
-                    scheduler=client, **ARGS
+                    data,
+                    events=ev,
+                    method="approxbayes",
+                    n_samples=200,
+                    seed=7,
+                    scheduler=client,
+                    **ARGS,
                 )
             )
             print(

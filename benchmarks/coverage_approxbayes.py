@@ -36,13 +36,16 @@ def one_trial(r: int, draws: int, n: int, t: int) -> tuple[float, float, float, 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = trialkit.impute_and_analyse(
-            data, events=ev, method="approxbayes", n_samples=draws, seed=10_000 + r,
-            n_jobs=1, **ARGS
+            data,
+            events=ev,
+            method="approxbayes",
+            n_samples=draws,
+            seed=10_000 + r,
+            n_jobs=1,
+            **ARGS,
         )
     last = res.differences.iloc[-1]
-    return float(last.estimate), float(last.std_error), float(last.ci_lower), float(
-        last.ci_upper
-    )
+    return float(last.estimate), float(last.std_error), float(last.ci_lower), float(last.ci_upper)
 
 
 def main() -> None:

@@ -49,8 +49,10 @@ def events(strategy: str) -> pd.DataFrame:
 
 def rbmi_table(block: dict) -> dict[str, np.ndarray]:
     """rbmi's pooled table as arrays (visit, quantity): trt, lsm_ref, lsm_alt."""
-    return {k: np.asarray(block[k], dtype=float).reshape(-1, 3) for k in ("est", "se", "lci",
-                                                                         "uci", "pval")}
+    return {
+        k: np.asarray(block[k], dtype=float).reshape(-1, 3)
+        for k in ("est", "se", "lci", "uci", "pval")
+    }
 
 
 def ours_table(res) -> dict[str, np.ndarray]:
@@ -59,6 +61,11 @@ def ours_table(res) -> dict[str, np.ndarray]:
     lsm = res.lsmeans
     c = lsm[lsm.arm == res.arms[0]].reset_index(drop=True)
     t = lsm[lsm.arm == res.arms[1]].reset_index(drop=True)
-    cols = {"est": "estimate", "se": "std_error", "lci": "ci_lower", "uci": "ci_upper",
-            "pval": "p_value"}
+    cols = {
+        "est": "estimate",
+        "se": "std_error",
+        "lci": "ci_lower",
+        "uci": "ci_upper",
+        "pval": "p_value",
+    }
     return {k: np.column_stack([d[v], c[v], t[v]]) for k, v in cols.items()}

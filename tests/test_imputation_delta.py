@@ -81,7 +81,14 @@ def test_tipping_point_root_has_p_equal_alpha():
     )
     tab = tp.table
     assert list(tab.columns) == [
-        "delta", "estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value", "significant"
+        "delta",
+        "estimate",
+        "std_error",
+        "df",
+        "ci_lower",
+        "ci_upper",
+        "p_value",
+        "significant",
     ]
     assert np.all(np.diff(tab["p_value"]) < 0)
     assert len(tp.tipping_points) == 1

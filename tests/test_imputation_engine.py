@@ -25,9 +25,17 @@ def grid_of(data: pd.DataFrame, strategy: str = "JR", group_covariance: bool = F
     ev = events(strategy)
     ev = ev[ev.subject.isin(data.PATIENT)]
     g = build_grid(
-        data, outcome="CHANGE", arm="THERAPY", control="PBO", visit="VISIT",
-        subject="PATIENT", covariates=[], visit_covariates=["BASVAL"], events=ev,
-        reference=ARGS["reference"], strategies=tuple(registry(None)),
+        data,
+        outcome="CHANGE",
+        arm="THERAPY",
+        control="PBO",
+        visit="VISIT",
+        subject="PATIENT",
+        covariates=[],
+        visit_covariates=["BASVAL"],
+        events=ev,
+        reference=ARGS["reference"],
+        strategies=tuple(registry(None)),
     )
     return g, fit_full(g, group_covariance=group_covariance)
 

@@ -15,9 +15,7 @@ from scipy import stats
 
 from trialkit.imputation import pooling
 
-CASES = json.loads((Path(__file__).parent / "reference/rubin/rubin_mice.json").read_text())[
-    "cases"
-]
+CASES = json.loads((Path(__file__).parent / "reference/rubin/rubin_mice.json").read_text())["cases"]
 REL = 1e-10  # same formulas in double precision
 
 

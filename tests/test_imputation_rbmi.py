@@ -23,8 +23,7 @@ EST, SE, CI = 1e-4, 1e-4, 1e-4  # CI: relative to |est| + 1.96 SE (see the test)
 def pair(request):
     strategy = request.param
     res = trialkit.impute_and_analyse(
-        fev(), events=events(strategy), method="condmean", resampling="jackknife", seed=1,
-        **ARGS
+        fev(), events=events(strategy), method="condmean", resampling="jackknife", seed=1, **ARGS
     )
     return strategy, res, ours_table(res), rbmi_table(reference()[strategy])
 
@@ -65,7 +64,13 @@ def test_result_shape(pair):
     """Tidy frames, events listing and normal reference (infinite df) for the jackknife."""
     strategy, res, _, _ = pair
     assert list(res.differences.columns) == [
-        "visit", "estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value"
+        "visit",
+        "estimate",
+        "std_error",
+        "df",
+        "ci_lower",
+        "ci_upper",
+        "p_value",
     ]
     assert list(res.lsmeans.columns[:3]) == ["arm", "visit", "estimate"]
     assert np.all(np.isinf(res.differences["df"]))

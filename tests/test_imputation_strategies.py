@@ -108,5 +108,6 @@ def test_mmrm_analysis_on_complete_data_equals_fit_mmrm():
     args = {k: v for k, v in ARGS.items() if k != "reference"}
     fit = trialkit.fit_mmrm(full, **args)
     np.testing.assert_allclose(res.differences["estimate"], fit.differences["estimate"], rtol=1e-8)
-    np.testing.assert_allclose(res.differences["std_error"], fit.differences["std_error"],
-                               rtol=1e-8)
+    np.testing.assert_allclose(
+        res.differences["std_error"], fit.differences["std_error"], rtol=1e-8
+    )

@@ -104,7 +104,9 @@ def mmrm(Y: np.ndarray, W: np.ndarray | None, grid) -> tuple[np.ndarray, np.ndar
         occ = np.arange(rep.size) - np.repeat(np.cumsum(w) - w, w)
         rows = (rep[:, None] * t + np.arange(t)[None, :]).ravel()
         frame = grid.frame.iloc[rows].copy()
-        frame[c["subject"]] = np.char.add(np.char.add(ids[rows], "#"), np.repeat(occ, t).astype(str))
+        frame[c["subject"]] = np.char.add(
+            np.char.add(ids[rows], "#"), np.repeat(occ, t).astype(str)
+        )
         frame["_imputed_outcome"] = Y[d].ravel()[rows]
         fit = fit_mmrm(
             frame,

@@ -23,8 +23,8 @@ import numpy as np
 from trialkit.imputation.approxbayes import fit_bootstrap
 from trialkit.imputation.draws import FitContext
 from trialkit.imputation.executor import Executor, chunks, seed_children, single_threaded_blas
-from trialkit.imputation.jackknife import refit_batch
 from trialkit.imputation.impute import Imputer
+from trialkit.imputation.jackknife import refit_batch
 
 _CHUNK = 25
 

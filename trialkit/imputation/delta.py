@@ -46,7 +46,9 @@ def delta_template(grid: Grid) -> pd.DataFrame:
 
 
 def delta_shift(
-    value: float, arms: Sequence[str] | None = None, visits: Sequence[str] | None = None,
+    value: float,
+    arms: Sequence[str] | None = None,
+    visits: Sequence[str] | None = None,
     post_ice_only: bool = False,
 ) -> Callable[[pd.DataFrame], np.ndarray]:
     """A fixed shift ``value`` on the imputed values of ``arms`` (default all) at ``visits``

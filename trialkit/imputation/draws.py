@@ -101,7 +101,9 @@ def fit_full(grid: Grid, *, group_covariance: bool = False, reml: bool = True) -
     theta0 = np.concatenate([st.start(emp)] * n_groups)
     opt = maximise(lik, theta0)
     if not opt.converged:
-        raise ModelError(f"the imputation model (unstructured MMRM) did not converge: {opt.message}")
+        raise ModelError(
+            f"the imputation model (unstructured MMRM) did not converge: {opt.message}"
+        )
     block_of, slot_of, member_of, pattern_of = _subject_map(grid, fit, has, patterns, n_groups)
     ev = opt.evaluation
     return FitContext(
@@ -161,8 +163,9 @@ def _subject_map(grid: Grid, fit: np.ndarray, has: np.ndarray, patterns, n_group
         member_of[members] = np.arange(members.size)
         block_of[members], slot_of[members] = block_idx[j]
         # the statistics must be the ones of these subjects, in this order
-        assert np.array_equal(patterns[j].Y[:, 0], grid.y[members][fit[members]].reshape(
-            members.size, -1)[:, 0])
+        assert np.array_equal(
+            patterns[j].Y[:, 0], grid.y[members][fit[members]].reshape(members.size, -1)[:, 0]
+        )
     return block_of, slot_of, member_of, pattern_of
 
 
@@ -261,8 +264,11 @@ def refit_weighted(ctx: FitContext, w: np.ndarray, tol: float = _STEP_TOL) -> Pa
         tp, k = p.X.shape[1], p.X.shape[2]
         flat = p.X.reshape(p.n, tp * k)
         n[s] = wm.sum()
-        XX[s] = ((flat.T * wm) @ flat).reshape(tp, k, tp, k).transpose(1, 3, 0, 2).reshape(
-            k * k, tp * tp
+        XX[s] = (
+            ((flat.T * wm) @ flat)
+            .reshape(tp, k, tp, k)
+            .transpose(1, 3, 0, 2)
+            .reshape(k * k, tp * tp)
         )
         XY[s] = np.einsum("n,nta,ns->ats", wm, p.X, p.Y, optimize=True).reshape(k, tp * tp)
         YY[s] = (p.Y.T * wm) @ p.Y

@@ -11,7 +11,6 @@ number of workers.
 from __future__ import annotations
 
 import contextlib
-
 from collections.abc import Callable, Sequence
 from typing import Any
 

@@ -162,8 +162,9 @@ def build_grid(
         events, ids, arms, arm_i, visit_levels, subject, visit, strategies, y
     )
     is_mar = (np.arange(t)[None, :] < ice[:, None]) | (strategy == "MAR")[:, None]
-    an_X, an_cols = _analysis_rows(grid.assign(_visit=grid["_visit"]), ids, visit_levels,
-                                   subject, arm_i, cov_all)
+    an_X, an_cols = _analysis_rows(
+        grid.assign(_visit=grid["_visit"]), ids, visit_levels, subject, arm_i, cov_all
+    )
     if unknown_visits:
         notes.append(
             f"{len(unknown_visits)} visit value(s) not analysed were ignored: "

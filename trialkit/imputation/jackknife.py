@@ -28,7 +28,6 @@ from __future__ import annotations
 import numpy as np
 
 from trialkit.imputation.draws import FitContext, Params, refit_without, subject_stats
-from trialkit.models.likelihood import LOG2PI
 
 _STEP_TOL = 1e-9
 _MAX_STEPS = 40
@@ -103,8 +102,9 @@ class JackknifeBatch:
     def evaluate(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
         """Gradient ``(J, n_theta)``, beta ``(J, k)``, and the group covariances."""
         J, k, G, q, t = theta.shape[0], self.k, self.G, self.q, self.t
-        sig, jac = zip(*(_us_batch(theta[:, g * q : (g + 1) * q], t) for g in range(G)),
-                       strict=True)
+        sig, jac = zip(
+            *(_us_batch(theta[:, g * q : (g + 1) * q], t) for g in range(G)), strict=True
+        )
         sig_all = np.stack(sig, axis=1)  # (J, G, t, t)
         xtvx = np.zeros((J, k * k))
         xtvy = np.zeros((J, k))
@@ -134,16 +134,21 @@ class JackknifeBatch:
         for b, Sinv in zip(self.blocks, sinvs, strict=True):
             P, tp = b["P"], b["tp"]
             bx = (beta @ b["XYc"]).reshape(J, P, tp, tp)
-            inner = (b["YY"][None] + w @ b["XXc"]).reshape(J, P, tp, tp) - bx - bx.transpose(
-                0, 1, 3, 2
+            inner = (
+                (b["YY"][None] + w @ b["XXc"]).reshape(J, P, tp, tp) - bx - bx.transpose(0, 1, 3, 2)
             )
             sel, slots = b["sel"], b["slots"]
             if sel.size:
                 bxi = np.einsum("ja,jan->jn", beta[sel], b["xy"].reshape(sel.size, k, -1))
                 bxi = bxi.reshape(sel.size, tp, tp)
-                corr = b["yy"].reshape(sel.size, tp, tp) + np.einsum(
-                    "jm,jmn->jn", w[sel], b["xx"].reshape(sel.size, k * k, -1)
-                ).reshape(sel.size, tp, tp) - bxi - bxi.transpose(0, 2, 1)
+                corr = (
+                    b["yy"].reshape(sel.size, tp, tp)
+                    + np.einsum("jm,jmn->jn", w[sel], b["xx"].reshape(sel.size, k * k, -1)).reshape(
+                        sel.size, tp, tp
+                    )
+                    - bxi
+                    - bxi.transpose(0, 2, 1)
+                )
                 inner[sel, slots] -= corr
             gp = b["n"][:, :, None, None] * Sinv - Sinv @ inner @ Sinv
             gfull += gp.reshape(J, -1) @ b["scatter"]

@@ -60,9 +60,7 @@ def jackknife_se(est_jack: np.ndarray) -> np.ndarray:
     return np.sqrt((n - 1) / n * ((est_jack - est_jack.mean(axis=0)) ** 2).sum(axis=0))
 
 
-def interval(
-    est: float, se: float, df: float, alpha: float
-) -> tuple[float, float, float]:
+def interval(est: float, se: float, df: float, alpha: float) -> tuple[float, float, float]:
     """Two-sided CI and p-value from a t (finite df) or normal (infinite df) reference."""
     dist = stats.norm if not np.isfinite(df) else stats.t(df)
     q = float(dist.ppf(1 - alpha / 2))
@@ -71,7 +69,8 @@ def interval(
 
 
 def percentile(est_full: float, est_boot: np.ndarray, alpha: float) -> tuple[float, float, float]:
-    """Percentile bootstrap CI (quantile type 6) and p-value (rbmi ``pool_bootstrap_percentile``)."""
+    """Percentile bootstrap CI (R quantile type 6) and p-value (rbmi
+    ``pool_bootstrap_percentile``)."""
     lo, hi = _quantile6(est_boot, np.array([alpha / 2, 1 - alpha / 2]))
     if np.all(est_boot == 0):
         pg, pl = 1.0, 1.0

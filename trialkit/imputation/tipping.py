@@ -67,9 +67,7 @@ def tipping_point(
         raise DataError(f"unknown analysis '{analysis}'; choose ancova or mmrm")
     prep = prepare(data, outcome=outcome, subject=subject, visit=visit, **kwargs)
     g = prep.grid
-    arms = {"treatment": [g.arms[1]], "control": [g.arms[0]], "both": list(g.arms)}.get(
-        delta_arm
-    )
+    arms = {"treatment": [g.arms[1]], "control": [g.arms[0]], "both": list(g.arms)}.get(delta_arm)
     if arms is None:
         if delta_arm not in g.arms:
             raise DataError(
@@ -81,8 +79,9 @@ def tipping_point(
     if vis not in g.visits:
         raise DataError(f"target visit '{vis}' is not a visit of the analysis")
     vi = g.visits.index(vis)
-    unit = resolve_delta(delta_shift(1.0, arms=arms, post_ice_only=post_ice_only), g, subject,
-                         visit)
+    unit = resolve_delta(
+        delta_shift(1.0, arms=arms, post_ice_only=post_ice_only), g, subject, visit
+    )
 
     def row(d: float) -> pd.Series:
         diffs, _ = pooled_tables(prep, d * unit, alpha, analysis)
