@@ -159,7 +159,11 @@ def _analyse(
 
 
 def pooled_tables(
-    prep: Prepared, delta: np.ndarray | None, alpha: float, analysis: str = "ancova"
+    prep: Prepared,
+    delta: np.ndarray | None,
+    alpha: float,
+    analysis: str = "ancova",
+    per_dataset: list | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Analyse every (delta-adjusted) data set and pool: differences and LS means tables.
 
@@ -168,6 +172,17 @@ def pooled_tables(
     """
     Y = prep.Y if delta is None else prep.Y + delta[None]
     est, se, df = _analyse(Y, prep.W, prep.grid, analysis)
+    if per_dataset is not None and prep.method == "approxbayes":
+        per_dataset.append(
+            pd.DataFrame(
+                {
+                    "imputation": np.repeat(np.arange(1, est.shape[0] + 1), prep.grid.t),
+                    "visit": np.tile(np.asarray(prep.grid.visits, dtype=object), est.shape[0]),
+                    "estimate": est[:, :, 0].ravel(),
+                    "std_error": se[:, :, 0].ravel(),
+                }
+            )
+        )
     t = prep.grid.t
     out_est = np.empty((t, 3))
     out_se = np.empty((t, 3))
@@ -324,7 +339,8 @@ def impute_and_analyse(
 def make_result(
     prep: Prepared, delta: np.ndarray | None, alpha: float, outcome: str, analysis: str
 ) -> ImputationResult:
-    diffs, lsm = pooled_tables(prep, delta, alpha, analysis)
+    per: list[pd.DataFrame] = []
+    diffs, lsm = pooled_tables(prep, delta, alpha, analysis, per)
     return ImputationResult(
         outcome=outcome,
         method=prep.method,
@@ -344,4 +360,5 @@ def make_result(
         _differences=diffs,
         _lsmeans=lsm,
         _events=prep.grid.events,
+        _per_dataset=per[0] if per else None,
     )

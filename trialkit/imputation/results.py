@@ -44,6 +44,22 @@ class ImputationResult:
     _differences: pd.DataFrame = field(repr=False)
     _lsmeans: pd.DataFrame = field(repr=False)
     _events: pd.DataFrame = field(repr=False)
+    _per_dataset: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def per_dataset(self) -> pd.DataFrame | None:
+        """Approximate Bayesian MI: each imputed data set's difference by visit
+        (``imputation, visit, estimate, std_error``); ``None`` for conditional mean."""
+        return None if self._per_dataset is None else self._per_dataset.copy()
+
+    def monte_carlo_se(self) -> pd.DataFrame | None:
+        """Monte-Carlo SE of the pooled difference, sqrt(B / M) by visit (approximate
+        Bayesian MI only): how much the estimate would move with another seed."""
+        if self._per_dataset is None:
+            return None
+        g = self._per_dataset.groupby("visit", sort=False)["estimate"]
+        out = (g.var(ddof=1) / g.count()) ** 0.5
+        return out.rename("mc_se").reset_index()
 
     @property
     def differences(self) -> pd.DataFrame:
