@@ -51,6 +51,7 @@ class Plan:
     batches: tuple[Batch, ...]
     X_own: np.ndarray  # (m, t, k) design rows of these subjects, own arm
     X_arm: tuple[np.ndarray, np.ndarray]  # recoded to control / treatment
+    masks: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]  # (rows, observed, missing)
 
 
 def make_batches(grid: Grid) -> Plan:
@@ -61,8 +62,13 @@ def make_batches(grid: Grid) -> Plan:
     y0 = np.where(obs, grid.y[need], 0.0)
     X_own = np.ascontiguousarray(grid.X[need])
     X_arm = (np.ascontiguousarray(grid.X_arm[0][need]), np.ascontiguousarray(grid.X_arm[1][need]))
+    codes = (obs * (1 << np.arange(grid.t))[None, :]).sum(axis=1)
+    masks = []
+    for c in np.unique(codes):
+        rows = np.flatnonzero(codes == c)
+        masks.append((rows, np.flatnonzero(obs[rows[0]]), np.flatnonzero(~obs[rows[0]])))
     if need.size == 0:
-        return Plan(need, obs, y0, (), X_own, X_arm)
+        return Plan(need, obs, y0, (), X_own, X_arm, ())
     strat_names = sorted(set(grid.strategy[need]))
     strat_code = np.array([strat_names.index(s) for s in grid.strategy[need]])
     ice = np.where(grid.strategy[need] == "MAR", grid.t, grid.ice[need])
@@ -80,7 +86,7 @@ def make_batches(grid: Grid) -> Plan:
                 is_mar=np.arange(grid.t) < int(uniq[b, 3]),
             )
         )
-    return Plan(need, obs, y0, tuple(out), X_own, X_arm)
+    return Plan(need, obs, y0, tuple(out), X_own, X_arm, tuple(masks))
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,7 @@ def impute(
     mu_own = plan.X_own @ params.beta  # (m, t)
     mu_arm = (plan.X_arm[0] @ params.beta, plan.X_arm[1] @ params.beta)
     MU = np.empty((need.size, t))
-    SS = np.empty((need.size, t, t))
+    covs = []
     for b in plan.batches:
         s_own = sig[b.arm] if len(sig) == 2 else sig[0]
         s_ref = sig[b.ref_arm] if len(sig) == 2 else sig[0]
@@ -129,6 +135,18 @@ def impute(
             mu_own[b.rows], mu_arm[b.ref_arm][b.rows], s_own, s_ref, b.is_mar
         )
         MU[b.rows] = mu
+        covs.append(np.asarray(S, dtype=float))
+    if rng is None and all(c is covs[0] or np.array_equal(c, covs[0]) for c in covs):
+        # one covariance for everyone (a common Sigma): condition per observed-visit mask
+        S = covs[0]
+        mean = MU.copy()
+        for rows, o, m in plan.masks:
+            if o.size:
+                A = np.linalg.solve(S[np.ix_(o, o)], S[np.ix_(o, m)])
+                mean[np.ix_(rows, m)] += (plan.y0[np.ix_(rows, o)] - MU[np.ix_(rows, o)]) @ A
+        return _fill(y, need, plan.obs, mean)
+    SS = np.empty((need.size, t, t))
+    for b, S in zip(plan.batches, covs, strict=True):
         SS[b.rows] = S
     Do = plan.obs.astype(float)
     M = SS * Do[:, :, None] * Do[:, None, :] + np.eye(t) * (1.0 - Do)[:, None, :]
@@ -143,7 +161,11 @@ def impute(
         zz = np.zeros((need.size, t))
         zz[~plan.obs] = rng.standard_normal(n_miss)
         mean = mean + np.einsum("nts,ns->nt", L, zz)
+    return _fill(y, need, plan.obs, mean)
+
+
+def _fill(y: np.ndarray, need: np.ndarray, obs: np.ndarray, mean: np.ndarray) -> np.ndarray:
     sub = y[need]
-    sub[~plan.obs] = mean[~plan.obs]
+    sub[~obs] = mean[~obs]
     y[need] = sub
     return y
