@@ -1,6 +1,6 @@
 # Further rbmi references on fev_data, made for trialkit's imputation engine (helper session "impute").
 # Same data preparation as make_fev_reference.R (copied from /work/shared/reference/rbmi/).
-#  (a) approximate Bayesian MI (method_approxbayes, n_samples = N_AB) under MAR and JR, with every
+#  (a) approximate Bayesian MI (method_approxbayes, n_samples = N_AB) under JR, with every
 #      imputation's estimate and SE, so the Monte-Carlo error of both runs can be computed;
 #  (b) delta adjustment: condmean + jackknife, JR, delta on the imputed TRT values (fixed shifts) and
 #      delta_template(delta, dlag) increments after the event (both arms);
@@ -9,7 +9,7 @@
 # Run: cd tests/reference/rbmi && R_LIBS=/work/rlib Rscript make_rbmi_extra.R > make_rbmi_extra.out 2>&1
 suppressMessages({library(rbmi); library(jsonlite)})
 set.seed(20261130)
-N_AB <- 250
+N_AB <- 200
 dat <- mmrm::fev_data
 dat <- data.frame(PATIENT = factor(dat$USUBJID), VISIT = factor(dat$AVISIT), THERAPY = relevel(factor(dat$ARMCD), ref = "PBO"), BASVAL = dat$FEV1_BL, CHANGE = dat$FEV1)
 dat <- expand_locf(dat, PATIENT = levels(dat$PATIENT), VISIT = levels(dat$VISIT),
@@ -46,23 +46,8 @@ out$full_fit_MAR <- list(beta = d$samples[[1]]$beta, sigma = as.vector(d$samples
   jackknife_sigma_11 = vapply(d$samples[-1], function(s) s$sigma$PBO[1, 1], numeric(1)))
 cat("condmean+jackknife MAR elapsed:", tm[["elapsed"]], "s\n")
 
-# (a) approximate Bayesian MI
-for (s in c("MAR", "JR")) {
-  tm <- system.time({
-    d <- draws(data = dat, data_ice = ice_of(s), vars = vars, method = method_approxbayes(n_samples = N_AB), quiet = TRUE)
-    imp <- impute(d, references = refs)
-    ana <- analyse(imp, vars = vars_an)
-    p <- pool(ana)
-  })
-  per <- lapply(paste0("trt_VIS", 1:4), function(nm) list(
-    est = vapply(ana$results, function(r) r[[nm]]$est, numeric(1)),
-    se = vapply(ana$results, function(r) r[[nm]]$se, numeric(1)),
-    df = vapply(ana$results, function(r) r[[nm]]$df, numeric(1))))
-  names(per) <- paste0("trt_VIS", 1:4)
-  out[[paste0("approxbayes_", s)]] <- c(tidy(p), list(per_imputation = per, n_failures = d$n_failures, seconds = unname(tm[["elapsed"]])))
-  cat("approxbayes", s, "elapsed:", tm[["elapsed"]], "s\n"); print(p)
-}
-
+save <- function() writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE), "fev_rbmi_extra.json")
+save()
 # (b) delta adjustment (condmean + jackknife, JR)
 d <- draws(data = dat, data_ice = ice_of("JR"), vars = vars, method = method_condmean(type = "jackknife"), quiet = TRUE)
 imp <- impute(d, references = refs)
@@ -83,9 +68,28 @@ out$delta_increment_lag <- tidy(pool(analyse(imp, vars = vars_an, delta = dd)))
 d <- draws(data = dat, data_ice = ice_of("LMCF"), vars = vars, method = method_condmean(type = "jackknife"), quiet = TRUE)
 out$LMCF <- tidy(pool(analyse(impute(d, references = refs), vars = vars_an)))
 
+save()
+# (a) approximate Bayesian MI
+for (s in c("JR")) {
+  tm <- system.time({
+    d <- draws(data = dat, data_ice = ice_of(s), vars = vars, method = method_approxbayes(n_samples = N_AB), quiet = TRUE)
+    imp <- impute(d, references = refs)
+    ana <- analyse(imp, vars = vars_an)
+    p <- pool(ana)
+  })
+  per <- lapply(paste0("trt_VIS", 1:4), function(nm) list(
+    est = vapply(ana$results, function(r) r[[nm]]$est, numeric(1)),
+    se = vapply(ana$results, function(r) r[[nm]]$se, numeric(1)),
+    df = vapply(ana$results, function(r) r[[nm]]$df, numeric(1))))
+  names(per) <- paste0("trt_VIS", 1:4)
+  out[[paste0("approxbayes_", s)]] <- c(tidy(p), list(per_imputation = per, n_failures = d$n_failures, seconds = unname(tm[["elapsed"]])))
+  cat("approxbayes", s, "elapsed:", tm[["elapsed"]], "s\n"); print(p)
+}
+
+save()
 # (d) JR, one covariance per arm
 d <- draws(data = dat, data_ice = ice_of("JR"), vars = vars, method = method_condmean(type = "jackknife", same_cov = FALSE), quiet = TRUE)
 out$JR_group_cov <- tidy(pool(analyse(impute(d, references = refs), vars = vars_an)))
 
-writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE), "fev_rbmi_extra.json")
+save()
 print(sessionInfo())
