@@ -58,6 +58,7 @@ def main() -> None:
     ap.add_argument("--t", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--per-trial", action="store_true", help="store every trial's result")
     a = ap.parse_args()
     t0 = time.perf_counter()
     rows = joblib.Parallel(n_jobs=a.jobs)(
@@ -79,6 +80,13 @@ def main() -> None:
         "seconds": time.perf_counter() - t0,
         "command": " ".join(sys.argv),
     }
+    if a.per_trial:
+        out["per_trial"] = {
+            "estimate": est.tolist(),
+            "std_error": se.tolist(),
+            "ci_lower": lo.tolist(),
+            "ci_upper": hi.tolist(),
+        }
     print(json.dumps(out, indent=2))
     if a.out:
         a.out.parent.mkdir(parents=True, exist_ok=True)
