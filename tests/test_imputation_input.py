@@ -122,3 +122,19 @@ def test_no_missing_data_is_a_note_not_an_error():
     v4 = full[full.VISIT == "VIS4"].assign(T=lambda d: (d.THERAPY == "TRT").astype(float))
     ols = smf.ols("CHANGE ~ T + BASVAL", data=v4).fit()
     assert res.differences["estimate"].iloc[-1] == pytest.approx(ols.params["T"], rel=1e-10)
+
+
+def test_post_event_discard_equals_data_with_those_values_removed():
+    """post_event="discard" (hypothetical) = the same call on data whose values from the
+    event on were deleted by hand."""
+    d = fev()
+    ev = pd.DataFrame({"subject": ["PT1", "PT2"], "visit": ["VIS2", "VIS3"], "strategy": "JR"})
+    res = run(events=ev, post_event="discard")
+    cut = d.copy()
+    vis = cut.VISIT.str[-1].astype(int)
+    cut.loc[
+        ((cut.PATIENT == "PT1") & (vis >= 2)) | ((cut.PATIENT == "PT2") & (vis >= 3)), "CHANGE"
+    ] = np.nan
+    by_hand = run(data=cut, events=ev)
+    pd.testing.assert_frame_equal(res.differences, by_hand.differences)
+    assert any("set to missing" in n for n in res.notes)

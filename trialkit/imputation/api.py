@@ -75,6 +75,7 @@ def prepare(
     visits: Sequence[str] | None = None,
     n_jobs: int | None = None,
     scheduler: Any = None,
+    post_event: str = "keep",
 ) -> Prepared:
     """Check the input, fit the imputation model and impute (see :func:`impute_and_analyse`)."""
     method = str(method).lower()
@@ -102,6 +103,7 @@ def prepare(
         reference=reference,
         strategies=tuple(strat),
         visits=visits,
+        post_event=post_event,
     )
     notes = list(grid.notes)
     n_missing = int(grid.missing.sum())
@@ -265,6 +267,7 @@ def impute_and_analyse(
     visits: Sequence[str] | None = None,
     n_jobs: int | None = None,
     scheduler: Any = None,
+    post_event: str = "keep",
 ) -> ImputationResult:
     """Impute missing outcomes under MAR or a reference-based strategy, analyse, and pool.
 
@@ -298,6 +301,10 @@ def impute_and_analyse(
         one fit per data set: slower).
     group_covariance
         One covariance matrix per arm in the imputation model.
+    post_event
+        ``keep`` (default, rbmi; treatment policy): observed values after an event stay in
+        the analysed data (and, for a non-MAR strategy, out of the imputation model fit);
+        ``discard`` (hypothetical): they are set to missing and imputed.
     n_jobs, scheduler
         joblib workers (``None``: all cores for large problems, else this process) or a Dask
         scheduler address / ``Client`` / ``LocalCluster``.
@@ -331,6 +338,7 @@ def impute_and_analyse(
         visits=visits,
         n_jobs=n_jobs,
         scheduler=scheduler,
+        post_event=post_event,
     )
     d = resolve_delta(delta, prep.grid, subject, visit)
     return make_result(prep, d, alpha, outcome, analysis)

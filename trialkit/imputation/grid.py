@@ -89,8 +89,13 @@ def build_grid(
     reference: dict[str, str] | None,
     strategies: Sequence[str],
     visits: Sequence[str] | None = None,
+    post_event: str = "keep",
 ) -> Grid:
     """Complete the subject x visit grid, check the events and build the model rows.
+
+    ``post_event="discard"`` sets observed values from each subject's event on to missing
+    (a hypothetical strategy: they are imputed); ``"keep"`` (rbmi) keeps them in the
+    analysed data and out of the imputation model fit when the strategy is not MAR.
 
     Raises
     ------
@@ -161,6 +166,16 @@ def build_grid(
     ice, strategy, ev_table, notes = _events(
         events, ids, arms, arm_i, visit_levels, subject, visit, strategies, y
     )
+    if post_event not in ("keep", "discard"):
+        raise DataError("post_event must be 'keep' or 'discard'")
+    if post_event == "discard":
+        after = np.arange(t)[None, :] >= ice[:, None]
+        n_set = int((after & ~np.isnan(y)).sum())
+        y = np.where(after, np.nan, y)
+        notes.append(f"{n_set} observed value(s) after an intercurrent event set to missing")
+        ev_table["n_imputed"] = (
+            t - ev_table["visit"].map({v: j for j, v in enumerate(visit_levels)})
+        ).astype(np.int64)
     is_mar = (np.arange(t)[None, :] < ice[:, None]) | (strategy == "MAR")[:, None]
     an_X, an_cols = _analysis_rows(
         grid.assign(_visit=grid["_visit"]), ids, visit_levels, subject, arm_i, cov_all
