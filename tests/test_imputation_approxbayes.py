@@ -9,7 +9,6 @@ tests/reference/coverage/ by benchmarks/coverage_approxbayes.py.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
