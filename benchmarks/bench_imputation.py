@@ -69,6 +69,7 @@ def timed(f, repeat: int = 1):
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--parts", default="1234", help="which timings to run, e.g. 12")
     args = ap.parse_args()
     print(versions())
     import os
@@ -79,6 +80,22 @@ def main() -> None:
         sec = json.loads(ref.read_text()).get("timing_condmean_jackknife_MAR_seconds")
         print(f"R rbmi condmean + jackknife (MAR) on fev_data: {sec:.2f} s")
     trialkit.impute_and_analyse(fev(), events=fev_events("JR"), **FEV_ARGS)  # warm imports
+    if "1" in args.parts:
+        part1()
+    data, ev = simulate(2000, 6, seed=1, strategy="JR")
+    print(f"   simulated 2,000 x 6: {int(data.Y.isna().sum())} missing values, {len(ev)} dropouts")
+    if "2" in args.parts:
+        sec, _ = timed(
+            lambda: trialkit.impute_and_analyse(
+                data, events=ev, method="condmean", resampling="jackknife", n_jobs=2, **ARGS
+            )
+        )
+        print(f"2. condmean + jackknife, 2,000x6, joblib 2 workers: {sec:.2f} s (target <= 20 s)")
+    if "3" in args.parts:
+        part3(data, ev, args.quick or "4" not in args.parts)
+
+
+def part1() -> None:
     sec, _ = timed(
         lambda: trialkit.impute_and_analyse(
             fev(),
@@ -95,14 +112,8 @@ def main() -> None:
         f"{CPU[-1]:.2f} s CPU (target <= 1 s)"
     )
 
-    data, ev = simulate(2000, 6, seed=1, strategy="JR")
-    print(f"   simulated 2,000 x 6: {int(data.Y.isna().sum())} missing values, {len(ev)} dropouts")
-    sec, r2 = timed(
-        lambda: trialkit.impute_and_analyse(
-            data, events=ev, method="condmean", resampling="jackknife", n_jobs=2, **ARGS
-        )
-    )
-    print(f"2. condmean + jackknife, 2,000x6, joblib 2 workers: {sec:.2f} s (target <= 20 s)")
+
+def part3(data, ev, skip_dask: bool) -> None:
     sec, ab2 = timed(
         lambda: trialkit.impute_and_analyse(
             data, events=ev, method="approxbayes", n_samples=200, seed=7, n_jobs=2, **ARGS
@@ -117,7 +128,7 @@ def main() -> None:
     print(f"   approxbayes 200 draws, 2,000x6, 1 process: {sec1:.2f} s wall, {CPU[-1]:.2f} s CPU")
     same = ab1.differences.equals(ab2.differences) and ab1.lsmeans.equals(ab2.lsmeans)
     print(f"   identical results with 1 and 2 workers: {same}")
-    if args.quick:
+    if skip_dask:
         return
     from distributed import Client, LocalCluster
 
