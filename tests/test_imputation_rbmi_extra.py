@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 from imputation_data import ARGS, events, fev, reference
 
-
 EXTRA = "fev_rbmi_extra.json"
 
 
