@@ -35,6 +35,7 @@ from trialkit.models.design import Design, build_design
 from trialkit.models.likelihood import Likelihood
 from trialkit.models.optimize import OptimResult, maximise
 from trialkit.models.patterns import build_patterns
+from trialkit.models.retention import observed_retention
 
 DEFAULT_FALLBACK: tuple[str, ...] = ("us", "toeph", "ar1h", "csh", "cs")
 
@@ -109,6 +110,7 @@ class MMRMResult:
     sample: SampleAccounting
     engine: ContrastEngine = field(repr=False)
     lsmean_matrix: np.ndarray = field(repr=False)
+    retention: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def n_subjects(self) -> int:
@@ -427,6 +429,7 @@ def _results(
         sample=design.sample,
         engine=engine,
         lsmean_matrix=lsm_L,
+        retention=observed_retention(design),
     )
 
 
