@@ -90,7 +90,7 @@ def _run_dask(
         futures = client.map(func, list(tasks), pure=False)
         position = {f.key: i for i, f in enumerate(futures)}
         out: list[Any] = [None] * len(futures)
-        for done, fut in enumerate(as_completed(futures), start=1):
+        for done, fut in enumerate(as_completed(futures, loop=client.loop), start=1):
             out[position[fut.key]] = fut.result()
             if progress is not None:
                 progress(done, len(futures))
