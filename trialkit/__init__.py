@@ -30,6 +30,8 @@ _LAZY: dict[str, str] = {
     "fit_mmrm": "trialkit.models.mmrm",
     "fit_ancova": "trialkit.models.ancova",
     "meta_analysis": "trialkit.meta",
+    "power_mmrm": "trialkit.power.analytic",
+    "simulate_power": "trialkit.power.simulate",
 }
 
 
