@@ -150,7 +150,10 @@ def test_type1_error_near_alpha(no_dropout_sim) -> None:
 
 def test_same_seed_same_results_any_workers() -> None:
     """One SeedSequence child per trial: identical trials whatever the chunking, on one
-    process and on a Dask LocalCluster of 2 worker processes."""
+    process and on a Dask LocalCluster of 2 workers. The workers are threads
+    (processes=False): worker processes took ~25 s more to start on the shared CI machine
+    (each imports numpy/scipy/pandas/trialkit); the scheduler, task graph and result order
+    are the same. benchmarks/bench_power.py runs worker processes."""
     from distributed import LocalCluster
 
     kw = dict(sd=1.0, rho=0.5, times=[0, 1], delta=0.5, retention=[1, 0.8], n_sims=12,
@@ -158,7 +161,7 @@ def test_same_seed_same_results_any_workers() -> None:
     one = simulate_power([30, 40], n_jobs=1, chunk_size=12, **kw)
     chunked = simulate_power([30, 40], n_jobs=1, chunk_size=5, **kw)
     pd.testing.assert_frame_equal(one.trials, chunked.trials)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                       dashboard_address=None) as cluster:
         dask = simulate_power([30, 40], scheduler=cluster.scheduler_address, chunk_size=3, **kw)
     pd.testing.assert_frame_equal(one.trials, dask.trials)
