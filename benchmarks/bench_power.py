@@ -105,8 +105,14 @@ def per_trial_ratio(n_trials: int = 20) -> None:
         lean.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         trialkit.fit_mmrm(
-            df, outcome="y", arm="arm", control="C", visit="visit", subject="id",
-            covariates=["base"], visit_covariates=["base"],
+            df,
+            outcome="y",
+            arm="arm",
+            control="C",
+            visit="visit",
+            subject="id",
+            covariates=["base"],
+            visit_covariates=["base"],
         )
         full.append(time.perf_counter() - t0)
     lm, fm = float(np.median(lean)), float(np.median(full))
@@ -152,8 +158,13 @@ def dask_scaling(n_trials: int) -> None:
                 client.run(__import__, "trialkit.power.simulate")
             t0 = time.perf_counter()
             trialkit.simulate_power(
-                N_SUBJECTS, scenario=scenario(), n_sims=n_trials, seed=1, null=False,
-                scheduler=cluster.scheduler_address, chunk_size=50,
+                N_SUBJECTS,
+                scenario=scenario(),
+                n_sims=n_trials,
+                seed=1,
+                null=False,
+                scheduler=cluster.scheduler_address,
+                chunk_size=50,
             )
             wall = time.perf_counter() - t0
         base = base or wall

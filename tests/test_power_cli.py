@@ -19,20 +19,54 @@ CS = "1,.25,.25,.25;.25,1,.25,.25;.25,.25,1,.25;.25,.25,.25,1"
 
 def test_flags_simple_case(cli) -> None:
     """longpower's man-page example: N = 173.98 (87 per arm rounded up), t-test 175.95."""
-    r = cli("power", "--delta", "0.5", "--power", "0.8", "--sd", "1", "--correlation", CS,
-            "--retention", "1,.9,.8,.7")
+    r = cli(
+        "power",
+        "--delta",
+        "0.5",
+        "--power",
+        "0.8",
+        "--sd",
+        "1",
+        "--correlation",
+        CS,
+        "--retention",
+        "1,.9,.8,.7",
+    )
     assert r.exit_code == 0, r.output
     assert "173.98" in r.output and "175.95" in r.output
     assert "│ z-test (longpower)  │        87 │      87 │   174 │" in r.output
 
 
 def test_flags_ar1_solve_power_one_sided(cli) -> None:
-    r = cli("power", "--n-total", "120", "--delta", "0.5", "--sd", "1", "--rho", "0.6",
-            "--times", "0,2,4,8", "--retention", "1,.9,.8,.7", "--one-sided", "--alpha", "0.025")
+    r = cli(
+        "power",
+        "--n-total",
+        "120",
+        "--delta",
+        "0.5",
+        "--sd",
+        "1",
+        "--rho",
+        "0.6",
+        "--times",
+        "0,2,4,8",
+        "--retention",
+        "1,.9,.8,.7",
+        "--one-sided",
+        "--alpha",
+        "0.025",
+    )
     assert r.exit_code == 0, r.output
-    expected = trialkit.power_mmrm(n_total=120, delta=0.5, sd=1, rho=0.6, times=[0, 2, 4, 8],
-                                   retention=[1, .9, .8, .7], alpha=0.025,
-                                   alternative="one-sided").power
+    expected = trialkit.power_mmrm(
+        n_total=120,
+        delta=0.5,
+        sd=1,
+        rho=0.6,
+        times=[0, 2, 4, 8],
+        retention=[1, 0.9, 0.8, 0.7],
+        alpha=0.025,
+        alternative="one-sided",
+    ).power
     assert f"{expected:.4f}" in r.output
     assert "0.025 (one-sided)" in r.output
 
@@ -44,13 +78,24 @@ def test_design_file_with_simulation_and_outputs(cli, tmp_path) -> None:
         "retention = [1.0, 0.85]\n\n[simulation]\nn_total = [40, 60]\nn_sims = 6\nseed = 3\n"
     )
     out_json, out_html, figs = tmp_path / "p.json", tmp_path / "p.html", tmp_path / "figs"
-    r = cli("power", design, "--jobs", "1", "--json", out_json, "--html", out_html,
-            "--figures-dir", figs)
+    r = cli(
+        "power",
+        design,
+        "--jobs",
+        "1",
+        "--json",
+        out_json,
+        "--html",
+        out_html,
+        "--figures-dir",
+        figs,
+    )
     assert r.exit_code == 0, r.output
     assert "Simulation: 6 trials per sample size (seed 3)" in r.output
     doc = json.loads(out_json.read_text())
-    res = trialkit.power_mmrm(delta=0.6, power=0.8, sd=1.0, rho=0.5, times=[0, 1],
-                              retention=[1.0, 0.85])
+    res = trialkit.power_mmrm(
+        delta=0.6, power=0.8, sd=1.0, rho=0.5, times=[0, 1], retention=[1.0, 0.85]
+    )
     assert doc["analytic"]["n_total"] == pytest.approx(res.n_total, rel=1e-12)
     assert [row["n_total"] for row in doc["simulation"]["results"]] == [40, 60]
     assert all(row["n_sims"] == 6 for row in doc["simulation"]["results"])

@@ -52,7 +52,9 @@ def test_over_and_under_specified(given: dict) -> None:
 
 @pytest.mark.parametrize("power", [0.03, 0.05, 1.0, 1.5])
 def test_power_outside_alpha_one(power: float) -> None:
-    with pytest.raises(PowerInputError, match=r"power must lie strictly between alpha \(0.05\) and 1"):
+    with pytest.raises(
+        PowerInputError, match=r"power must lie strictly between alpha \(0.05\) and 1"
+    ):
         power_mmrm(delta=0.5, power=power, **OK)
 
 
@@ -60,38 +62,115 @@ def test_unreachable_scheduler_names_address() -> None:
     """An address nobody listens on: SchedulerError naming it and the timeout (exit 2)."""
     with pytest.raises(SchedulerError) as err:
         simulate_power(
-            20, sd=1.0, correlation=np.eye(2), delta=0.5, n_sims=2,
-            scheduler="tcp://127.0.0.1:9", timeout=2,
+            20,
+            sd=1.0,
+            correlation=np.eye(2),
+            delta=0.5,
+            n_sims=2,
+            scheduler="tcp://127.0.0.1:9",
+            timeout=2,
         )
     assert "Cannot reach the Dask scheduler at tcp://127.0.0.1:9 within 2 s" in str(err.value)
     assert err.value.exit_code == 2
 
 
 def test_cli_bad_inputs(cli) -> None:
-    r = cli("power", "--delta", "0.5", "--power", "0.8", "--sd", "1",
-            "--correlation", "1,0.5;0.4,1", "--retention", "1,0.9")
+    r = cli(
+        "power",
+        "--delta",
+        "0.5",
+        "--power",
+        "0.8",
+        "--sd",
+        "1",
+        "--correlation",
+        "1,0.5;0.4,1",
+        "--retention",
+        "1,0.9",
+    )
     assert_clean_failure(r, "not symmetric")
-    r = cli("power", "--delta", "0.5", "--power", "0.8", "--sd", "1", "--n-total", "90",
-            "--rho", "0.5", "--times", "0,1")
+    r = cli(
+        "power",
+        "--delta",
+        "0.5",
+        "--power",
+        "0.8",
+        "--sd",
+        "1",
+        "--n-total",
+        "90",
+        "--rho",
+        "0.5",
+        "--times",
+        "0,1",
+    )
     assert_clean_failure(r, "Give exactly two of n_total, delta and power")
-    r = cli("power", "--delta", "0.5", "--power", "0.02", "--sd", "1", "--rho", "0.5",
-            "--times", "0,1")
+    r = cli(
+        "power", "--delta", "0.5", "--power", "0.02", "--sd", "1", "--rho", "0.5", "--times", "0,1"
+    )
     assert_clean_failure(r, "power must lie strictly between alpha")
-    r = cli("power", "--delta", "0.5", "--power", "0.8", "--sd", "1", "--rho", "0.5",
-            "--times", "0,1", "--retention", "0.8,0.9")
+    r = cli(
+        "power",
+        "--delta",
+        "0.5",
+        "--power",
+        "0.8",
+        "--sd",
+        "1",
+        "--rho",
+        "0.5",
+        "--times",
+        "0,1",
+        "--retention",
+        "0.8,0.9",
+    )
     assert_clean_failure(r, "retention increases")
-    r = cli("power", "--delta", "0.5", "--power", "0.8", "--sd", "1", "--rho", "0.5",
-            "--times", "0,1", "--retention", "1,x")
+    r = cli(
+        "power",
+        "--delta",
+        "0.5",
+        "--power",
+        "0.8",
+        "--sd",
+        "1",
+        "--rho",
+        "0.5",
+        "--times",
+        "0,1",
+        "--retention",
+        "1,x",
+    )
     assert_clean_failure(r, "--retention must be comma-separated numbers")
-    r = cli("power", "--delta", "0.5", "--power", "0.8", "--sd", "1", "--rho", "0.5",
-            "--times", "0,1", "--simulate", "--n-sims", "2", "--grid", "20",
-            "--scheduler", "tcp://127.0.0.1:9", "--timeout", "2")
+    r = cli(
+        "power",
+        "--delta",
+        "0.5",
+        "--power",
+        "0.8",
+        "--sd",
+        "1",
+        "--rho",
+        "0.5",
+        "--times",
+        "0,1",
+        "--simulate",
+        "--n-sims",
+        "2",
+        "--grid",
+        "20",
+        "--scheduler",
+        "tcp://127.0.0.1:9",
+        "--timeout",
+        "2",
+    )
     assert_clean_failure(r, "Cannot reach the Dask scheduler at tcp://127.0.0.1:9")
 
 
 def test_cli_bad_design_file(cli, tmp_path) -> None:
     bad = tmp_path / "design.toml"
-    bad.write_text("[design]\ndelta = 0.5\npower = 0.8\nsd = 1\nrho = 0.5\ntimes = [0, 1]\nnsims = 3\n")
+    bad.write_text(
+        "[design]\ndelta = 0.5\npower = 0.8\nsd = 1\nrho = 0.5\ntimes = [0, 1]\nnsims = 3\n"
+    )
     assert_clean_failure(cli("power", bad), "Unknown key 'nsims' in [design]")
     assert_clean_failure(cli("power", tmp_path / "none.toml"), "does not exist")
     bad.write_text("[design\n")

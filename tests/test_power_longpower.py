@@ -57,7 +57,9 @@ def test_against_longpower(case: dict) -> None:
     AR(1) correlations, Table 2 of Lu, Luo & Chen (2008), unequal retention and correlation
     between arms, allocation != 1, one-sided tests."""
     a = case["args"]
-    res = power_mmrm(n_total=a.get("N"), delta=a.get("delta"), power=a.get("power"), **_kwargs(case))
+    res = power_mmrm(
+        n_total=a.get("N"), delta=a.get("delta"), power=a.get("power"), **_kwargs(case)
+    )
     assert _rel(res.n_treatment, case["n1"]) < RTOL_SIZE
     assert _rel(res.n_control, case["n2"]) < RTOL_SIZE
     assert _rel(res.delta, case["delta"]) < RTOL_SIZE
@@ -65,9 +67,12 @@ def test_against_longpower(case: dict) -> None:
     if case["phi1"] != {}:  # power.mmrm.ar1 reports phi
         assert _rel(res.phi_treatment, case["phi1"]) < RTOL_PHI
         assert _rel(res.phi_control, case["phi2"]) < RTOL_PHI
-    assert res.solved_for == {"N": "n_total", "delta": "delta", "power": "power"}[
-        next(k for k in ("N", "delta", "power") if k not in a)
-    ]
+    assert (
+        res.solved_for
+        == {"N": "n_total", "delta": "delta", "power": "power"}[
+            next(k for k in ("N", "delta", "power") if k not in a)
+        ]
+    )
 
 
 def test_table1_lu_luo_chen() -> None:
@@ -130,7 +135,9 @@ def test_from_fit_against_longpower(fev_fit: object, name: str) -> None:
     correlation, SD at VIS4 and observed retention (longpower's gls example style), 1e-6."""
     case = next(c for c in REF["cases"] if c["name"] == name)
     a = case["args"]
-    res = power_mmrm(n_total=a.get("N"), delta=a.get("delta"), power=a.get("power"), from_fit=fev_fit)
+    res = power_mmrm(
+        n_total=a.get("N"), delta=a.get("delta"), power=a.get("power"), from_fit=fev_fit
+    )
     assert _rel(res.n_treatment, case["n1"]) < RTOL_SIZE
     assert _rel(res.n_control, case["n2"]) < RTOL_SIZE
     assert _rel(res.delta, case["delta"]) < RTOL_SIZE
@@ -142,8 +149,15 @@ def test_lazy_export_and_contract() -> None:
     """The API contract of issue 12: trialkit.power_mmrm with the documented names; n exact."""
     R = np.full((4, 4), 0.25) + 0.75 * np.eye(4)
     res = trialkit.power_mmrm(
-        n_total=None, delta=0.5, power=0.80, correlation=R, retention=[1, 0.9, 0.8, 0.7],
-        sd=1.0, allocation=1.0, alpha=0.05, alternative="two-sided",
+        n_total=None,
+        delta=0.5,
+        power=0.80,
+        correlation=R,
+        retention=[1, 0.9, 0.8, 0.7],
+        sd=1.0,
+        allocation=1.0,
+        alpha=0.05,
+        alternative="two-sided",
     )
     case = next(c for c in REF["cases"] if c["name"] == "mmrm_solve_n_l1")
     assert _rel(res.n_treatment, case["n1"]) < RTOL_SIZE
@@ -152,4 +166,3 @@ def test_lazy_export_and_contract() -> None:
     assert (res.delta, res.power) == (0.5, 0.8)
     sizes = res.sample_sizes
     assert sizes.loc[(sizes.test == "z") & (sizes.arm == "total"), "n_rounded"].item() == 174
-

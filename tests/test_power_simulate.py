@@ -38,9 +38,16 @@ def _frame(trial) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def trial_with_dropout():
     sc = make_scenario(
-        sd=[1.0, 1.2, 1.4, 1.6], rho=0.6, times=[1, 2, 3, 4], delta=0.3,
-        retention=[1, 0.9, 0.8, 0.7], retention_control=[0.95, 0.9, 0.85, 0.8],
-        mnar=0.5, intermittent=0.05, baseline_sd=1.0, baseline_correlation=0.5,
+        sd=[1.0, 1.2, 1.4, 1.6],
+        rho=0.6,
+        times=[1, 2, 3, 4],
+        delta=0.3,
+        retention=[1, 0.9, 0.8, 0.7],
+        retention_control=[0.95, 0.9, 0.85, 0.8],
+        mnar=0.5,
+        intermittent=0.05,
+        baseline_sd=1.0,
+        baseline_correlation=0.5,
     )
     alt, _ = draw_trial(sc, 160, np.random.default_rng(20261130))
     return sc, alt
@@ -63,13 +70,24 @@ def test_lean_mmrm_equals_fit_mmrm(trial_with_dropout, covariance: str, df_metho
     misses) equals trialkit.fit_mmrm's final-visit difference on the same data."""
     sc, trial = trial_with_dropout
     fit = trialkit.fit_mmrm(
-        _frame(trial), outcome="y", arm="arm", control="C", visit="visit", subject="id",
-        covariates=["base"], visit_covariates=["base"], covariance=covariance,
-        df_method=df_method, fallback=(),
+        _frame(trial),
+        outcome="y",
+        arm="arm",
+        control="C",
+        visit="visit",
+        subject="id",
+        covariates=["base"],
+        visit_covariates=["base"],
+        covariance=covariance,
+        df_method=df_method,
+        fallback=(),
     )
     ref = fit.differences.iloc[-1]
-    got = analyse_trial(trial, Analysis(covariance=covariance, df_method=df_method).check(),
-                        sc.conditional_covariance())
+    got = analyse_trial(
+        trial,
+        Analysis(covariance=covariance, df_method=df_method).check(),
+        sc.conditional_covariance(),
+    )
     for i, key in enumerate(["estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value"]):
         assert got[i] == pytest.approx(ref[key], rel=RTOL), key
     assert got[6] == 1.0 and got[7] == 0.0  # requested structure converged
@@ -80,7 +98,12 @@ def test_lean_ancova_equals_fit_ancova(trial_with_dropout) -> None:
     """The per-trial ANCOVA (final visit, complete cases, baseline) equals fit_ancova."""
     sc, trial = trial_with_dropout
     fit = trialkit.fit_ancova(
-        _frame(trial), outcome="y", arm="arm", control="C", visit="visit", subject="id",
+        _frame(trial),
+        outcome="y",
+        arm="arm",
+        control="C",
+        visit="visit",
+        subject="id",
         baseline="base",
     )
     ref = fit.differences.iloc[-1]
@@ -96,16 +119,18 @@ def test_dropout_model_reproduces_retention() -> None:
     the stated share of the remaining visits; positive MNAR makes those with high last values
     leave more often."""
     ret_t, ret_c = [0.95, 0.85, 0.8, 0.6], [1.0, 0.9, 0.9, 0.7]
-    sc = make_scenario(sd=1.0, rho=0.5, times=[1, 2, 3, 4], delta=0.0,
-                       retention=ret_t, retention_control=ret_c)
+    sc = make_scenario(
+        sd=1.0, rho=0.5, times=[1, 2, 3, 4], delta=0.0, retention=ret_t, retention_control=ret_c
+    )
     trial, _ = draw_trial(sc, 80_000, np.random.default_rng(5))
     in_trial = np.flip(np.logical_or.accumulate(np.flip(trial.observed, 1), axis=1), 1)
     for arm, target in ((1, ret_t), (0, ret_c)):
         share = in_trial[trial.arm == arm].mean(axis=0)
         se = np.sqrt(np.array(target) * (1 - np.array(target)) / 40_000)
         assert np.all(np.abs(share - target) < 4 * se + 1e-12), (arm, share)
-    sc = make_scenario(sd=1.0, rho=0.5, times=[1, 2], delta=0.0, hazard=[0.0, 0.3],
-                       intermittent=0.1, mnar=1.0)
+    sc = make_scenario(
+        sd=1.0, rho=0.5, times=[1, 2], delta=0.0, hazard=[0.0, 0.3], intermittent=0.1, mnar=1.0
+    )
     trial, _ = draw_trial(sc, 80_000, np.random.default_rng(6))
     first = trial.observed[:, 0].mean()
     assert abs(first - 0.9) < 4 * np.sqrt(0.09 / 80_000)
@@ -119,8 +144,15 @@ def test_dropout_model_reproduces_retention() -> None:
 @pytest.fixture(scope="module")
 def no_dropout_sim():
     # 2 visits, rho 0.5, SD 1, delta 0.35, N = 200: analytic power about 0.70
-    return simulate_power(200, sd=1.0, correlation=[[1, 0.5], [0.5, 1]], delta=0.35,
-                          n_sims=400, seed=20261130, n_jobs=1)
+    return simulate_power(
+        200,
+        sd=1.0,
+        correlation=[[1, 0.5], [0.5, 1]],
+        delta=0.35,
+        n_sims=400,
+        seed=20261130,
+        n_jobs=1,
+    )
 
 
 def test_power_matches_analytic(no_dropout_sim) -> None:
@@ -156,13 +188,13 @@ def test_same_seed_same_results_any_workers() -> None:
     are the same. benchmarks/bench_power.py runs worker processes."""
     from distributed import LocalCluster
 
-    kw = dict(sd=1.0, rho=0.5, times=[0, 1], delta=0.5, retention=[1, 0.8], n_sims=12,
-              seed=99)
+    kw = dict(sd=1.0, rho=0.5, times=[0, 1], delta=0.5, retention=[1, 0.8], n_sims=12, seed=99)
     one = simulate_power([30, 40], n_jobs=1, chunk_size=12, **kw)
     chunked = simulate_power([30, 40], n_jobs=1, chunk_size=5, **kw)
     pd.testing.assert_frame_equal(one.trials, chunked.trials)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
         dask = simulate_power([30, 40], scheduler=cluster.scheduler_address, chunk_size=3, **kw)
     pd.testing.assert_frame_equal(one.trials, dask.trials)
     pd.testing.assert_frame_equal(one.table, dask.table)

@@ -1,4 +1,4 @@
-r"""Power and sample size for the MMRM treatment difference at the final visit (Lu, Luo & Chen 2008).
+r"""Power and sample size for the MMRM final-visit difference (Lu, Luo & Chen 2008).
 
 With monotone dropout, :math:`r_j` the share of an arm still observed at visit :math:`j`
 (:math:`r_{t+1} = 0`) and :math:`R` the visit correlation matrix, the information of one
@@ -117,7 +117,9 @@ class PowerResult:
         ):
             for arm, n in (("treatment", na), ("control", nb)):
                 rows.append({"test": test, "arm": arm, "n": n, "n_rounded": _ceil(n)})
-            rows.append({"test": test, "arm": "total", "n": na + nb, "n_rounded": _ceil(na) + _ceil(nb)})
+            rows.append(
+                {"test": test, "arm": "total", "n": na + nb, "n_rounded": _ceil(na) + _ceil(nb)}
+            )
         return pd.DataFrame(rows)
 
     @property
@@ -194,7 +196,9 @@ def power_mmrm(
         if correlation_control is None and rho is None:
             correlation_control = taken.correlation_control
         retention = taken.retention if retention is None else retention
-        retention_control = taken.retention_control if retention_control is None else retention_control
+        retention_control = (
+            taken.retention_control if retention_control is None else retention_control
+        )
         sd = taken.sd if sd is None else sd
         sd_control = taken.sd_control if sd_control is None else sd_control
     given = {"n_total": n_total, "delta": delta, "power": power}
@@ -213,8 +217,10 @@ def power_mmrm(
     sd_a = check_positive(sd, "sd")
     sd_b = sd_a if sd_control is None else check_positive(sd_control, "sd_control")
     r_a = _correlation(correlation, rho, times)
-    r_b = r_a if correlation_control is None else check_correlation(
-        correlation_control, "control-arm correlation"
+    r_b = (
+        r_a
+        if correlation_control is None
+        else check_correlation(correlation_control, "control-arm correlation")
     )
     t = r_a.shape[0]
     if r_b.shape != r_a.shape:
@@ -282,9 +288,13 @@ def power_mmrm(
     )
 
 
-def _correlation(correlation: object, rho: float | None, times: Sequence[float] | None) -> np.ndarray:
+def _correlation(
+    correlation: object, rho: float | None, times: Sequence[float] | None
+) -> np.ndarray:
     if correlation is not None and rho is not None:
-        raise PowerInputError("Give either a correlation matrix or rho and times for AR(1), not both.")
+        raise PowerInputError(
+            "Give either a correlation matrix or rho and times for AR(1), not both."
+        )
     if rho is not None:
         if times is None:
             raise PowerInputError("An AR(1) correlation needs the visit times (times=[...]).")

@@ -93,7 +93,9 @@ def read_design(path: Path) -> PowerDesign:
     except tomllib.TOMLDecodeError as exc:
         raise PowerInputError(f"The power design file {path} is not valid TOML: {exc}.") from None
     except OSError as exc:
-        raise PowerInputError(f"Cannot read the power design file {path}: {exc.strerror}.") from None
+        raise PowerInputError(
+            f"Cannot read the power design file {path}: {exc.strerror}."
+        ) from None
     for key in doc:
         if key not in ("design", "simulation"):
             raise PowerInputError(

@@ -322,6 +322,4 @@ def _ancova(trial: SimulatedTrial, alpha: float) -> np.ndarray:
     est = float(beta[1])
     tq = float(stats.t.ppf(1 - alpha / 2, df))
     p_value = float(2 * stats.t.sf(abs(est / se), df))
-    return np.array(
-        [est, se, df, est - tq * se, est + tq * se, p_value, 1.0, 0.0, n_obs, n_obs]
-    )
+    return np.array([est, se, df, est - tq * se, est + tq * se, p_value, 1.0, 0.0, n_obs, n_obs])

@@ -266,7 +266,9 @@ def make_scenario(
         elif correlation is not None:
             corr = check_correlation(correlation)
         else:
-            raise PowerInputError("Give the covariance, or sd with a correlation (or rho and times).")
+            raise PowerInputError(
+                "Give the covariance, or sd with a correlation (or rho and times)."
+            )
         if sd is None:
             raise PowerInputError("Give the outcome SD (sd=), shared or one per visit.")
         sds = np.broadcast_to(np.asarray(sd, dtype=float), (corr.shape[0],))

@@ -106,8 +106,9 @@ class SimulationResult:
             f"type I {r.type1_error:.3f}"
             for r in self._table.itertuples()
         ]
-        return f"Simulated {self.analysis.method.upper()} ({self.n_sims} trials each): " + "; ".join(
-            parts
+        return (
+            f"Simulated {self.analysis.method.upper()} ({self.n_sims} trials each): "
+            + "; ".join(parts)
         )
 
 
@@ -169,7 +170,13 @@ def simulate_power(
     children = np.random.SeedSequence(int(seed)).spawn(len(grid) * n_sims)
     size = chunk_size or max(1, min(50, n_sims // 8 or 1))
     chunks = [
-        _Chunk(scenario, spec, n, tuple(children[g * n_sims + s : g * n_sims + min(s + size, n_sims)]), null)
+        _Chunk(
+            scenario,
+            spec,
+            n,
+            tuple(children[g * n_sims + s : g * n_sims + min(s + size, n_sims)]),
+            null,
+        )
         for g, n in enumerate(grid)
         for s in range(0, n_sims, size)
     ]

@@ -39,7 +39,10 @@ def power_tables(run: PowerRun) -> list[PowerTable]:
         ("Allocation (treatment : control)", f"{a.allocation:.4g} : 1"),
         ("Retention, treatment", ", ".join(f"{r:.3f}" for r in a.retention)),
         ("Retention, control", ", ".join(f"{r:.3f}" for r in a.retention_control)),
-        ("Variance inflation phi (treatment / control)", f"{a.phi_treatment:.4f} / {a.phi_control:.4f}"),
+        (
+            "Variance inflation phi (treatment / control)",
+            f"{a.phi_treatment:.4f} / {a.phi_control:.4f}",
+        ),
         ("Inputs from", run.source),
     ]
     tables = [
@@ -48,10 +51,20 @@ def power_tables(run: PowerRun) -> list[PowerTable]:
             "Sample size",
             ("test", "treatment", "control", "total", "exact total"),
             (
-                ("z-test (longpower)", str(_ceil(a.n_treatment)), str(_ceil(a.n_control)),
-                 str(_ceil(a.n_treatment) + _ceil(a.n_control)), f"{a.n_total:.2f}"),
-                ("t-test (df = N - 2)", str(_ceil(a.n_treatment_t)), str(_ceil(a.n_control_t)),
-                 str(_ceil(a.n_treatment_t) + _ceil(a.n_control_t)), f"{a.n_total_t:.2f}"),
+                (
+                    "z-test (longpower)",
+                    str(_ceil(a.n_treatment)),
+                    str(_ceil(a.n_control)),
+                    str(_ceil(a.n_treatment) + _ceil(a.n_control)),
+                    f"{a.n_total:.2f}",
+                ),
+                (
+                    "t-test (df = N - 2)",
+                    str(_ceil(a.n_treatment_t)),
+                    str(_ceil(a.n_control_t)),
+                    str(_ceil(a.n_treatment_t) + _ceil(a.n_control_t)),
+                    f"{a.n_total_t:.2f}",
+                ),
             ),
             (
                 "Sample sizes are rounded up per arm; the exact values solve the formula.",
@@ -75,7 +88,9 @@ def power_tables(run: PowerRun) -> list[PowerTable]:
                     str(int(r.n_total)),
                     f"{r.power:.3f} ({r.power_mc_se:.3f})",
                     fmt_num(r.analytic_power, 3),
-                    f"{r.type1_error:.3f} ({r.type1_mc_se:.3f})" if r.type1_error == r.type1_error else "-",
+                    f"{r.type1_error:.3f} ({r.type1_mc_se:.3f})"
+                    if r.type1_error == r.type1_error
+                    else "-",
                     f"{r.bias:.4f} ({r.bias_mc_se:.4f})",
                     f"{r.coverage:.3f} ({r.coverage_mc_se:.3f})",
                     f"{int(r.n_failed)} / {int(r.n_fallback)}",
@@ -84,11 +99,19 @@ def power_tables(run: PowerRun) -> list[PowerTable]:
         tables.append(
             PowerTable(
                 f"Simulation: {sim.n_sims} trials per sample size (seed {sim.seed})",
-                ("N", "power (MC SE)", "analytic", "type I error (MC SE)", "bias (MC SE)",
-                 "CI coverage (MC SE)", "failed / fallback"),
+                (
+                    "N",
+                    "power (MC SE)",
+                    "analytic",
+                    "type I error (MC SE)",
+                    "bias (MC SE)",
+                    "CI coverage (MC SE)",
+                    "failed / fallback",
+                ),
                 tuple(rows),
                 (
-                    f"Analysis: {method}; test of the final-visit difference at alpha {sim.alpha:g}.",
+                    f"Analysis: {method}; test of the final-visit difference"
+                    f" at alpha {sim.alpha:g}.",
                     "Type I error from each trial's null twin (same random numbers, no effect).",
                     "Failed: no structure converged (not counted in the rates); fallback: "
                     "analysed with a fallback structure.",
