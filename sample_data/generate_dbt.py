@@ -136,6 +136,8 @@ SUBJECT_LABELS = {
     "app_modules_completed": "DBT app modules completed (of 8; blank in control arm)",
     "discontinued_intervention": "Discontinued the DBT intervention (1 = yes)",
     "discontinuation_reason": "Reason for discontinuing the DBT intervention",
+    "discontinuation_first_visit": "First assessment week affected by discontinuing DBT "
+    "(intercurrent event)",
     "withdrew": "Withdrew from the study or lost to follow-up (1 = yes)",
     "withdrawal_reason": "Reason for withdrawal",
     "withdrawal_before_week": "First scheduled week missed because of withdrawal",
@@ -221,6 +223,8 @@ def _subjects(rng: np.random.Generator) -> pd.DataFrame:
             "app_modules_completed": modules,
             "discontinued_intervention": discontinued,
             "discontinuation_reason": _reasons(rng, discontinued == 1, _DISCONTINUED),
+            # the 8 weekly sessions end before week 9: every discontinuation affects week 9 on
+            "discontinuation_first_visit": np.where(discontinued == 1, 9.0, np.nan),
             "withdrew": withdrew,
             "withdrawal_reason": _reasons(rng, withdrew == 1, _WITHDRAWAL),
             "withdrawal_before_week": np.select(
@@ -336,7 +340,12 @@ def generate(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
         subj["withdrawal_before_week"].fillna(np.inf).to_numpy(), len(WEEKS)
     )
     long_df = long_df.loc[~(drop_subject & after)].reset_index(drop=True)
-    counts = ["sessions_attended", "app_modules_completed", "withdrawal_before_week"]
+    counts = [
+        "sessions_attended",
+        "app_modules_completed",
+        "withdrawal_before_week",
+        "discontinuation_first_visit",
+    ]
     int_cols = [s.name for s in OUTCOMES if s.step >= 1] + counts
     long_df[int_cols] = long_df[int_cols].astype("Int64")
 

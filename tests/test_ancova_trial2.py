@@ -83,8 +83,8 @@ def test_sample_counts_and_exclusions() -> None:
 
 
 def test_unknown_robust_type_is_a_plain_error() -> None:
-    from trialkit.errors import ModelError
+    from trialkit.core.errors import ModelError
 
-    with pytest.raises(ModelError, match="unknown robust SE type 'HC9'"):
+    with pytest.raises(ModelError, match="'robust' is 'HC9', which is not known"):
         _fit(robust="HC9")
     assert np.isfinite(_fit().differences["estimate"]).all()

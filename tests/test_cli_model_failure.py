@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import trialkit.analysis.runner as runner
-from trialkit.errors import ModelError
+from trialkit.core.errors import ModelError
 
 
 def test_analyze_reports_unfitted_model_and_exits_3(cli, monkeypatch: pytest.MonkeyPatch) -> None:

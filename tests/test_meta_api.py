@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trialkit.errors import DataError, ModelError
+from trialkit.core.errors import DataError, ModelError
 from trialkit.meta import PRESETS, meta_analysis, subgroup_analysis
 from trialkit.meta.effects import generic_from_ci, hedges_correction
 

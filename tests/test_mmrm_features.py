@@ -25,7 +25,7 @@ from tests.mmrm_reference import (
     trial2_data,
 )
 from trialkit import fit_ancova, fit_mmrm
-from trialkit.errors import ModelError
+from trialkit.core.errors import ModelError
 
 FEV = fev_data()
 T2 = trial2_data()
@@ -66,7 +66,9 @@ def test_type3_single_df_terms_equal_squared_t() -> None:
     """For a term without interactions, Type III F = t^2 of its coefficient (R mmrm SE/df)."""
     key = "un_reml_satterthwaite"
     ref = fev_reference()[key]
-    fit = fit_mmrm(FEV, **FEV_ARGS, covariates=["RACE", "SEX"], fallback=())
+    fit = fit_mmrm(
+        FEV, **FEV_ARGS, covariates=["RACE", "SEX"], fallback=(), df_method="satterthwaite"
+    )
     row = fit.type3.set_index("term").loc["SEX"]
     i = ref["coefficients"]["term"].index("SEXFemale")
     t = ref["coefficients"]["estimate"][i] / ref["coefficients"]["se"][i]
@@ -148,7 +150,14 @@ def test_group_covariance_equals_separate_fits() -> None:
     factorises by arm: its REML log-likelihood and LS means equal one nlme::gls fit per arm
     (tests/reference/fev/group_covariance.R/.json)."""
     ref = json.loads((REF / "fev" / "group_covariance.json").read_text())
-    fit = fit_mmrm(FEV, **FEV_ARGS, covariance="us", group_covariance=True, fallback=())
+    fit = fit_mmrm(
+        FEV,
+        **FEV_ARGS,
+        covariance="us",
+        group_covariance=True,
+        fallback=(),
+        df_method="satterthwaite",  # gls SEs are model-based (no Kenward-Roger adjustment)
+    )
     assert set(fit.covariance_matrix) == {"PBO", "TRT"}
     assert fit.n_theta == 20
     assert max_rel(fit.loglik, ref["total_loglik"]) < TOL["loglik"]
@@ -164,11 +173,11 @@ def test_clear_errors() -> None:
         fit_mmrm(FEV, **{**FEV_ARGS, "outcome": "NOPE"})
     with pytest.raises(ModelError, match="control arm 'XXX' is not a value of column 'ARMCD'"):
         fit_mmrm(FEV, **{**FEV_ARGS, "control": "XXX"})
-    with pytest.raises(ModelError, match="unknown covariance structure 'banana'"):
+    with pytest.raises(ModelError, match="'covariance' is 'banana', which is not known"):
         fit_mmrm(FEV, **FEV_ARGS, covariance="banana")
-    with pytest.raises(ModelError, match="unknown df method"):
+    with pytest.raises(ModelError, match="'df_method' is 'magic', which is not known"):
         fit_mmrm(FEV, **FEV_ARGS, df_method="magic")
-    with pytest.raises(ModelError, match="Kenward-Roger degrees of freedom need a REML fit"):
+    with pytest.raises(ModelError, match="which needs a REML fit"):
         fit_mmrm(FEV, **FEV_ARGS, df_method="kenward-roger", reml=False)
     dup = pd.concat([FEV, FEV.head(1)])
     with pytest.raises(ModelError, match="subject PT1 has more than one row for AVISIT VIS1"):

@@ -10,8 +10,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 
+from trialkit.core.errors import DataError
 from trialkit.data import read_table
-from trialkit.errors import DataError
 
 DATA = Path(__file__).parent / "data"
 

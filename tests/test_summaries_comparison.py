@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trialkit.errors import DataError
+from trialkit.core.errors import DataError
 from trialkit.summaries.attrition import classify_patterns
 from trialkit.summaries.comparison import smd_categorical, smd_proportions, table_p
 from trialkit.summaries.describe import VariableSpec, describe_groups, sample_skewness

@@ -24,8 +24,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from trialkit.core.errors import DataError, PlanError
 from trialkit.data.read import read_trial
-from trialkit.errors import DataError, PlanError
 from trialkit.models.accounting import SampleAccounting
 from trialkit.plan.schema import Enrolment
 from trialkit.summaries import (

@@ -93,8 +93,8 @@ def test_plan_problems_listed_together(cli, write_trial) -> None:
         "'analysis.mmrm.covariance' has 'unstructured'",
         "'analysis.mmrm.df_method' has 'KR'",
         "did you mean 'layout'?",
-        "allowed: us, un, cs, csh, ar1, ar1h, toep, toeph, ad, adh",
-        "allowed: satterthwaite, kenward-roger, kenward-roger-linear, between-within, residual",
+        "allowed: us, un, cs, csh, ar1, ar1h, arh1, toep, toeph, ad, adh, ante, sp_exp, spexp",
+        "allowed: kenward-roger-linear, kenward-roger, satterthwaite, between-within, residual",
     )
 
 

@@ -8,16 +8,11 @@ and works even while an analysis module is being developed.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from trialkit.core.version import __version__
 from trialkit.data import read_trial, summarize_trial
 from trialkit.plan import load_plan
-
-try:
-    __version__ = version("trialkit")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.1.0"
 
 # --- Lazy exports: name -> module that defines it. -----------------------------------------
 # LEAD: add the analysis entry points here, e.g.

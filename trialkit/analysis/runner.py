@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from trialkit.analysis.estimands import EstimandResult, analyze_estimands
+from trialkit.analysis.frames import covariates_for, outcome_frame
 from trialkit.analysis.observed import observed_summary
 from trialkit.analysis.replication import replication_table
+from trialkit.core.errors import ModelError
 from trialkit.data.trial import Trial
-from trialkit.errors import ModelError
 from trialkit.models.ancova import AncovaResult, fit_ancova
 from trialkit.models.mmrm import MMRMResult, fit_mmrm
 from trialkit.plan.schema import Outcome
@@ -74,6 +76,7 @@ class TrialAnalysis:
     discrepancies: tuple[Discrepancy, ...]
     replication: pd.DataFrame | None
     settings: dict[str, object] = field(default_factory=dict)
+    estimands: tuple[EstimandResult, ...] = ()
 
     def failed_models(self) -> tuple[tuple[str, str, str], ...]:
         """``(outcome label, model, reason)`` for every planned model that was not fitted."""
@@ -141,32 +144,6 @@ class TrialAnalysis:
         return out
 
 
-def outcome_frame(trial: Trial, outcome: Outcome) -> tuple[pd.DataFrame, str]:
-    """Post-baseline long data for one outcome with its baseline value as a column."""
-    plan = trial.plan
-    data = trial.data
-    vcol, scol = trial.visit_col, trial.subject_col
-    base_name = f"{outcome.name} (baseline)"
-    base = (
-        data.loc[data[vcol].astype(str) == plan.visits.baseline, [scol, outcome.name]]
-        .drop_duplicates(scol)
-        .set_index(scol)[outcome.name]
-        .rename(base_name)
-    )
-    post = data[data[vcol].astype(str).isin(plan.visits.post_baseline)].copy()
-    post = post.join(base, on=scol)
-    post[vcol] = pd.Categorical(post[vcol].astype(str), categories=list(plan.visits.post_baseline))
-    return post, base_name
-
-
-def _covariates(trial: Trial, base_name: str) -> tuple[list[str], list[str]]:
-    spec = trial.plan.model
-    sub = {"baseline": base_name}
-    covs = [sub.get(c, c) for c in spec.covariates]
-    vcovs = [sub.get(c, c) for c in spec.visit_covariates]
-    return covs, vcovs
-
-
 def analyze_outcomes(
     trial: Trial,
     outcomes: tuple[Outcome, ...] | None = None,
@@ -185,7 +162,7 @@ def analyze_outcomes(
     for o in sorted(chosen, key=lambda o: o.role != "primary"):
         say(f"MMRM and ANCOVA: {o.label}")
         frame, base_name = outcome_frame(trial, o)
-        covs, vcovs = _covariates(trial, base_name)
+        covs, vcovs = covariates_for(trial, base_name)
         common = {
             "outcome": o.name,
             "arm": trial.arm_col,
@@ -201,15 +178,7 @@ def analyze_outcomes(
                 **common,
                 covariates=covs,
                 visit_covariates=vcovs,
-                covariance=spec.mmrm.covariance,
-                df_method=spec.mmrm.df_method,
-                reml=spec.mmrm.reml,
-                robust=spec.mmrm.robust,
-                group_covariance=spec.mmrm.group_covariance,
-                kr_parametrization=spec.mmrm.kr_parametrization,
-                lsmeans_weights=spec.mmrm.lsmeans_weights,
-                fallback=spec.mmrm.fallback,
-                alpha=spec.alpha,
+                spec=spec.mmrm,
                 baseline=base_name,
                 visits=list(plan.visits.post_baseline),
             )
@@ -223,9 +192,7 @@ def analyze_outcomes(
                     baseline=base_name,
                     covariates=[c for c in covs if c != base_name],
                     visits=list(plan.visits.post_baseline),
-                    robust=spec.ancova.robust,
-                    lsmeans_weights=spec.mmrm.lsmeans_weights,
-                    alpha=spec.alpha,
+                    spec=spec.ancova,
                 )
             except ModelError as exc:
                 ancova_err = str(exc)
@@ -278,6 +245,9 @@ def analyze_trial(trial: Trial, progress: Progress | None = None) -> TrialAnalys
     attr = attrition_summary(trial)
     disc = reconcile(flow, base, adh)
     rep = replication_table(plan, {r.name: r.mmrm for r in results}) if plan.published else None
+    if plan.estimands:
+        say("Estimands: main and sensitivity estimators")
+    estimands = analyze_estimands(trial)
     settings = {
         "covariance_requested": spec.mmrm.covariance,
         "df_method": spec.mmrm.df_method,
@@ -288,4 +258,6 @@ def analyze_trial(trial: Trial, progress: Progress | None = None) -> TrialAnalys
         "visit_covariates": list(plan.model.visit_covariates),
         "ancova_robust": spec.ancova.robust,
     }
-    return TrialAnalysis(trial, tuple(results), flow, base, adh, attr, disc, rep, settings)
+    return TrialAnalysis(
+        trial, tuple(results), flow, base, adh, attr, disc, rep, settings, estimands
+    )

@@ -16,8 +16,8 @@ from rich.text import Text
 
 from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.cli.app import app
+from trialkit.core.errors import ModelError, TrialkitError
 from trialkit.data.bundled import trial_or_sample
-from trialkit.errors import ModelError, TrialkitError
 from trialkit.report.terminal import render_report
 
 
@@ -102,8 +102,8 @@ def _write(
 
             links = {
                 name: Path(os.path.relpath(figures_dir / f"{name}.png", path.parent)).as_posix()
-                for name in ("consort", "trajectories", "forest")
-                if figures_dir is not None
+                for name in ("consort", "trajectories", "forest", "estimands")
+                if figures_dir is not None and (name != "estimands" or analysis.estimands)
             }
             write_markdown(analysis, path, links)
         elif fmt == "json":

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-import trialkit
 from trialkit.cli.errors import TrialkitGroup
+from trialkit.core.version import __version__
 
 app = typer.Typer(
     name="trialkit",
@@ -21,7 +21,7 @@ app = typer.Typer(
 
 def _show_version(value: bool) -> None:
     if value:
-        typer.echo(f"trialkit {trialkit.__version__}")
+        typer.echo(f"trialkit {__version__}")
         raise typer.Exit()
 
 

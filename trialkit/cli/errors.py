@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
-from trialkit.errors import TrialkitError
+from trialkit.core.errors import TrialkitError
 from trialkit.report.validation_terminal import render_problems
 
 

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from trialkit.cli.app import app
-from trialkit.plan.starter import write_starter_plan
+from trialkit.data.starter import write_starter_plan
 from trialkit.report.validation_terminal import render_starter
 
 

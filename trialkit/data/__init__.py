@@ -1,6 +1,6 @@
 """Reading, checking and reshaping trial data."""
 
-from trialkit.data.problems import (
+from trialkit.core.problems import (
     DataValidationError,
     PlanValidationError,
     Problem,

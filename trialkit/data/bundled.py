@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import trialkit
+from trialkit.core.errors import DataError, PlanError
 from trialkit.data.trial import Trial
-from trialkit.errors import DataError, PlanError
 
 #: The sample plan used by ``trialkit analyze`` without arguments.
 SAMPLE_PLAN = "dbt_long.toml"
@@ -14,7 +13,7 @@ SAMPLE_PLAN = "dbt_long.toml"
 
 def sample_dir() -> Path:
     """The ``sample_data`` folder beside the ``trialkit`` package in the source tree."""
-    return Path(trialkit.__file__).resolve().parents[1] / "sample_data"
+    return Path(__file__).resolve().parents[2] / "sample_data"
 
 
 def sample_plan(name: str = SAMPLE_PLAN) -> Path:

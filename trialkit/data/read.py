@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from trialkit.data.problems import DataValidationError, Problem
+from trialkit.core.problems import DataValidationError, Problem
 from trialkit.data.readers import RawTable, read_table
 from trialkit.data.reshape import wide_to_long
 from trialkit.data.trial import Trial

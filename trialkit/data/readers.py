@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trialkit.errors import DataError
+from trialkit.core.errors import DataError
 
 #: Formats whose first data row is row 2 of the file (the header is row 1).
 HEADER_FORMATS = frozenset({"csv", "tsv", "xlsx"})

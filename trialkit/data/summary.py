@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from trialkit.data.problems import Problem
+from trialkit.core.problems import Problem
 from trialkit.data.trial import Trial
 
 

@@ -3,7 +3,7 @@
 :func:`validate` runs all checks and returns a :class:`ValidationReport`; nothing stops at the
 first problem. Errors (the run cannot go on) and warnings (the run goes on, and the user is
 told) are listed in the order found. Row numbers follow the convention in
-:mod:`trialkit.data.problems`.
+:mod:`trialkit.core.problems`.
 
 Checks
 ------
@@ -27,7 +27,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from trialkit.data.problems import Problem, ValidationReport, did_you_mean, quote_list
+from trialkit.core.problems import Problem, ValidationReport, did_you_mean, quote_list
+from trialkit.data.estimands import check_events, estimand_columns
 from trialkit.data.readers import RawTable
 from trialkit.data.values import numeric_values, text_values
 from trialkit.plan.build import BASELINE_TOKEN
@@ -69,7 +70,7 @@ def subject_level_columns(plan: Plan) -> list[tuple[str, str]]:
         out.extend((c, f"baseline_table.{key}") for c in getattr(bt, key))
     for i, block in enumerate(bt.multi_select):
         out.extend((c, f"baseline_table.multi_select[{i + 1}].columns") for c in block.columns)
-    return out
+    return out + estimand_columns(plan)
 
 
 def validate(raw: RawTable, plan: Plan) -> ValidationReport:
@@ -131,6 +132,9 @@ class _Validator:
         self.check_baseline(present)
         if p.layout == "long":
             self.check_constant(present)
+        if p.estimands:
+            rows = np.asarray(self.raw.row_numbers(np.arange(len(self.df))))
+            self.problems.extend(check_events(self.df, p, self.raw.name, rows))
         return self.problems
 
     def check_columns(self) -> set[str]:

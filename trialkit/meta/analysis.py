@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from trialkit.errors import DataError, ModelError
+from trialkit.core.errors import DataError, ModelError
+from trialkit.core.results import ReadOnlyResult
 from trialkit.meta.bias import EggerTest, egger_test
 from trialkit.meta.heterogeneity import heterogeneity
 from trialkit.meta.influence import influence_diagnostics, leave_one_out
@@ -21,8 +22,8 @@ __all__ = ["MetaAnalysisResult", "meta_analysis", "pool_effects"]
 _MEASURE_ALIASES = {"GENERIC": "GEN", "GEN": "GEN"}
 
 
-@dataclass(frozen=True)
-class MetaAnalysisResult:
+@dataclass(frozen=True, repr=False)
+class MetaAnalysisResult(ReadOnlyResult):
     """One pooled analysis. Statistics only: rendering lives in ``trialkit.report``.
 
     ``i2`` is a percentage as metafor prints it; ``studies.weight`` is in percent as RevMan
@@ -60,6 +61,12 @@ class MetaAnalysisResult:
     excluded: tuple[str, ...] = ()
     preset: str | None = None
     label: str = ""
+
+    _headline = ("measure", "method", "k", "estimate", "ci_lower", "ci_upper", "i2")
+
+    def summary_frame(self) -> pd.DataFrame:
+        """The studies with their effects and weights."""
+        return self.studies
 
     @property
     def statistic_name(self) -> str:

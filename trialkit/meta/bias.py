@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trialkit.errors import ModelError
+from trialkit.core.errors import ModelError
 from trialkit.meta.pooling import fit_rma
 
 __all__ = ["EggerTest", "egger_test"]

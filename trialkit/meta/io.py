@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from trialkit.errors import DataError
+from trialkit.core.errors import DataError
 
 __all__ = ["StudyFile", "read_study_file", "analysis_groups", "AUTO_BY", "LABEL_SEP"]
 

@@ -13,7 +13,7 @@ from scipy.optimize import brentq
 from scipy.stats import norm
 from scipy.stats import t as t_dist
 
-from trialkit.errors import ModelError
+from trialkit.core.errors import ModelError
 
 __all__ = ["METHODS", "RmaFit", "fit_rma", "estimate_tau2", "residual_projection"]
 

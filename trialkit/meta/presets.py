@@ -53,7 +53,7 @@ PRESETS: dict[str, Preset] = {
 
 def get_preset(name: str) -> Preset:
     """Return the preset called ``name`` (``revman5`` or ``revman-web``)."""
-    from trialkit.errors import DataError
+    from trialkit.core.errors import DataError
 
     try:
         return PRESETS[name]

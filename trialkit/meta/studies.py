@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trialkit.errors import DataError
+from trialkit.core.errors import DataError
 from trialkit.meta import effects
 
 __all__ = ["MEASURES", "ARM_COLUMNS", "PREPOST_COLUMNS", "compute_effects", "row_location"]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
-from trialkit.errors import DataError
+from trialkit.core.errors import DataError
 from trialkit.meta.analysis import MetaAnalysisResult, pool_effects, resolve_options
 from trialkit.meta.studies import compute_effects, row_location
 

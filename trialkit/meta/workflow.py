@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from trialkit.errors import DataError
+from trialkit.core.errors import DataError
 from trialkit.meta.analysis import MetaAnalysisResult, meta_analysis, resolve_options
 from trialkit.meta.bias import EggerTest
 from trialkit.meta.io import analysis_groups, read_study_file

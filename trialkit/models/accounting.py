@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from trialkit.core.results import ReadOnlyResult
 
-@dataclass(frozen=True)
-class SampleAccounting:
+
+@dataclass(frozen=True, repr=False)
+class SampleAccounting(ReadOnlyResult):
     """Subjects and observations an analysis used, by arm, and the exclusions with reasons.
 
     ``excluded`` has columns ``subject, arm, reason`` (one row per excluded subject).
@@ -18,6 +20,12 @@ class SampleAccounting:
     n_subjects: dict[str, int]
     n_observations: dict[str, int]
     excluded: pd.DataFrame
+
+    _headline = ("total_subjects", "total_observations")
+
+    def summary_frame(self) -> pd.DataFrame:
+        """The excluded subjects with their reasons."""
+        return self.excluded
 
     @property
     def total_subjects(self) -> int:

@@ -24,16 +24,15 @@ import numpy as np
 import pandas as pd
 from statsmodels.regression.linear_model import OLS
 
-from trialkit.errors import ModelError
+from trialkit.core.results import ReadOnlyResult
 from trialkit.inference.contrasts import ContrastEngine
 from trialkit.models.accounting import SampleAccounting
 from trialkit.models.design import build_design, levels
+from trialkit.specs import AncovaSpec
 
-ROBUST_TYPES: tuple[str, ...] = ("HC0", "HC1", "HC2", "HC3")
 
-
-@dataclass(frozen=True)
-class AncovaResult:
+@dataclass(frozen=True, repr=False)
+class AncovaResult(ReadOnlyResult):
     """Per-visit ANCOVA results.
 
     Attributes
@@ -57,6 +56,12 @@ class AncovaResult:
     lsmeans: pd.DataFrame
     samples: dict[str, SampleAccounting] = field(repr=False)
 
+    _headline = ("outcome", "visits", "robust", "alpha")
+
+    def summary_frame(self) -> pd.DataFrame:
+        """Treatment minus control at each visit."""
+        return self.differences
+
     @property
     def sample(self) -> SampleAccounting:
         """Accounting at the final visit (the usual primary time point)."""
@@ -74,9 +79,10 @@ def fit_ancova(
     baseline: str | None,
     covariates: Sequence[str] = (),
     visits: Sequence[str] | None = None,
+    spec: AncovaSpec | None = None,
     robust: str | None = None,
-    lsmeans_weights: str = "equal",
-    alpha: float = 0.05,
+    lsmeans_weights: str | None = None,
+    alpha: float | None = None,
 ) -> AncovaResult:
     """Fit ``outcome ~ arm + baseline + covariates`` by OLS separately at each visit.
 
@@ -87,13 +93,17 @@ def fit_ancova(
     visits
         Visits to analyse (default: every visit in ``data``, in category order for a
         Categorical, numeric order for numbers, else sorted).
-    robust
-        ``None`` for model-based SEs, or ``"HC0"``-``"HC3"``.
+    spec
+        The options as one :class:`~trialkit.specs.AncovaSpec` (default: its defaults).
+    robust, lsmeans_weights, alpha
+        Each, when given, replaces that field of ``spec``: ``robust`` is ``None`` for
+        model-based SEs or an HC type (``"HC0"``-``"HC3"``).
     """
-    if robust is not None and robust.upper() not in ROBUST_TYPES:
-        raise ModelError(
-            f"unknown robust SE type '{robust}'; choose one of {', '.join(ROBUST_TYPES)}"
-        )
+    options = {"lsmeans_weights": lsmeans_weights, "alpha": alpha}
+    if robust is not None or spec is None:
+        options["robust"] = robust
+    spec = AncovaSpec.from_options(spec, **options)
+    robust, lsmeans_weights, alpha = spec.robust, spec.lsmeans_weights, spec.alpha
     if visits is None:
         visits = levels(data[visit])
     covs = ([baseline] if baseline else []) + [c for c in covariates if c != baseline]
@@ -113,7 +123,7 @@ def fit_ancova(
             visit_terms=False,
         )
         arms = design.arms
-        ols = OLS(design.y, design.X).fit(cov_type=robust.upper() if robust else "nonrobust")
+        ols = OLS(design.y, design.X).fit(cov_type=robust or "nonrobust")
         engine = ContrastEngine(
             beta=np.asarray(ols.params),
             vcov=np.asarray(ols.cov_params()),
@@ -138,7 +148,7 @@ def fit_ancova(
         outcome=outcome,
         arms=arms,
         visits=tuple(str(v) for v in visits),
-        robust=robust.upper() if robust else None,
+        robust=robust,
         lsmeans_weights=lsmeans_weights,
         alpha=alpha,
         differences=pd.concat(diffs, ignore_index=True),

@@ -35,10 +35,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from trialkit.specs import COVARIANCES
+
 Array = np.ndarray
 
-NAMES: tuple[str, ...] = ("us", "cs", "csh", "ar1", "ar1h", "toep", "toeph", "ad", "adh", "sp_exp")
-ALIASES: dict[str, str] = {"un": "us", "arh1": "ar1h", "ante": "adh", "spexp": "sp_exp"}
+#: Structure codes; the names, aliases and labels are owned by :data:`trialkit.specs.COVARIANCES`.
+NAMES: tuple[str, ...] = COVARIANCES.codes
 
 _CSTEP = 1e-30
 
@@ -322,8 +324,7 @@ def _cstep_jacobian(f: Callable[[Array], Array], x: Array) -> Array:
 
 def canonical(name: str) -> str:
     """Canonical structure name for a user-supplied one (``un`` -> ``us`` ...)."""
-    key = name.strip().lower()
-    key = ALIASES.get(key, key)
-    if key not in NAMES:
+    key = COVARIANCES.canonical(name)
+    if key is None:
         raise ValueError(f"unknown covariance structure '{name}'; choose one of {', '.join(NAMES)}")
     return key

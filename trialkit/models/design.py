@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import scipy.linalg
 
-from trialkit.errors import ModelError
+from trialkit.core.errors import ModelError
 from trialkit.models.accounting import SampleAccounting
 
 

@@ -23,21 +23,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from trialkit.errors import ModelError
+from trialkit.core.errors import ModelError
+from trialkit.core.results import ReadOnlyResult
 from trialkit.inference import between_within
-from trialkit.inference.components import components, sas_theta_vcov
-from trialkit.inference.contrasts import DF_METHODS, ContrastEngine
-from trialkit.inference.effect_size import EFFECT_SIZE_DEFINITION, cohens_d
-from trialkit.inference.empirical import empirical_vcov
+from trialkit.inference.contrasts import ContrastEngine
 from trialkit.models.accounting import SampleAccounting
-from trialkit.models.covariance import Structure, canonical
+from trialkit.models.covariance import Structure
+from trialkit.models.derivatives import components, sas_theta_vcov
 from trialkit.models.design import Design, build_design
+from trialkit.models.effect_size import EFFECT_SIZE_DEFINITION, cohens_d
+from trialkit.models.empirical import empirical_vcov
 from trialkit.models.likelihood import Likelihood
 from trialkit.models.optimize import OptimResult, maximise
 from trialkit.models.patterns import build_patterns
 from trialkit.models.retention import observed_retention
-
-DEFAULT_FALLBACK: tuple[str, ...] = ("us", "toeph", "ar1h", "csh", "cs")
+from trialkit.specs import MMRMSpec
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,8 @@ class Diagnostics:
     message: str
 
 
-@dataclass(frozen=True)
-class MMRMResult:
+@dataclass(frozen=True, repr=False)
+class MMRMResult(ReadOnlyResult):
     """A fitted MMRM. DataFrames use ``estimate, std_error, df, ci_lower, ci_upper, p_value``.
 
     Attributes
@@ -112,9 +112,15 @@ class MMRMResult:
     lsmean_matrix: np.ndarray = field(repr=False)
     retention: pd.DataFrame | None = field(default=None, repr=False)
 
+    _headline = ("outcome", "covariance", "df_method", "reml", "loglik", "n_subjects")
+
     @property
     def n_subjects(self) -> int:
         return self.sample.total_subjects
+
+    def summary_frame(self) -> pd.DataFrame:
+        """Treatment minus control at each visit."""
+        return self.differences
 
     @property
     def n_observations(self) -> int:
@@ -153,19 +159,20 @@ def fit_mmrm(
     subject: str,
     covariates: Sequence[str] = (),
     visit_covariates: Sequence[str] = (),
-    covariance: str = "us",
-    df_method: str = "satterthwaite",
-    reml: bool = True,
-    robust: bool = False,
-    group_covariance: bool = False,
-    lsmeans_weights: str = "equal",
-    alpha: float = 0.05,
     baseline: str | None = None,
-    fallback: Sequence[str] | None = None,
     coordinates: Sequence[str] | None = None,
-    kr_parametrization: str = "mmrm",
     visits: Sequence[str] | None = None,
     visit_terms: bool = True,
+    spec: MMRMSpec | None = None,
+    covariance: str | None = None,
+    df_method: str | None = None,
+    reml: bool | None = None,
+    robust: bool | None = None,
+    group_covariance: bool | None = None,
+    lsmeans_weights: str | None = None,
+    alpha: float | None = None,
+    fallback: Sequence[str] | None = None,
+    kr_parametrization: str | None = None,
 ) -> MMRMResult:
     """Fit an MMRM and compute LS means, treatment differences per visit and tests.
 
@@ -173,54 +180,43 @@ def fit_mmrm(
     ----------
     data
         Long data: one row per subject x visit; the outcome may be missing.
-    covariance
-        ``us`` (alias ``un``), ``cs``, ``csh``, ``ar1``, ``ar1h``, ``toep``, ``toeph``, ``ad``,
-        ``adh`` or ``sp_exp`` (spatial exponential over ``coordinates``).
-    df_method
-        ``satterthwaite``, ``kenward-roger``, ``kenward-roger-linear``, ``between-within`` or
-        ``residual``.
-    robust
-        Empirical (sandwich, CR0) standard errors; df then use ``between-within`` or
-        ``residual``.
-    group_covariance
-        A separate covariance matrix per arm (SAS ``GROUP=``).
-    lsmeans_weights
-        ``equal`` (SAS LSMEANS) or ``proportional`` (SAS ``OM``) over factor covariates.
     baseline
         Column holding the outcome's baseline value, for Cohen's d.
     coordinates
         For ``sp_exp``: columns holding each observation's coordinates (Euclidean
         distance, like SAS ``TYPE=SP(EXP)(c1 c2)``); default: the visit index.
-    fallback
-        Structures tried, in order, when ``covariance`` does not converge. Default: the
-        ladder ``us -> toeph -> ar1h -> csh -> cs`` after ``covariance``; ``()`` disables it.
-    kr_parametrization
-        ``mmrm`` (R mmrm's parametrisation) or ``sas`` (SAS PROC MIXED's) for the
-        Kenward-Roger second-derivative term (``df_method="kenward-roger"`` only).
     visit_terms
         ``False`` fits ``outcome ~ covariates + arm`` (no visit or arm x visit terms, as SAS
         ``MODEL y = arm``); LS means and the difference are then over all visits.
+    spec
+        The fitting options as one :class:`~trialkit.specs.MMRMSpec` (default: its defaults:
+        unstructured covariance, REML, Kenward-Roger (linear) df).
+    covariance, df_method, reml, robust, group_covariance
+        Each, when given, replaces that field of ``spec``; see :class:`~trialkit.specs.MMRMSpec`
+        for their meaning, allowed values and the rules between them (checked before fitting).
+    lsmeans_weights, alpha, fallback, kr_parametrization
+        Likewise.
+
+    Raises
+    ------
+    ModelError
+        An option is unknown or incompatible with another, the model cannot be fitted, or no
+        structure of the fallback ladder converged (every attempt is named).
     """
-    df_method = df_method.lower()
-    if df_method not in DF_METHODS:
-        raise ModelError(f"unknown df method '{df_method}'; choose one of {', '.join(DF_METHODS)}")
-    if df_method.startswith("kenward-roger") and not reml:
-        raise ModelError("Kenward-Roger degrees of freedom need a REML fit (reml=True)")
-    if robust and df_method not in ("between-within", "residual"):
-        raise ModelError(
-            "empirical (robust) standard errors are available with df_method "
-            "'between-within' or 'residual'"
-        )
-    try:
-        requested = canonical(covariance)
-        ladder = [requested] + [
-            canonical(s) for s in (DEFAULT_FALLBACK if fallback is None else fallback)
-        ]
-    except ValueError as exc:
-        raise ModelError(str(exc)) from None
-    if fallback is None:
-        ladder = [requested] + [s for s in DEFAULT_FALLBACK if s != requested]
-    ladder = list(dict.fromkeys(ladder))
+    spec = MMRMSpec.from_options(
+        spec,
+        covariance=covariance,
+        df_method=df_method,
+        reml=reml,
+        robust=robust,
+        group_covariance=group_covariance,
+        lsmeans_weights=lsmeans_weights,
+        alpha=alpha,
+        fallback=fallback,
+        kr_parametrization=kr_parametrization,
+    )
+    ladder = list(spec.ladder())
+    requested = spec.covariance
     design = build_design(
         data,
         outcome=outcome,
@@ -234,13 +230,15 @@ def fit_mmrm(
         visit_terms=visit_terms,
     )
     t = len(design.visits)
-    n_groups = 2 if group_covariance else 1
+    n_groups = 2 if spec.group_covariance else 1
     coord_rows = None
     if coordinates is not None:
         coord_rows = design_coordinates(data, design, subject, visit, list(coordinates))
-    patterns = build_patterns(design, t, group_covariance)
+    patterns = build_patterns(design, t, spec.group_covariance)
     spatial_patterns = (
-        build_patterns(design, t, group_covariance, coord_rows) if coord_rows is not None else None
+        build_patterns(design, t, spec.group_covariance, coord_rows)
+        if coord_rows is not None
+        else None
     )
     theta0_emp = _start_covariance(design, t)
     attempts: list[Attempt] = []
@@ -255,7 +253,7 @@ def fit_mmrm(
     for name in ladder:
         st = Structure(name, t)
         pats = spatial_patterns if (name == "sp_exp" and spatial_patterns) else patterns
-        lik = Likelihood(pats, st, n_groups, design.k, design.n_obs, reml)
+        lik = Likelihood(pats, st, n_groups, design.k, design.n_obs, spec.reml)
         theta0 = np.concatenate([st.start(theta0_emp)] * n_groups)
         opt = maximise(lik, theta0)
         attempts.append(Attempt(name, opt.converged, opt.message, opt.iterations))
@@ -276,14 +274,14 @@ def fit_mmrm(
         requested,
         tuple(attempts),
         data,
-        df_method=df_method,
-        reml=reml,
-        robust=robust,
-        weights=lsmeans_weights,
-        alpha=alpha,
+        df_method=spec.df_method,
+        reml=spec.reml,
+        robust=spec.robust,
+        weights=spec.lsmeans_weights,
+        alpha=spec.alpha,
         baseline=baseline,
         subject=subject,
-        kr_sas=kr_parametrization == "sas",
+        kr_sas=spec.kr_parametrization == "sas",
         outcome=outcome,
     )
 

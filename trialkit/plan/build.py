@@ -3,11 +3,12 @@ keys fit together (the second pass of :func:`trialkit.plan.load_plan`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
 
-from trialkit.data.problems import Problem, did_you_mean, quote_list
+from trialkit.core.problems import Problem, did_you_mean, quote_list
 from trialkit.plan.schema import (
     Adherence,
     Analysis,
@@ -24,6 +25,16 @@ from trialkit.plan.schema import (
     Plan,
     Published,
     Visits,
+)
+from trialkit.specs.estimand import (
+    ANALYSES,
+    ASSUMPTIONS,
+    EVENT_STRATEGIES,
+    METHODS,
+    RESAMPLING,
+    EstimandSpec,
+    EstimatorSpec,
+    EventSpec,
 )
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -75,6 +86,9 @@ def build_plan(t: dict[str, Any], path: Path, problems: list[Problem]) -> Plan |
     published = tuple(
         _build_published(p, i, names, visits, c) for i, p in enumerate(t["published"])
     )
+    estimands = tuple(
+        _build_estimand(e, i, outcomes, visits, c) for i, e in enumerate(t["estimands"])
+    )
     if any(p.severity == "error" for p in problems):
         return None
     return Plan(
@@ -92,6 +106,7 @@ def build_plan(t: dict[str, Any], path: Path, problems: list[Problem]) -> Plan |
         baseline_table=_build_baseline_table(t["baseline_table"], c),
         analysis=analysis,
         published=published,
+        estimands=estimands,
         path=path,
     )
 
@@ -245,10 +260,17 @@ def _build_analysis(a: dict[str, Any] | None, c: _Checker) -> Analysis:
         return Analysis()
     if not 0 < a["alpha"] < 0.5:
         c.error("analysis.alpha", f"Key 'analysis.alpha' is {a['alpha']}; use a value in (0, 0.5).")
-    mm, an = a["mmrm"], a["ancova"]
-    mmrm = MMRMSpec() if mm is None else MMRMSpec(**{**mm, "fallback": _tup(mm["fallback"])})
-    ancova = AncovaSpec() if an is None else AncovaSpec(**an)
-    return Analysis(alpha=float(a["alpha"]), mmrm=mmrm, ancova=ancova)
+    alpha = float(a["alpha"]) if 0 < a["alpha"] < 0.5 else Analysis.alpha
+    mm = {k: v for k, v in (a["mmrm"] or {}).items() if v is not None}
+    if "fallback" in mm:
+        mm["fallback"] = _tup(mm["fallback"])
+    mmrm = MMRMSpec(**mm, alpha=alpha)
+    an = {k: v for k, v in (a["ancova"] or {}).items() if k != "robust" or v is not None}
+    ancova = AncovaSpec(**an, lsmeans_weights=mmrm.lsmeans_weights, alpha=alpha)
+    # the rules between options live in the specs: report them as plan problems
+    c.problems.extend(mmrm.check(prefix="analysis.mmrm.", file=c.file))
+    c.problems.extend(ancova.check(prefix="analysis.ancova.", file=c.file))
+    return Analysis(alpha=alpha, mmrm=mmrm.normalised(), ancova=ancova.normalised())
 
 
 def _build_published(
@@ -278,3 +300,63 @@ def _build_published(
         p=float(p["p"]) if p["p"] is not None else None,
         p_bound=p.get("p_bound") or "=",
     )
+
+
+def _estimator(t: dict[str, Any] | None, default_name: str) -> EstimatorSpec:
+    if t is None:
+        return EstimatorSpec()
+    values = {k: v for k, v in t.items() if v is not None}
+    values.setdefault("name", default_name)
+    if "tipping_point" in values:
+        values["tipping_point"] = tuple(float(x) for x in values["tipping_point"])
+    est = EstimatorSpec(**values)
+    return dataclasses.replace(
+        est,
+        method=METHODS.canonical(est.method) or est.method,
+        assumption=ASSUMPTIONS.canonical(est.assumption) or est.assumption,
+        resampling=RESAMPLING.canonical(est.resampling) or est.resampling,
+        analysis=ANALYSES.canonical(est.analysis) or est.analysis,
+    )
+
+
+def _build_estimand(
+    e: dict[str, Any], i: int, outcomes: tuple[Outcome, ...], visits: Visits, c: _Checker
+) -> EstimandSpec:
+    key = f"estimands[{i + 1}]"
+    names = [o.name for o in outcomes]
+    if e["outcome"] not in names:
+        c.error(
+            f"{key}.outcome",
+            f"Key '{key}.outcome' is '{e['outcome']}', which is not an outcome name.",
+            did_you_mean(e["outcome"], names),
+        )
+    chosen = tuple(e["visits"] or ())
+    for v in chosen:
+        if v not in visits.post_baseline:
+            c.error(
+                f"{key}.visits",
+                f"Key '{key}.visits' has '{v}', which is not a post-baseline visit.",
+                did_you_mean(v, visits.post_baseline),
+            )
+    events = tuple(
+        EventSpec(
+            name=ev["name"],
+            column=ev["column"],
+            strategy=EVENT_STRATEGIES.canonical(ev["strategy"]) or ev["strategy"],
+        )
+        for ev in e["events"]
+    )
+    spec = EstimandSpec(
+        name=e["name"],
+        outcome=e["outcome"],
+        visits=chosen or tuple(visits.post_baseline),
+        population=tuple((k, str(v)) for k, v in (e["population"] or {}).items()),
+        summary=e["summary"],
+        events=events,
+        main=_estimator(e["main"], "Main"),
+        sensitivity=tuple(
+            _estimator(s, f"Sensitivity {j + 1}") for j, s in enumerate(e["sensitivity"])
+        ),
+    )
+    c.problems.extend(spec.check(prefix=f"{key}.", file=c.file))
+    return spec

@@ -11,15 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-COVARIANCES = ("us", "un", "cs", "csh", "ar1", "ar1h", "toep", "toeph", "ad", "adh")
-DF_METHODS = (
-    "satterthwaite",
-    "kenward-roger",
-    "kenward-roger-linear",
-    "between-within",
-    "residual",
-)
-HC_TYPES = ("HC0", "HC1", "HC2", "HC3")
+from trialkit.specs import ANCOVA_OPTIONS, MMRM_OPTIONS, Option
+from trialkit.specs.estimand import ESTIMAND_OPTIONS, ESTIMATOR_OPTIONS, EVENT_OPTIONS
 
 #: kind -> (TOML types accepted, description used in the docs)
 KINDS: dict[str, str] = {
@@ -70,74 +63,52 @@ class Section:
         return None
 
 
+def option_keys(options: tuple[Option, ...]) -> tuple[Key, ...]:
+    """Plan keys generated from a spec's options (its plan-facing fields only)."""
+    return tuple(
+        Key(o.name, o.kind, o.doc, required=o.required, default=o.default, choices=o.accepted)
+        for o in options
+        if o.plan_key
+    )
+
+
 MMRM = Section(
     "mmrm",
-    "Mixed model for repeated measures (all post-baseline visits, one model per outcome).",
-    (
-        Key(
-            "covariance",
-            "string",
-            "Residual covariance structure.",
-            default="us",
-            choices=COVARIANCES,
-        ),
-        Key(
-            "df_method",
-            "string",
-            "Denominator degrees of freedom.",
-            default="kenward-roger-linear",
-            choices=DF_METHODS,
-        ),
-        Key("reml", "boolean", "Fit by REML (true) or maximum likelihood (false).", default=True),
-        Key(
-            "fallback",
-            "strings",
-            "Covariance structures tried in order when the first does not converge.",
-            default=["us", "toeph", "ar1h", "csh", "cs"],
-            choices=COVARIANCES,
-        ),
-        Key(
-            "lsmeans_weights",
-            "string",
-            "Weighting of covariate levels in least-squares means.",
-            default="equal",
-            choices=("equal", "proportional"),
-        ),
-        Key(
-            "robust",
-            "boolean",
-            "Use sandwich (empirical) standard errors (with df_method between-within or residual).",
-            default=False,
-        ),
-        Key(
-            "group_covariance",
-            "boolean",
-            "A separate covariance matrix per arm (SAS `GROUP=`).",
-            default=False,
-        ),
-        Key(
-            "kr_parametrization",
-            "string",
-            "Covariance parametrisation of the Kenward-Roger second-derivative term "
-            '(df_method "kenward-roger"): "mmrm" (R mmrm) or "sas" (SAS `DDFM=KR`).',
-            default="mmrm",
-            choices=("mmrm", "sas"),
-        ),
-    ),
+    "Mixed model for repeated measures (all post-baseline visits, one model per outcome). "
+    "Generated from `trialkit.specs.MMRMSpec`.",
+    option_keys(MMRM_OPTIONS),
 )
 
 ANCOVA = Section(
     "ancova",
-    "ANCOVA of each post-baseline visit on arm and covariates (a sensitivity analysis).",
+    "ANCOVA of each post-baseline visit on arm and covariates (a sensitivity analysis). "
+    "Generated from `trialkit.specs.AncovaSpec`.",
+    option_keys(ANCOVA_OPTIONS),
+)
+
+ESTIMANDS = Section(
+    "estimands",
+    "Estimands (ICH E9(R1)): population, variable, intercurrent events with their strategies, "
+    "summary measure, and the main and sensitivity estimators. Generated from "
+    "`trialkit.specs.EstimandSpec`. Without it, the report says that the MMRM assumes "
+    "data missing at random.",
     (
-        Key("enabled", "boolean", "Run the ANCOVA.", default=True),
-        Key(
-            "robust",
-            "string",
-            "Heteroscedasticity-consistent SEs; omit for model-based SEs.",
-            choices=HC_TYPES,
+        *option_keys(ESTIMAND_OPTIONS),
+        Section(
+            "events",
+            "One `[[estimands.events]]` table per intercurrent event.",
+            option_keys(EVENT_OPTIONS),
+            array=True,
+        ),
+        Section("main", "The main estimator.", option_keys(ESTIMATOR_OPTIONS)),
+        Section(
+            "sensitivity",
+            "One `[[estimands.sensitivity]]` table per sensitivity estimator.",
+            option_keys(ESTIMATOR_OPTIONS),
+            array=True,
         ),
     ),
+    array=True,
 )
 
 MULTI_SELECT = Section(
@@ -340,6 +311,7 @@ PLAN = Section(
                 ANCOVA,
             ),
         ),
+        ESTIMANDS,
         Section(
             "published",
             "Published between-group results, for the replication check.",
@@ -408,3 +380,29 @@ def reference_markdown() -> str:
         assert isinstance(s, Section)
         walk(s, s.name)
     return "\n".join(lines).rstrip() + "\n"
+
+
+REFERENCE_HEADING = "## Key reference"
+
+
+def update_reference(path: str) -> None:
+    """Rewrite the key reference at the end of ``path`` (``docs/plan.md``) from :data:`PLAN`.
+
+    Everything after the first blank line that follows :data:`REFERENCE_HEADING` and its
+    introduction paragraph, up to the end of the file, is replaced.
+    """
+    from pathlib import Path
+
+    doc = Path(path)
+    text = doc.read_text(encoding="utf-8")
+    head, sep, tail = text.partition(REFERENCE_HEADING)
+    if not sep:
+        raise ValueError(f"{path} has no '{REFERENCE_HEADING}' heading")
+    first_table = tail.index("\n### ")
+    doc.write_text(head + sep + tail[: first_table + 1] + reference_markdown(), encoding="utf-8")
+
+
+if __name__ == "__main__":  # python -m trialkit.plan.keys docs/plan.md
+    import sys
+
+    update_reference(sys.argv[1] if len(sys.argv) > 1 else "docs/plan.md")

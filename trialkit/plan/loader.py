@@ -5,7 +5,7 @@ The loader works in two passes. The first walks the TOML against the key table i
 keys, wrong types and values outside an allowed set. The second builds the
 :class:`~trialkit.plan.schema.Plan` and checks the keys against each other (the baseline visit
 is one of the visits, wide outcomes have one column per visit, ...). All problems of both
-passes are raised together in one :class:`~trialkit.data.problems.PlanValidationError`.
+passes are raised together in one :class:`~trialkit.core.problems.PlanValidationError`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from trialkit.data.problems import PlanValidationError, Problem, ValidationReport, did_you_mean
-from trialkit.errors import PlanError
+from trialkit.core.errors import PlanError
+from trialkit.core.problems import PlanValidationError, Problem, ValidationReport, did_you_mean
 from trialkit.plan.build import as_text, build_plan
 from trialkit.plan.keys import KINDS, PLAN, Key, Section
 from trialkit.plan.schema import Plan

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from trialkit.specs import AncovaSpec, MMRMSpec
+from trialkit.specs.estimand import EstimandSpec
+
 Layout = Literal["long", "wide"]
 Role = Literal["primary", "secondary"]
 
@@ -134,25 +137,10 @@ class BaselineTable:
 
 
 @dataclass(frozen=True)
-class MMRMSpec:
-    covariance: str = "us"
-    df_method: str = "kenward-roger-linear"
-    reml: bool = True
-    fallback: tuple[str, ...] = ("us", "toeph", "ar1h", "csh", "cs")
-    lsmeans_weights: Literal["equal", "proportional"] = "equal"
-    robust: bool = False
-    group_covariance: bool = False
-    kr_parametrization: Literal["mmrm", "sas"] = "mmrm"
-
-
-@dataclass(frozen=True)
-class AncovaSpec:
-    enabled: bool = True
-    robust: str | None = None  # None or an HC type: "HC0".."HC3"
-
-
-@dataclass(frozen=True)
 class Analysis:
+    """The ``[analysis]`` table: the significance level and the model specifications (whose
+    ``alpha`` equals ``alpha``)."""
+
     alpha: float = 0.05
     mmrm: MMRMSpec = field(default_factory=MMRMSpec)
     ancova: AncovaSpec = field(default_factory=AncovaSpec)
@@ -192,6 +180,7 @@ class Plan:
     baseline_table: BaselineTable = field(default_factory=BaselineTable)
     analysis: Analysis = field(default_factory=Analysis)
     published: tuple[Published, ...] = ()
+    estimands: tuple[EstimandSpec, ...] = ()
     path: Path | None = None
 
     @property

@@ -29,6 +29,7 @@ from trialkit.analysis import TrialAnalysis  # noqa: E402
 from trialkit.report.consort_diagram import RC as CONSORT_RC  # noqa: E402
 from trialkit.report.consort_diagram import consort_figure  # noqa: E402
 from trialkit.report.csv_tables import results_frame  # noqa: E402
+from trialkit.report.estimand_figures import estimand_figure  # noqa: E402
 from trialkit.report.format import arm_labels  # noqa: E402
 
 # CONSORT_RC turns mathtext off, so labels from the data are drawn as typed.
@@ -157,10 +158,11 @@ def _consort(analysis: TrialAnalysis) -> Figure:
     return consort_figure(analysis.consort)[0]
 
 
-FIGURES: dict[str, tuple[str, Callable[[TrialAnalysis], Figure]]] = {
+FIGURES: dict[str, tuple[str, Callable[[TrialAnalysis], Figure | None]]] = {
     "trajectories": ("LS-mean trajectories by arm", trajectory_figure),
     "forest": ("Standardised differences across outcomes", forest_figure),
     "consort": ("CONSORT flow diagram", _consort),
+    "estimands": ("Estimands: main and sensitivity estimates, tipping point", estimand_figure),
 }
 
 
@@ -170,6 +172,8 @@ def svg_figures(analysis: TrialAnalysis) -> dict[str, str]:
     with plt.rc_context(RC):
         for name, (_, make) in FIGURES.items():
             fig = make(analysis)
+            if fig is None:
+                continue
             buf = io.StringIO()
             try:
                 fig.savefig(buf, format="svg", metadata={"Date": None})
@@ -188,6 +192,8 @@ def write_figures(analysis: TrialAnalysis, directory: str | Path, dpi: int = 150
     with plt.rc_context(RC):
         for name, (_, make) in FIGURES.items():
             fig = make(analysis)
+            if fig is None:
+                continue
             try:
                 for ext in ("png", "svg"):
                     path = folder / f"{name}.{ext}"

@@ -18,29 +18,9 @@ import math
 import pandas as pd
 
 from trialkit.plan.schema import Outcome, Plan
+from trialkit.specs import COVARIANCES, DF_METHODS
 
 MISSING = "-"
-
-COVARIANCE_NAMES = {
-    "us": "unstructured",
-    "toep": "Toeplitz",
-    "toeph": "heterogeneous Toeplitz",
-    "ar1": "AR(1)",
-    "ar1h": "heterogeneous AR(1)",
-    "cs": "compound symmetry",
-    "csh": "heterogeneous compound symmetry",
-    "ad": "ante-dependence",
-    "adh": "heterogeneous ante-dependence",
-    "sp_exp": "spatial exponential",
-}
-
-DF_METHOD_NAMES = {
-    "kenward-roger": "Kenward-Roger",
-    "kenward-roger-linear": "Kenward-Roger (linear)",
-    "satterthwaite": "Satterthwaite",
-    "between-within": "between-within",
-    "residual": "residual",
-}
 
 
 def is_missing(x: object) -> bool:
@@ -96,12 +76,12 @@ def model_digits(outcome: Outcome) -> int:
 
 def covariance_name(code: str) -> str:
     """Readable name of a covariance structure code (``us`` -> ``unstructured``)."""
-    return COVARIANCE_NAMES.get(code, code)
+    return COVARIANCES.label(code)
 
 
 def df_method_name(code: str) -> str:
     """Readable name of a degrees-of-freedom method code."""
-    return DF_METHOD_NAMES.get(code, code)
+    return DF_METHODS.label(code)
 
 
 def arm_labels(plan: Plan) -> tuple[str, str]:

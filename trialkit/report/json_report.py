@@ -24,14 +24,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import trialkit
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
+from trialkit.analysis.estimands import EstimandResult
+from trialkit.core.version import __version__
 from trialkit.models.accounting import SampleAccounting
 from trialkit.report.csv_tables import models_frame, results_frame
 from trialkit.report.format import arm_labels
 from trialkit.report.terminal import footnotes
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCHEMA_RESOURCE = ("trialkit.report", "schema/trial_report.schema.json")
 
 
@@ -156,7 +157,7 @@ def report_dict(analysis: TrialAnalysis) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": "trialkit.trial_report",
-        "trialkit_version": trialkit.__version__,
+        "trialkit_version": __version__,
         "trial": _trial(analysis),
         "settings": jsonable(analysis.settings),
         "outcomes": outcomes,
@@ -182,7 +183,44 @@ def report_dict(analysis: TrialAnalysis) -> dict[str, Any]:
         "discrepancies": jsonable(analysis.discrepancies),
         "replication": jsonable(analysis.replication),
         "effects": jsonable(analysis.effects_frame()),
+        "estimands": [_estimand(e) for e in analysis.estimands],
         "footnotes": footnotes(analysis),
+    }
+
+
+def _estimand(e: EstimandResult) -> dict[str, Any]:
+    """One estimand: attributes, events in the data, and every estimator's results."""
+    estimators = []
+    for i, r in enumerate(e.estimators):
+        estimators.append(
+            {
+                "name": r.spec.name,
+                "role": "main" if i == 0 else "sensitivity",
+                "method": r.spec.method,
+                "assumption": r.spec.assumption,
+                "label": r.label,
+                "n_subjects": r.n_subjects,
+                "n_imputed": r.n_imputed,
+                "error": r.error,
+                "notes": list(r.notes),
+                "differences": jsonable(r.differences),
+                "tipping_point": None
+                if r.tipping is None
+                else {
+                    "visit": r.tipping_visit,
+                    "grid": jsonable(r.tipping),
+                    "tipping_points": list(r.tipping_points),
+                },
+            }
+        )
+    return {
+        "name": e.spec.name,
+        "outcome": e.spec.outcome,
+        "visits": list(e.spec.visits),
+        "n_population": e.n_population,
+        "attributes": jsonable(e.attributes),
+        "events": jsonable(e.events),
+        "estimators": estimators,
     }
 
 

@@ -62,6 +62,8 @@ def render_markdown(analysis: TrialAnalysis, figures: Mapping[str, str] | None =
         if s.outcome == analysis.outcomes[0].name and "trajectories" in figures:
             out.append(f"![LS-mean trajectories by arm]({figures['trajectories']})")
         out += [part_markdown(p) for p in s.parts]
+        if s.key == "estimand-1" and "estimands" in figures:
+            out.append(f"![Estimands: main and sensitivity estimates]({figures['estimands']})")
         if s.key == "summary" and "forest" in figures:
             out.append(f"![Standardised differences across outcomes]({figures['forest']})")
     return "\n\n".join(out) + "\n"

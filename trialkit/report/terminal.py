@@ -22,10 +22,11 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-import trialkit
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
 from trialkit.analysis.replication import DEFAULT_TOLERANCE
+from trialkit.core.version import __version__
 from trialkit.report.csv_tables import models_frame, results_frame
+from trialkit.report.estimands_terminal import MAR_NOTE, estimand_parts
 from trialkit.report.format import (
     arm_labels,
     covariance_name,
@@ -87,7 +88,7 @@ def _header(analysis: TrialAnalysis) -> list[RenderableType]:
         ("Primary outcome", primary.label),
         ("Secondary outcomes", str(len(analysis.outcomes) - 1)),
         ("Significance level", f"{plan.analysis.alpha:g} (two-sided)"),
-        ("trialkit", trialkit.__version__),
+        ("trialkit", __version__),
     ]
     for item, value in rows:
         t.add_row(item, Text(value))
@@ -251,6 +252,8 @@ def footnotes(analysis: TrialAnalysis) -> list[str]:
         f"p-values are two-sided; CIs are {ci_label(plan.analysis.alpha)}s; differences are "
         "treatment minus control; no adjustment for multiple outcomes."
     )
+    if not plan.estimands:
+        notes.append(MAR_NOTE)
     return notes
 
 
@@ -323,6 +326,16 @@ def report_sections(analysis: TrialAnalysis) -> list[Section]:
     ]
     for oa in analysis.outcomes:
         sections.append(_outcome_section(analysis, oa, results[results["outcome"] == oa.name], ci))
+    plan = analysis.trial.plan
+    for i, est in enumerate(analysis.estimands):
+        digits = model_digits(plan.outcome(est.spec.outcome))
+        sections.append(
+            Section(
+                f"estimand-{i + 1}",
+                f"Estimand: {est.spec.name}",
+                estimand_parts(est, plan, digits, ci),
+            )
+        )
     sections += [
         Section("summary", "Summary of all outcomes", [_summary_table(analysis, results, ci)]),
         Section("footnotes", "Notes", [Text(n) for n in footnotes(analysis)]),

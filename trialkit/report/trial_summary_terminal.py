@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from trialkit.data.problems import ValidationReport
+from trialkit.core.problems import ValidationReport
 from trialkit.data.summary import TrialSummary
 from trialkit.report.validation_terminal import render_problems
 

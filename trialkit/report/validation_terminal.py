@@ -8,9 +8,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from trialkit.data.problems import ValidationReport
+from trialkit.core.problems import ValidationReport
+from trialkit.data.estimands import event_table
+from trialkit.data.starter import StarterPlan
 from trialkit.data.trial import Trial
-from trialkit.plan.starter import StarterPlan
 
 _STYLE = {"error": "bold red", "warning": "yellow"}
 
@@ -53,6 +54,46 @@ def render_valid(trial: Trial, console: Console) -> None:
         f"{len(trial.warnings)} warning(s))."
     )
     console.print(Text(line, style="green"), soft_wrap=True)
+    for table in estimand_event_tables(trial):
+        console.print(table)
+
+
+def estimand_event_tables(trial: Trial) -> list[Table]:
+    """For each estimand: every subject with an intercurrent event and the visits affected."""
+    plan = trial.plan
+    post = plan.visits.post_baseline
+    out = []
+    for e in plan.estimands:
+        events = event_table(trial.subjects, trial.arm_col, e, post)
+        t = Table(
+            title=f"Estimand '{e.name}': intercurrent events ({len(events)} subject-events)",
+            title_justify="left",
+        )
+        for col in (
+            "Event",
+            "Strategy",
+            "Arm",
+            "First visit affected",
+            "Visits affected",
+            "Subjects",
+        ):
+            t.add_column(col)
+        for (event, strategy, arm, visit), rows in events.groupby(
+            ["event", "strategy", "arm", "visit"], sort=False
+        ):
+            affected = post[post.index(str(visit)) :]
+            t.add_row(
+                Text(str(event)),
+                str(strategy),
+                Text(str(arm)),
+                Text(plan.visits.label(str(visit))),
+                Text(", ".join(plan.visits.label(v) for v in affected)),
+                Text(f"{len(rows)}: " + ", ".join(rows["subject"].astype(str))),
+            )
+        if events.empty:
+            t.add_row("-", "-", "-", "-", "-", "no subject has an event")
+        out.append(t)
+    return out
 
 
 def render_starter(starter: StarterPlan, out: Path, data: Path, console: Console) -> None:

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from trialkit.core.errors import DataError, PlanError
 from trialkit.data.trial import Trial
-from trialkit.errors import DataError, PlanError
 from trialkit.summaries.assessment import arm_label, arm_order, numbers, subject_arms
 
 

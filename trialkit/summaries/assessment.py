@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from trialkit.core.errors import DataError, PlanError
 from trialkit.data.trial import Trial
 from trialkit.data.values import numeric_values
-from trialkit.errors import DataError, PlanError
 from trialkit.plan.schema import Outcome, Plan
 
 ANY_OUTCOME = "any"

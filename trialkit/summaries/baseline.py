@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from trialkit.core.errors import PlanError
 from trialkit.data.trial import Trial
-from trialkit.errors import PlanError
 from trialkit.summaries.assessment import arm_label, arm_order, outcome_column
 from trialkit.summaries.describe import GroupDescription, VariableSpec, describe_groups
 

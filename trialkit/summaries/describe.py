@@ -23,8 +23,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from trialkit.core.errors import DataError
 from trialkit.data.values import text_values
-from trialkit.errors import DataError
 from trialkit.summaries.assessment import numbers
 from trialkit.summaries.comparison import (
     smd_categorical,

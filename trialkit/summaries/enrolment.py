@@ -31,7 +31,7 @@ from typing import Literal
 
 import pandas as pd
 
-from trialkit.errors import DataError
+from trialkit.core.errors import DataError
 from trialkit.plan.schema import Plan
 
 TRUE_TEXT = frozenset({"1", "true", "yes", "y", "t"})

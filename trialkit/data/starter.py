@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from trialkit.core.errors import DataError
 from trialkit.data.readers import RawTable, read_table
 from trialkit.data.values import numeric_values, text_values
-from trialkit.errors import DataError
+from trialkit.specs import MMRM_OPTIONS, Option
 
 _SUBJECT = re.compile(
     r"(^|[_.\s])(id|subj\w*|subject\w*|participant\w*|patient\w*|pid|usubjid)$", re.I
@@ -190,8 +191,7 @@ def starter_plan(raw: RawTable, data_ref: str) -> StarterPlan:
         "[analysis]",
         "alpha = 0.05",
         "[analysis.mmrm]",
-        'covariance = "us"                # us un cs csh ar1 ar1h toep toeph ad adh',
-        'df_method = "kenward-roger-linear"',
+        *_spec_lines(MMRM_OPTIONS),
         "",
     ]
     return StarterPlan(
@@ -204,6 +204,17 @@ def starter_plan(raw: RawTable, data_ref: str) -> StarterPlan:
         outcomes=tuple(outcome_cols),
         arm_values=arm_values,
     )
+
+
+def _spec_lines(options: tuple[Option, ...]) -> list[str]:
+    """``key = default  # choices`` for the options a starter plan shows (from the spec)."""
+    out = []
+    for o in options:
+        if o.starter:
+            line = f"{o.name} = {_q(o.default)}"
+            choices = " ".join(o.choices.codes) if o.choices is not None else ""
+            out.append(f"{line:<32} # {choices}".rstrip() if choices else line)
+    return out
 
 
 def _long_visits(s: pd.Series) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from trialkit.errors import DataError, PlanError
+from trialkit.core.errors import DataError, PlanError
 
 Severity = Literal["error", "warning"]
 

@@ -1,0 +1,37 @@
+"""The analysis data of one outcome: post-baseline rows with the outcome's baseline value,
+and the plan's covariates named as columns of that frame."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from trialkit.data.trial import Trial
+from trialkit.plan.schema import Outcome
+
+
+def outcome_frame(trial: Trial, outcome: Outcome) -> tuple[pd.DataFrame, str]:
+    """Post-baseline long data for one outcome with its baseline value as a column."""
+    plan = trial.plan
+    data = trial.data
+    vcol, scol = trial.visit_col, trial.subject_col
+    base_name = f"{outcome.name} (baseline)"
+    base = (
+        data.loc[data[vcol].astype(str) == plan.visits.baseline, [scol, outcome.name]]
+        .drop_duplicates(scol)
+        .set_index(scol)[outcome.name]
+        .rename(base_name)
+    )
+    post = data[data[vcol].astype(str).isin(plan.visits.post_baseline)].copy()
+    post = post.join(base, on=scol)
+    post[vcol] = pd.Categorical(post[vcol].astype(str), categories=list(plan.visits.post_baseline))
+    return post, base_name
+
+
+def covariates_for(trial: Trial, base_name: str) -> tuple[list[str], list[str]]:
+    """The plan's covariates and visit covariates, with ``baseline`` replaced by the outcome's
+    baseline column ``base_name``."""
+    spec = trial.plan.model
+    sub = {"baseline": base_name}
+    covs = [sub.get(c, c) for c in spec.covariates]
+    vcovs = [sub.get(c, c) for c in spec.visit_covariates]
+    return covs, vcovs
