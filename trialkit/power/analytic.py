@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from trialkit.core.results import ReadOnlyResult
 from trialkit.power.inputs import (
     PowerInputError,
     ar1_correlation,
@@ -60,8 +61,8 @@ def variance_inflation(correlation: np.ndarray, retention: np.ndarray) -> float:
     return float(np.linalg.inv(info)[t - 1, t - 1])
 
 
-@dataclass(frozen=True)
-class PowerResult:
+@dataclass(frozen=True, repr=False)
+class PowerResult(ReadOnlyResult):
     """A solved power / sample-size problem (sample sizes exact, not rounded up).
 
     Attributes
@@ -100,12 +101,7 @@ class PowerResult:
     correlation_control: np.ndarray = field(repr=False)
     source: str = "given"
 
-    def __repr__(self) -> str:
-        return (
-            f"PowerResult(solved_for={self.solved_for!r}, n_total={self.n_total:.2f}, "
-            f"delta={self.delta:.4g}, power={self.power:.4f}, alpha={self.alpha:g}, "
-            f"{self.alternative})"
-        )
+    _headline = ("solved_for", "n_total", "delta", "power", "alpha", "alternative")
 
     @property
     def sample_sizes(self) -> pd.DataFrame:
@@ -134,14 +130,9 @@ class PowerResult:
             }
         )
 
-    def summary(self) -> str:
-        return (
-            f"MMRM power (Lu, Luo & Chen 2008), solved for {self.solved_for}: "
-            f"n = {_ceil(self.n_treatment)} treatment + {_ceil(self.n_control)} control "
-            f"(exact {self.n_total:.2f}); t-test variant n = {_ceil(self.n_treatment_t)} + "
-            f"{_ceil(self.n_control_t)}; delta {self.delta:.4g}, power {self.power:.4f}, "
-            f"alpha {self.alpha:g} {self.alternative}."
-        )
+    def summary_frame(self) -> pd.DataFrame:
+        """The sample sizes (z and t), exact and rounded up per arm."""
+        return self.sample_sizes
 
 
 def _ceil(x: float) -> int:

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from trialkit.inference.components import components
-from trialkit.inference.contrasts import DF_METHODS, ContrastEngine
-from trialkit.models.covariance import Structure, canonical
+from trialkit.inference.contrasts import ContrastEngine
+from trialkit.models.covariance import Structure
+from trialkit.models.derivatives import components
 from trialkit.models.likelihood import Likelihood
 from trialkit.models.optimize import OptimResult, maximise
 from trialkit.models.patterns import Pattern
@@ -59,21 +59,29 @@ class Analysis:
     alpha: float = 0.05
 
     def check(self) -> Analysis:
+        """Normalised names, or :class:`PowerInputError` with the first problem.
+
+        The MMRM options are checked by :class:`trialkit.specs.MMRMSpec` (names, "KR needs
+        REML", alpha); this adds only the choice between MMRM and ANCOVA.
+        """
+        from trialkit.specs import MMRMSpec
+
         method = self.method.lower()
         if method not in ("mmrm", "ancova"):
             raise PowerInputError(f"analysis must be 'mmrm' or 'ancova'; got {self.method!r}.")
-        df = self.df_method.lower()
-        if df not in DF_METHODS:
-            raise PowerInputError(
-                f"unknown df method {self.df_method!r}; choose one of {', '.join(DF_METHODS)}."
-            )
-        if df.startswith("kenward-roger") and not self.reml:
-            raise PowerInputError("Kenward-Roger degrees of freedom need reml=True.")
-        try:
-            ladder = tuple(dict.fromkeys(canonical(s) for s in (self.covariance, *self.fallback)))
-        except ValueError as exc:
-            raise PowerInputError(f"{exc}.") from None
-        return Analysis(method, ladder[0], df, self.reml, ladder[1:], self.alpha)
+        spec = MMRMSpec(
+            covariance=self.covariance,
+            df_method=self.df_method,
+            reml=self.reml,
+            fallback=tuple(self.fallback),
+            alpha=self.alpha,
+        )
+        problems = spec.check()
+        if problems:
+            raise PowerInputError(problems[0].sentence())
+        ladder = spec.ladder()
+        norm = spec.normalised()
+        return Analysis(method, ladder[0], norm.df_method, self.reml, ladder[1:], self.alpha)
 
     @property
     def ladder(self) -> tuple[str, ...]:

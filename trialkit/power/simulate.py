@@ -21,11 +21,12 @@ and the nominal alpha (tests/test_power_simulate.py).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from trialkit.core.results import ReadOnlyResult
 from trialkit.power.executor import run_tasks
 from trialkit.power.fitting import RESULT_FIELDS, Analysis, analyse_trial
 from trialkit.power.inputs import PowerInputError
@@ -56,8 +57,8 @@ def _run_chunk(chunk: _Chunk) -> np.ndarray:
     return out
 
 
-@dataclass(frozen=True)
-class SimulationResult:
+@dataclass(frozen=True, repr=False)
+class SimulationResult(ReadOnlyResult):
     """Operating characteristics by total sample size.
 
     Attributes
@@ -76,40 +77,20 @@ class SimulationResult:
     n_sims: int
     seed: int
     analysis: Analysis
-    scenario: Scenario = field(repr=False)
-    _table: pd.DataFrame = field(repr=False)
-    _trials: pd.DataFrame = field(repr=False)
+    scenario: Scenario
+    table: pd.DataFrame
+    trials: pd.DataFrame
 
-    @property
-    def table(self) -> pd.DataFrame:
-        return self._table.copy()
-
-    @property
-    def trials(self) -> pd.DataFrame:
-        return self._trials.copy()
+    _headline = ("n_sims", "seed", "delta", "alpha")
 
     @property
     def power(self) -> float:
         """Simulated power at the first (or only) sample size."""
-        return float(self._table["power"].iloc[0])
+        return float(self.table["power"].iloc[0])
 
-    def __repr__(self) -> str:
-        sizes = ", ".join(str(n) for n in self._table["n_total"])
-        return (
-            f"SimulationResult({self.analysis.method}, n_total=[{sizes}], "
-            f"n_sims={self.n_sims}, seed={self.seed})"
-        )
-
-    def summary(self) -> str:
-        parts = [
-            f"N={int(r.n_total)}: power {r.power:.3f} (MC SE {r.power_mc_se:.3f}), "
-            f"type I {r.type1_error:.3f}"
-            for r in self._table.itertuples()
-        ]
-        return (
-            f"Simulated {self.analysis.method.upper()} ({self.n_sims} trials each): "
-            + "; ".join(parts)
-        )
+    def summary_frame(self) -> pd.DataFrame:
+        """Operating characteristics by total sample size (:attr:`table`)."""
+        return self.table
 
 
 def simulate_power(
@@ -193,8 +174,8 @@ def simulate_power(
         seed=int(seed),
         analysis=spec,
         scenario=scenario,
-        _table=table,
-        _trials=trials,
+        table=table,
+        trials=trials,
     )
 
 
