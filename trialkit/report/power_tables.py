@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from trialkit.power.design_file import PowerRun
-from trialkit.report.format import COVARIANCE_NAMES, DF_METHOD_NAMES, fmt_num
+from trialkit.report.format import covariance_name, df_method_name, fmt_num
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,7 @@ def power_tables(run: PowerRun) -> list[PowerTable]:
     if sim is not None:
         an = sim.analysis
         method = (
-            f"MMRM, {COVARIANCE_NAMES.get(an.covariance, an.covariance)} covariance, "
-            f"{DF_METHOD_NAMES.get(an.df_method, an.df_method)} df"
+            f"MMRM, {covariance_name(an.covariance)} covariance, {df_method_name(an.df_method)} df"
             if an.method == "mmrm"
             else "ANCOVA at the final visit (complete cases)"
         )
