@@ -156,7 +156,10 @@ def _value(lik: Likelihood, theta: np.ndarray) -> tuple[float, np.ndarray]:
 
 
 def newton_from_truth(
-    lik: Likelihood, theta0: np.ndarray, max_steps: int = 40
+    lik: Likelihood,
+    theta0: np.ndarray,
+    max_steps: int = 40,
+    hess0: np.ndarray | None = None,
 ) -> OptimResult | None:
     """Quasi-Newton from the true parameters (a simulated trial's optimum is close to them).
 
@@ -164,7 +167,9 @@ def newton_from_truth(
     :func:`~trialkit.models.optimize.maximise`) is computed at the truth and then updated by
     BFGS from the gradient changes; steps are halved until ``-loglik`` decreases. The
     gradient is driven below 1e-9 and the Hessian recomputed at the optimum is the observed
-    information. Returns ``None`` (the caller then uses :func:`maximise`) when a step fails or
+    information. ``hess0`` replaces the first Hessian (e.g. that of a reference trial of the
+    same size at the same truth: only the path to the optimum depends on it, not the
+    optimum). Returns ``None`` (the caller then uses :func:`maximise`) when a step fails or
     a Hessian is not positive definite. About half the likelihood evaluations of BFGS from
     empirical starting values followed by Newton polishing.
     """
@@ -173,7 +178,7 @@ def newton_from_truth(
     if not np.isfinite(nll):
         return None
     try:
-        hess = lik.hessian(theta)
+        hess = lik.hessian(theta) if hess0 is None else np.array(hess0, dtype=float)
         np.linalg.cholesky(hess)
     except (np.linalg.LinAlgError, ValueError):
         return None
@@ -209,19 +214,58 @@ def newton_from_truth(
 
 
 def analyse_trial(
-    trial: SimulatedTrial, analysis: Analysis, true_covariance: np.ndarray
+    trial: SimulatedTrial,
+    analysis: Analysis,
+    true_covariance: np.ndarray,
+    hess0: np.ndarray | None = None,
 ) -> np.ndarray:
-    """One row of :data:`RESULT_FIELDS` (``nan`` statistics when no analysis converged)."""
+    """One row of :data:`RESULT_FIELDS` (``nan`` statistics when no analysis converged).
+
+    ``hess0``: a starting Hessian for the requested structure (see :func:`reference_hessian`).
+    """
     if analysis.method == "ancova":
         return _ancova(trial, analysis.alpha)
-    return _mmrm(trial, analysis, true_covariance)
+    return _mmrm(trial, analysis, true_covariance, hess0)
+
+
+def reference_hessian(
+    trial: SimulatedTrial, analysis: Analysis, true_cov: np.ndarray
+) -> np.ndarray | None:
+    """Hessian of ``-loglik`` at the true parameters for ``trial`` (requested structure).
+
+    Computed once for a reference trial of a given size and reused as every other trial's
+    starting Hessian, it saves one finite-difference Hessian per trial; being a function of
+    the reference trial only, results do not depend on how trials are split into tasks.
+    """
+    if analysis.method != "mmrm":
+        return None
+    t = trial.y.shape[1]
+    X = design_array(trial.arm, trial.baseline, t)
+    n_obs = int(trial.observed.sum())
+    if n_obs <= X.shape[2]:
+        return None
+    st = Structure(analysis.covariance, t)
+    lik = Likelihood(
+        patterns_of(X, trial.y, trial.observed), st, 1, X.shape[2], n_obs, analysis.reml
+    )
+    try:
+        hess = lik.hessian(st.start(true_cov))
+        np.linalg.cholesky(hess)
+    except (np.linalg.LinAlgError, ValueError):
+        return None
+    return hess
 
 
 def _failed(n_sub: int, n_obs: int) -> np.ndarray:
     return np.array([np.nan] * 6 + [0.0, -1.0, n_sub, n_obs])
 
 
-def _mmrm(trial: SimulatedTrial, analysis: Analysis, true_cov: np.ndarray) -> np.ndarray:
+def _mmrm(
+    trial: SimulatedTrial,
+    analysis: Analysis,
+    true_cov: np.ndarray,
+    hess0: np.ndarray | None,
+) -> np.ndarray:
     t = trial.y.shape[1]
     X = design_array(trial.arm, trial.baseline, t)
     patterns = patterns_of(X, trial.y, trial.observed)
@@ -235,7 +279,8 @@ def _mmrm(trial: SimulatedTrial, analysis: Analysis, true_cov: np.ndarray) -> np
         st = Structure(name, t)
         lik = Likelihood(patterns, st, 1, k, n_obs, analysis.reml)
         theta0 = st.start(true_cov)
-        opt = newton_from_truth(lik, theta0) or maximise(lik, theta0)
+        start = hess0 if pos == 0 else None
+        opt = newton_from_truth(lik, theta0, hess0=start) or maximise(lik, theta0)
         if not opt.converged:
             continue
         try:
