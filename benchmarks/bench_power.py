@@ -74,13 +74,14 @@ def versions() -> str:
 
 def per_trial_ratio(n_trials: int = 20) -> None:
     import trialkit
-    from trialkit.power.fitting import Analysis, analyse_trial
+    from trialkit.power.fitting import Analysis, analyse_trial, reference_hessian
     from trialkit.power.scenario import draw_trial
 
     sc = scenario()
     cov = sc.conditional_covariance()
     an = Analysis().check()
     rng = np.random.default_rng(1)
+    hess0 = reference_hessian(draw_trial(sc, N_SUBJECTS, rng)[0], an, cov)
     trials = [draw_trial(sc, N_SUBJECTS, rng)[0] for _ in range(n_trials)]
     frames = []
     for tr in trials:
