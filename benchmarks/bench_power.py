@@ -83,20 +83,7 @@ def per_trial_ratio(n_trials: int = 20) -> None:
     rng = np.random.default_rng(1)
     hess0 = reference_hessian(draw_trial(sc, N_SUBJECTS, rng)[0], an, cov)
     trials = [draw_trial(sc, N_SUBJECTS, rng)[0] for _ in range(n_trials)]
-    frames = []
-    for tr in trials:
-        n, t = tr.y.shape
-        frames.append(
-            pd.DataFrame(
-                {
-                    "id": np.repeat(np.arange(n), t),
-                    "visit": np.tile([f"V{j + 1}" for j in range(t)], n),
-                    "arm": np.repeat(np.where(tr.arm == 1, "T", "C"), t),
-                    "base": np.repeat(tr.baseline, t),
-                    "y": np.where(tr.observed, tr.y, np.nan).ravel(),
-                }
-            )
-        )
+    frames = [tr.to_frame() for tr in trials]
     # interleave the two timings so that machine load affects both alike
     lean, full, lean_cpu, full_cpu = [], [], [], []
     for tr, df in zip(trials, frames, strict=True):

@@ -74,96 +74,52 @@ def test_unreachable_scheduler_names_address() -> None:
     assert err.value.exit_code == 2
 
 
-def test_cli_bad_inputs(cli) -> None:
-    r = cli(
-        "power",
-        "--delta",
-        "0.5",
-        "--power",
-        "0.8",
-        "--sd",
-        "1",
-        "--correlation",
-        "1,0.5;0.4,1",
-        "--retention",
-        "1,0.9",
-    )
-    assert_clean_failure(r, "not symmetric")
-    r = cli(
-        "power",
-        "--delta",
-        "0.5",
-        "--power",
-        "0.8",
-        "--sd",
-        "1",
-        "--n-total",
-        "90",
-        "--rho",
-        "0.5",
-        "--times",
-        "0,1",
-    )
-    assert_clean_failure(r, "Give exactly two of n_total, delta and power")
-    r = cli(
-        "power", "--delta", "0.5", "--power", "0.02", "--sd", "1", "--rho", "0.5", "--times", "0,1"
-    )
-    assert_clean_failure(r, "power must lie strictly between alpha")
-    r = cli(
-        "power",
-        "--delta",
-        "0.5",
-        "--power",
-        "0.8",
-        "--sd",
-        "1",
-        "--rho",
-        "0.5",
-        "--times",
-        "0,1",
-        "--retention",
-        "0.8,0.9",
-    )
-    assert_clean_failure(r, "retention increases")
-    r = cli(
-        "power",
-        "--delta",
-        "0.5",
-        "--power",
-        "0.8",
-        "--sd",
-        "1",
-        "--rho",
-        "0.5",
-        "--times",
-        "0,1",
-        "--retention",
-        "1,x",
-    )
-    assert_clean_failure(r, "--retention must be comma-separated numbers")
-    r = cli(
-        "power",
-        "--delta",
-        "0.5",
-        "--power",
-        "0.8",
-        "--sd",
-        "1",
-        "--rho",
-        "0.5",
-        "--times",
-        "0,1",
-        "--simulate",
-        "--n-sims",
-        "2",
-        "--grid",
-        "20",
-        "--scheduler",
-        "tcp://127.0.0.1:9",
-        "--timeout",
-        "2",
-    )
-    assert_clean_failure(r, "Cannot reach the Dask scheduler at tcp://127.0.0.1:9")
+AR1 = ("--sd", "1", "--rho", "0.5", "--times", "0,1")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (
+            ("--delta", "0.5", "--power", "0.8", "--sd", "1", "--correlation", "1,0.5;0.4,1"),
+            "not symmetric",
+        ),
+        (
+            ("--delta", "0.5", "--power", "0.8", "--n-total", "90", *AR1),
+            "Give exactly two of n_total, delta and power",
+        ),
+        (("--delta", "0.5", "--power", "0.02", *AR1), "power must lie strictly between alpha"),
+        (
+            ("--delta", "0.5", "--power", "0.8", *AR1, "--retention", "0.8,0.9"),
+            "retention increases",
+        ),
+        (
+            ("--delta", "0.5", "--power", "0.8", *AR1, "--retention", "1,x"),
+            "--retention must be comma-separated numbers",
+        ),
+        (
+            (
+                "--delta",
+                "0.5",
+                "--power",
+                "0.8",
+                *AR1,
+                "--simulate",
+                "--n-sims",
+                "2",
+                "--grid",
+                "20",
+                "--scheduler",
+                "tcp://127.0.0.1:9",
+                "--timeout",
+                "2",
+            ),
+            "Cannot reach the Dask scheduler at tcp://127.0.0.1:9",
+        ),
+    ],
+)
+def test_cli_bad_inputs(cli, args: tuple[str, ...], fragment: str) -> None:
+    assert_clean_failure(cli("power", *args), fragment)
 
 
 def test_cli_bad_design_file(cli, tmp_path) -> None:

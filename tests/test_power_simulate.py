@@ -22,19 +22,6 @@ from trialkit.power.scenario import draw_trial
 RTOL = 1e-6  # estimate, SE, df, CI, p of the lean fit vs fit_mmrm (measured ~1e-10)
 
 
-def _frame(trial) -> pd.DataFrame:
-    n, t = trial.y.shape
-    return pd.DataFrame(
-        {
-            "id": np.repeat(np.arange(n), t),
-            "visit": np.tile([f"V{j + 1}" for j in range(t)], n),
-            "arm": np.repeat(np.where(trial.arm == 1, "T", "C"), t),
-            "base": np.repeat(trial.baseline, t),
-            "y": np.where(trial.observed, trial.y, np.nan).ravel(),
-        }
-    )
-
-
 @pytest.fixture(scope="module")
 def trial_with_dropout():
     sc = make_scenario(
@@ -70,7 +57,7 @@ def test_lean_mmrm_equals_fit_mmrm(trial_with_dropout, covariance: str, df_metho
     misses) equals trialkit.fit_mmrm's final-visit difference on the same data."""
     sc, trial = trial_with_dropout
     fit = trialkit.fit_mmrm(
-        _frame(trial),
+        trial.to_frame(),
         outcome="y",
         arm="arm",
         control="C",
@@ -98,7 +85,7 @@ def test_lean_ancova_equals_fit_ancova(trial_with_dropout) -> None:
     """The per-trial ANCOVA (final visit, complete cases, baseline) equals fit_ancova."""
     sc, trial = trial_with_dropout
     fit = trialkit.fit_ancova(
-        _frame(trial),
+        trial.to_frame(),
         outcome="y",
         arm="arm",
         control="C",

@@ -28,7 +28,7 @@ from trialkit.models.covariance import Structure
 from trialkit.models.derivatives import components
 from trialkit.models.likelihood import Likelihood
 from trialkit.models.optimize import OptimResult, maximise
-from trialkit.models.patterns import Pattern
+from trialkit.models.patterns import Pattern, make_pattern
 from trialkit.power.inputs import PowerInputError
 from trialkit.power.scenario import SimulatedTrial
 
@@ -123,24 +123,7 @@ def patterns_of(X: np.ndarray, y: np.ndarray, observed: np.ndarray) -> tuple[Pat
             continue
         members = np.flatnonzero(key == kv)
         idx = np.flatnonzero([(kv >> v) & 1 for v in range(t)])
-        tp = idx.size
-        Xp = X[members][:, idx, :]
-        Yp = y[members][:, idx]
-        flat = Xp.reshape(members.size, tp * k)
-        xx = (flat.T @ flat).reshape(tp, k, tp, k).transpose(1, 3, 0, 2)
-        xy = np.einsum("nta,ns->ats", Xp, Yp, optimize=True)
-        out.append(
-            Pattern(
-                group=0,
-                idx=idx,
-                n=int(members.size),
-                X=Xp,
-                Y=Yp,
-                XX=np.ascontiguousarray(xx).reshape(k * k, tp * tp),
-                XY=xy.reshape(k, tp * tp),
-                YY=Yp.T @ Yp,
-            )
-        )
+        out.append(make_pattern(0, idx, X[members][:, idx, :], y[members][:, idx]))
     return tuple(out)
 
 

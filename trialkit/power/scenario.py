@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.special import expit, logit
 
 from trialkit.power.inputs import PowerInputError, check_retention
@@ -154,6 +155,22 @@ class SimulatedTrial:
     baseline: np.ndarray | None
     y: np.ndarray
     observed: np.ndarray
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long data (``id, visit, arm, base, y``; arms ``C``/``T``, visits ``V1..Vt``, missed
+        visits as missing ``y``), e.g. to analyse one simulated trial with ``fit_mmrm``."""
+        n, t = self.y.shape
+        out = pd.DataFrame(
+            {
+                "id": np.repeat(np.arange(n), t),
+                "visit": np.tile([f"V{j + 1}" for j in range(t)], n),
+                "arm": np.repeat(np.where(self.arm == 1, "T", "C"), t),
+                "y": np.where(self.observed, self.y, np.nan).ravel(),
+            }
+        )
+        if self.baseline is not None:
+            out.insert(3, "base", np.repeat(self.baseline, t))
+        return out
 
 
 def arm_sizes(n_total: int, allocation: float) -> tuple[int, int]:
