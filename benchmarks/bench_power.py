@@ -137,13 +137,16 @@ def joblib_run(n_trials: int) -> None:
     )
 
 
-def dask_scaling(n_trials: int) -> None:
+def dask_scaling(n_trials: int, counts: list[int]) -> None:
+    import dask
     from distributed import Client, LocalCluster
 
     import trialkit
 
+    # worker start-up on a loaded machine can exceed the default 30 s connect timeout
+    dask.config.set({"distributed.comm.timeouts.connect": "180s"})
     base = None
-    for workers in (1, 2, 4):
+    for workers in counts:
         with LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster:
@@ -173,16 +176,19 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=1000)
     parser.add_argument("--scaling", type=int, default=0, help="trials per Dask configuration")
     parser.add_argument("--skip-joblib", action="store_true")
+    parser.add_argument("--skip-ratio", action="store_true")
+    parser.add_argument("--workers", default="1,2,4", help="Dask worker counts")
     args = parser.parse_args()
     print(versions())
     sys.stdout.flush()
-    per_trial_ratio()
-    sys.stdout.flush()
+    if not args.skip_ratio:
+        per_trial_ratio()
+        sys.stdout.flush()
     if not args.skip_joblib:
         joblib_run(args.trials)
         sys.stdout.flush()
     if args.scaling:
-        dask_scaling(args.scaling)
+        dask_scaling(args.scaling, [int(w) for w in args.workers.split(",")])
 
 
 if __name__ == "__main__":
