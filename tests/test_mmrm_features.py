@@ -13,9 +13,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
-
-from tests.mmrm_reference import (
+from mmrm_reference import (
     REF,
     TOL,
     TRIAL2_MMRM,
@@ -24,6 +22,8 @@ from tests.mmrm_reference import (
     max_rel,
     trial2_data,
 )
+from scipy import stats
+
 from trialkit import fit_ancova, fit_mmrm
 from trialkit.core.errors import ModelError
 
@@ -169,7 +169,7 @@ def test_group_covariance_equals_separate_fits() -> None:
 
 
 def test_clear_errors() -> None:
-    with pytest.raises(ModelError, match="column\\(s\\) NOPE not found"):
+    with pytest.raises(ModelError, match="column NOPE not found in the data"):
         fit_mmrm(FEV, **{**FEV_ARGS, "outcome": "NOPE"})
     with pytest.raises(ModelError, match="control arm 'XXX' is not a value of column 'ARMCD'"):
         fit_mmrm(FEV, **{**FEV_ARGS, "control": "XXX"})
@@ -183,7 +183,7 @@ def test_clear_errors() -> None:
     with pytest.raises(ModelError, match="subject PT1 has more than one row for AVISIT VIS1"):
         fit_mmrm(dup, **FEV_ARGS)
     const = FEV.assign(C=1.0)
-    with pytest.raises(ModelError, match="the design is singular: column\\(s\\) C"):
+    with pytest.raises(ModelError, match="covariate C has the same value"):
         fit_mmrm(const, **FEV_ARGS, covariates=["C"])
 
 

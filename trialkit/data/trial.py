@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
-from trialkit.plan.schema import Plan
+from trialkit.plan.schema import Outcome, Plan
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,18 @@ class Trial:
     @property
     def visit_col(self) -> str:
         return self.plan.columns.visit or "visit"
+
+    def outcome_column(self, outcome: Outcome) -> str:
+        """The column of ``data`` holding an outcome: its ``column`` in the long layout
+        (which may differ from its ``name``, e.g. a file column with a space), its
+        ``name`` in the wide layout."""
+        return self.plan.outcome_column(outcome)
+
+    def input_files(self, data: Path | None = None) -> list[Path]:
+        """The files this trial was read from: the data file (``data``, else the plan's), the
+        plan and the screening log (outputs must never overwrite them)."""
+        plan = self.plan
+        return [p for p in (data or plan.data, plan.path, plan.enrolment.screening_log) if p]
 
     def label(self, column: str) -> str:
         """Display name of a column."""

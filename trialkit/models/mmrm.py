@@ -29,8 +29,14 @@ from trialkit.inference import between_within
 from trialkit.inference.contrasts import ContrastEngine
 from trialkit.models.accounting import SampleAccounting
 from trialkit.models.covariance import Structure
+from trialkit.models.degenerate import (
+    check_inputs,
+    check_residuals,
+    check_sample,
+    estimable_visits,
+)
 from trialkit.models.derivatives import components, sas_theta_vcov
-from trialkit.models.design import Design, build_design
+from trialkit.models.design import Design, build_design, levels, sum_coded
 from trialkit.models.effect_size import EFFECT_SIZE_DEFINITION, cohens_d
 from trialkit.models.empirical import empirical_vcov
 from trialkit.models.likelihood import Likelihood
@@ -80,6 +86,9 @@ class MMRMResult(ReadOnlyResult):
         Subjects and observations used, by arm, and the excluded subjects with reasons.
     attempts
         Every covariance structure tried, in order, and why it was or was not used.
+    not_estimable
+        ``{visit: reason}`` for requested visits left out because an arm has no observed
+        outcome there (the model is fitted on the other visits).
     """
 
     outcome: str
@@ -110,6 +119,7 @@ class MMRMResult(ReadOnlyResult):
     sample: SampleAccounting
     engine: ContrastEngine = field(repr=False)
     lsmean_matrix: np.ndarray = field(repr=False)
+    not_estimable: dict[str, str] = field(default_factory=dict)
     retention: pd.DataFrame | None = field(default=None, repr=False)
 
     _headline = ("outcome", "covariance", "df_method", "reml", "loglik", "n_subjects")
@@ -217,6 +227,22 @@ def fit_mmrm(
     )
     ladder = list(spec.ladder())
     requested = spec.covariance
+    visits, not_estimable = estimable_visits(
+        data,
+        outcome=outcome,
+        arm=arm,
+        visit=visit,
+        visits=levels(data[visit]) if visits is None else visits,
+    )
+    check_inputs(
+        data,
+        outcome=outcome,
+        arm=arm,
+        subject=subject,
+        visit=visit,
+        visits=visits,
+        covariates=[*covariates, *visit_covariates],
+    )
     design = build_design(
         data,
         outcome=outcome,
@@ -229,6 +255,8 @@ def fit_mmrm(
         visits=visits,
         visit_terms=visit_terms,
     )
+    check_sample(design.sample, outcome, design.n_obs, design.k)
+    check_residuals(design.y, design.X, outcome)
     t = len(design.visits)
     n_groups = 2 if spec.group_covariance else 1
     coord_rows = None
@@ -283,6 +311,7 @@ def fit_mmrm(
         subject=subject,
         kr_sas=spec.kr_parametrization == "sas",
         outcome=outcome,
+        not_estimable=not_estimable,
     )
 
 
@@ -336,6 +365,7 @@ def _results(
     subject: str,
     kr_sas: bool,
     outcome: str,
+    not_estimable: dict[str, str],
 ) -> MMRMResult:
     ev = opt.evaluation
     theta = opt.theta
@@ -384,7 +414,7 @@ def _results(
     lsmeans = engine.table(lsm_L, lsm_labels)
     diff_L = lsm_L[1::2] - lsm_L[0::2]
     differences = engine.table(diff_L, lsm_labels[["visit"]].iloc[1::2])
-    type3 = _type3(design, engine, data, subject)
+    type3 = _type3(design, engine)
     n_par = lik.n_theta
     loglik = -ev.nll
     n_for_bic = design.n_subjects
@@ -427,13 +457,12 @@ def _results(
         sample=design.sample,
         engine=engine,
         lsmean_matrix=lsm_L,
+        not_estimable=dict(not_estimable),
         retention=observed_retention(design),
     )
 
 
-def _type3(
-    design: Design, engine: ContrastEngine, data: pd.DataFrame, subject: str
-) -> pd.DataFrame:
+def _type3(design: Design, engine: ContrastEngine) -> pd.DataFrame:
     """Type III F tests (SAS / car / lmerTest hypotheses).
 
     A term that no other term contains (e.g. ``ARM:VISIT``, or ``SITE`` without
@@ -443,28 +472,15 @@ def _type3(
     on how a hypothesis' rows are written, nor do Kenward-Roger df; the multi-df
     Satterthwaite df (Fai & Cornelius) do, slightly, for contained terms.
     """
-    sum_design = build_design(
-        data,
-        outcome=design.outcome,
-        arm=design.arm_name,
-        control=design.arms[0],
-        visit=design.visit_name,
-        subject=subject,
-        covariates=[c.name for c in design.covariates],
-        visit_covariates=design.visit_covariates,
-        visits=design.visits,
-        coding="sum",
-        visit_terms=design.visit_terms,
-    )
+    xs, sum_terms = sum_coded(design)
     # X_trt = X_sum T  =>  beta_sum = T beta_trt
-    xs = sum_design.X
     T = np.linalg.solve(xs.T @ xs, xs.T @ design.X)
     own = {t.name: t for t in design.terms}
     rows = []
-    for term in sum_design.terms:
+    for term in sum_terms:
         if term.name == "(Intercept)":
             continue
-        contained = any(set(term.factors) < set(other.factors) for other in sum_design.terms)
+        contained = any(set(term.factors) < set(other.factors) for other in sum_terms)
         if contained:
             L = T[list(term.columns)]
         else:

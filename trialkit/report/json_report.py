@@ -6,7 +6,8 @@ The document follows ``trialkit/report/schema/trial_report.schema.json`` (JSON S
 :func:`~trialkit.report.csv_tables.results_frame`, the observed summaries, the MMRM with every
 table, covariance attempts and sample accounting, the ANCOVA with per-visit samples),
 ``summary``, ``models``, ``consort``, ``baseline``, ``adherence``, ``attrition``,
-``discrepancies``, ``replication``, ``effects`` and the report's ``footnotes``.
+``discrepancies``, ``replication`` with its ``replication_note``, ``effects`` and the report's
+``footnotes``.
 
 Missing numbers (NaN) are ``null``; floats are written with ``repr`` precision (17
 significant digits), so the file round-trips every value exactly.
@@ -30,7 +31,7 @@ from trialkit.core.version import __version__
 from trialkit.models.accounting import SampleAccounting
 from trialkit.report.csv_tables import models_frame, results_frame
 from trialkit.report.format import arm_labels
-from trialkit.report.terminal import footnotes
+from trialkit.report.terminal import footnotes, replication_note
 
 SCHEMA_VERSION = "1.1"
 SCHEMA_RESOURCE = ("trialkit.report", "schema/trial_report.schema.json")
@@ -38,8 +39,16 @@ SCHEMA_RESOURCE = ("trialkit.report", "schema/trial_report.schema.json")
 
 def jsonable(value: Any) -> Any:
     """Plain JSON data from frames, dataclasses, NumPy/pandas scalars; NaN and NA -> None."""
-    if isinstance(value, pd.DataFrame):
-        return [jsonable(r) for r in value.to_dict(orient="records")]
+    if value is None or type(value) in (str, int, bool):  # the common leaves, first
+        return value
+    if type(value) is float:
+        return value if math.isfinite(value) else None
+    if isinstance(value, pd.DataFrame):  # column by column: one tolist() per column
+        names = [str(c) for c in value.columns]
+        if not names:
+            return [{} for _ in range(len(value))]
+        cols = [[jsonable(v) for v in value.iloc[:, j].tolist()] for j in range(len(names))]
+        return [dict(zip(names, row, strict=True)) for row in zip(*cols, strict=True)]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
@@ -128,6 +137,7 @@ def _trial(analysis: TrialAnalysis) -> dict[str, Any]:
             for x, w in zip(v.order, weeks, strict=True)
         ],
         "alpha": plan.analysis.alpha,
+        "calibrated_to_published": plan.calibrated_to_published,
     }
 
 
@@ -151,6 +161,9 @@ def report_dict(analysis: TrialAnalysis) -> dict[str, Any]:
                 "mmrm_error": oa.mmrm_error,
                 "ancova": _ancova(oa),
                 "ancova_error": oa.ancova_error,
+                "not_estimable": [
+                    {"model": m, "visit": v, "reason": r} for m, v, r in oa.not_estimable()
+                ],
             }
         )
     attr = analysis.attrition
@@ -182,6 +195,7 @@ def report_dict(analysis: TrialAnalysis) -> dict[str, Any]:
         },
         "discrepancies": jsonable(analysis.discrepancies),
         "replication": jsonable(analysis.replication),
+        "replication_note": replication_note(analysis),
         "effects": jsonable(analysis.effects_frame()),
         "estimands": [_estimand(e) for e in analysis.estimands],
         "footnotes": footnotes(analysis),

@@ -254,10 +254,10 @@ def attrition_renderable(summary: AttritionSummary) -> RenderableType:
     for r in summary.patterns.itertuples():
         patterns.add_row(Text(summary.arm_labels[r.arm]), Text(r.pattern), r.kind, str(r.n))
 
-    diff = Table(
-        title="Differential attrition (Fisher's exact test; OR of not being assessed)",
-        title_justify="left",
-    )
+    title = "Differential attrition (Fisher's exact test; OR of not being assessed)"
+    if any(d.ci_method == "woolf" for d in summary.differential):
+        title += "; CIs marked W are Woolf (logit) intervals: the exact CI is too costly here"
+    diff = Table(title=title, title_justify="left")
     for col in ("Visit", "Missing, treatment", "Missing, control", "OR (95% CI)", "p"):
         diff.add_column(col, justify="right")
     for d in summary.differential:
@@ -265,7 +265,8 @@ def attrition_renderable(summary: AttritionSummary) -> RenderableType:
             d.visit,
             f"{d.n_missing_treatment}/{d.n_treatment}",
             f"{d.n_missing_control}/{d.n_control}",
-            f"{fmt_num(d.estimate, 2)} ({fmt_num(d.ci_lower, 2)} to {fmt_num(d.ci_upper, 2)})",
+            f"{fmt_num(d.estimate, 2)} ({fmt_num(d.ci_lower, 2)} to {fmt_num(d.ci_upper, 2)})"
+            + (" W" if d.ci_method == "woolf" else ""),
             fmt_p(d.p_value),
         )
 

@@ -71,7 +71,7 @@ def _header(analysis: TrialAnalysis) -> list[RenderableType]:
     plan = analysis.trial.plan
     subjects = analysis.trial.subjects
     n = subjects[analysis.trial.arm_col].astype(str).value_counts()
-    primary = next(o for o in analysis.outcomes if o.outcome.role == "primary").outcome
+    primary = plan.primary
     t = Table(show_header=False, box=None, pad_edge=False)
     t.add_column("Item", style="bold")
     t.add_column("Value")
@@ -85,7 +85,11 @@ def _header(analysis: TrialAnalysis) -> list[RenderableType]:
             f"{labels[1]} {n.get(plan.arms.treatment, 0)}",
         ),
         ("Visits", ", ".join(visit_labels(plan).values())),
-        ("Primary outcome", primary.label),
+        (
+            "Primary outcome",
+            primary.label
+            + ("" if primary.role == "primary" else " (the first outcome; none is marked primary)"),
+        ),
         ("Secondary outcomes", str(len(analysis.outcomes) - 1)),
         ("Significance level", f"{plan.analysis.alpha:g} (two-sided)"),
         ("trialkit", __version__),
@@ -149,6 +153,9 @@ def _outcome_section(
     for label, err in (("MMRM", oa.mmrm_error), ("ANCOVA", oa.ancova_error)):
         if err:
             parts.append(Text(f"{label} not fitted: {err}", style="red"))
+    for model, visit, reason in oa.not_estimable():
+        where = plan.visits.label(visit) if plan.visits.labels else f"visit {visit}"
+        parts.append(Text(f"{model}: no estimate at {where}: {reason}.", style="red"))
     for _, r in rows[~rows["is_baseline"]].iterrows():
         parts.append(_visit_table(r, oa, labels, ci))
     return Section(f"outcome-{oa.name}", oa.outcome.label, parts, outcome=oa.name)
@@ -171,7 +178,8 @@ def _summary_table(analysis: TrialAnalysis, results: pd.DataFrame, ci: str) -> T
     for oa in analysis.outcomes:
         rows = post[post["outcome"] == oa.name].set_index("visit")
         dd = model_digits(oa.outcome)
-        name = oa.outcome.label + (" (primary)" if oa.outcome.role == "primary" else "")
+        primary = oa.name == analysis.trial.plan.primary.name
+        name = oa.outcome.label + (" (primary)" if primary else "")
         cells: list[RenderableType] = []
         for v in visits:
             r = rows.loc[v]
@@ -295,14 +303,38 @@ def replication_renderable(analysis: TrialAnalysis) -> RenderableType:
             fmt_num(r.scale, 3),
             Text("yes" if r.agrees else f"NO: {r.reason}", style="green" if r.agrees else "red"),
         )
+    note = replication_note(analysis)
+    assert note is not None
+    return Group(t, Text(note))
+
+
+#: What agreement means for data calibrated to the published figures (the synthetic sample).
+CALIBRATED_NOTE = (
+    "This agreement holds by construction: the data are synthetic and were generated to "
+    "reproduce these published figures (calibrated_to_published = true in the plan), so the "
+    "check tests trialkit's pipeline, not the published analysis."
+)
+
+
+def replication_note(analysis: TrialAnalysis) -> str | None:
+    """The sentence under the replication table (None without published results).
+
+    It counts the figures that agree, says what agreeing means, and for data calibrated to
+    the published figures (``[trial] calibrated_to_published``) that agreement holds by
+    construction. Every report format shows it.
+    """
+    rep = analysis.replication
+    if rep is None or rep.empty:
+        return None
     n_ok = int(rep["agrees"].sum())
-    note = Text(
-        f"{n_ok} of {len(rep)} published figures agree. A figure agrees when the estimate is "
-        f"within {DEFAULT_TOLERANCE:g} x scale of the published one (scale = the published SE "
-        "recovered from its CI; without a CI, |published difference|) and both p-values fall "
-        "on the same side of alpha (below the bound where the paper reported p < bound)."
+    calibrated = f" {CALIBRATED_NOTE}" if analysis.trial.plan.calibrated_to_published else ""
+    return (
+        f"{n_ok} of {len(rep)} published figures agree.{calibrated} A figure agrees when the "
+        f"estimate is within {DEFAULT_TOLERANCE:g} x scale of the published one (scale = the "
+        "published SE recovered from its CI; without a CI, |published difference|) and both "
+        "p-values fall on the same side of alpha (below the bound where the paper reported "
+        "p < bound)."
     )
-    return Group(t, note)
 
 
 def report_sections(analysis: TrialAnalysis) -> list[Section]:
