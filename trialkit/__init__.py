@@ -25,6 +25,8 @@ _LAZY: dict[str, str] = {
     "fit_responder": "trialkit.models.responder",
     "adjust_multiplicity": "trialkit.inference.multiplicity",
     "graphical_test": "trialkit.inference.multiplicity",
+    "power_mmrm": "trialkit.power.analytic",
+    "simulate_power": "trialkit.power.simulate",
 }
 
 
