@@ -22,6 +22,7 @@ COMMAND_MODULES: dict[str, str] = {
     "init": "init",
     "meta": "meta",
     "multiplicity": "multiplicity",
+    "power": "power",
     "consort": "summarize",
     "baseline": "summarize",
     "attrition": "summarize",
