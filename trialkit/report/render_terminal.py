@@ -1,0 +1,158 @@
+"""Terminal renderer (rich) of the report document.
+
+Tables become rich tables, the CONSORT flow a rich tree, paragraphs and notes text lines.
+Every data string is wrapped in :class:`rich.text.Text`, so ``"[red]"`` in a label prints
+literally. Numbers are never truncated: numeric columns do not wrap, and a table wider than
+the console is split into column blocks that each repeat the row labels.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, RenderableType
+from rich.table import Table as RichTable
+from rich.text import Text
+from rich.tree import Tree as RichTree
+
+from trialkit.report.document import (
+    Block,
+    Cell,
+    Document,
+    Figure,
+    Label,
+    Note,
+    Paragraph,
+    Table,
+    Tree,
+    TreeNode,
+    cell_text,
+    display_text,
+)
+
+STYLES = {
+    "bold": "bold",
+    "dim": "dim",
+    "flag": "red",
+    "ok": "green",
+    "heading": "bold cyan",
+    None: "",
+}
+WRAP_WIDTH = 20  # text columns may wrap down to this width; numbers never wrap
+CELL_PAD = 3  # rich's default: one space either side plus the border
+
+
+def _style(emphasis: str | None) -> str:
+    return STYLES.get(emphasis, "")
+
+
+def cell_renderable(cell: Cell) -> Text:
+    """A cell as rich text, indented two spaces per level, with its style."""
+    return Text(display_text(cell), style=_style(cell.emphasis))
+
+
+def _width(text: str) -> int:
+    return max((len(line) for line in text.split("\n")), default=0)
+
+
+def column_widths(table: Table) -> list[int]:
+    """The width each column needs: its longest cell line, or its header's longest word
+    (headers may wrap)."""
+    rows = table.text_rows()
+    out = []
+    for i, c in enumerate(table.columns):
+        head = max((len(w) for w in c.header.split()), default=0) if table.show_header else 0
+        out.append(max([head] + [_width(r[i]) for r in rows]))
+    return out
+
+
+def column_blocks(table: Table, width: int) -> list[list[int]]:
+    """Column indices per printed block: all columns when they fit in ``width``, else
+    blocks that each start with the first (label) column."""
+    need = [
+        (w if c.align == "right" else min(w, WRAP_WIDTH)) + CELL_PAD
+        for w, c in zip(column_widths(table), table.columns, strict=True)
+    ]
+    if sum(need) + 1 <= width or len(need) <= 2:
+        return [list(range(len(need)))]
+    blocks: list[list[int]] = []
+    current = [0]
+    used = need[0] + 1
+    for i in range(1, len(need)):
+        if used + need[i] > width and len(current) > 1:
+            blocks.append(current)
+            current, used = [0], need[0] + 1
+        current.append(i)
+        used += need[i]
+    blocks.append(current)
+    return blocks
+
+
+def table_renderable(table: Table, columns: list[int] | None = None, part: str = "") -> RichTable:
+    """One rich table (optionally only ``columns``); numeric columns never wrap."""
+    cols = columns if columns is not None else list(range(len(table.columns)))
+    if not table.show_header:
+        t = RichTable(show_header=False, box=None, pad_edge=False)
+    else:
+        t = RichTable(title=Text(table.title + part), title_justify="left")
+    for i in cols:
+        c = table.columns[i]
+        t.add_column(
+            Text(c.header),
+            justify=c.align,
+            no_wrap=c.align == "right",
+            overflow="fold",
+        )
+    for row in table.rows:
+        t.add_row(*[cell_renderable(row[i]) for i in cols])
+    return t
+
+
+def tree_renderable(tree: Tree) -> RichTree:
+    """The CONSORT flow as a rich tree."""
+
+    def add(parent: RichTree, node: TreeNode) -> None:
+        child = parent.add(cell_renderable(node.label))
+        for c in node.children:
+            add(child, c)
+
+    root = RichTree(cell_renderable(tree.root.label))
+    for c in tree.root.children:
+        add(root, c)
+    return root
+
+
+def block_renderables(block: Block, width: int) -> list[RenderableType]:
+    """A block as rich renderables (a wide table as several column blocks)."""
+    if isinstance(block, Table):
+        blocks = column_blocks(block, width)
+        if len(blocks) == 1:
+            return [table_renderable(block)]
+        n = len(blocks)
+        return [
+            table_renderable(block, cols, f" (part {k + 1} of {n})") for k, cols in enumerate(blocks)
+        ]
+    if isinstance(block, Tree):
+        return [tree_renderable(block)]
+    if isinstance(block, Paragraph):
+        return [Text(block.text, style=_style(block.emphasis))]
+    if isinstance(block, Note):
+        return [Text("  " * block.indent + block.text)]
+    if isinstance(block, Figure):
+        return []
+    raise TypeError(f"unknown block {type(block).__name__}")
+
+
+class TerminalRenderer:
+    """Print a :class:`Document` to a rich console."""
+
+    def render(self, document: Document, console: Console) -> None:
+        for s in document.sections:
+            renderables = [r for b in s.blocks for r in block_renderables(b, console.width)]
+            if s.key == "header":
+                console.print(Text(s.title, style="bold underline"))
+            elif not renderables:
+                continue
+            else:
+                console.rule(Text(s.title), align="left")
+            for r in renderables:
+                console.print(r)
+
