@@ -148,11 +148,24 @@ def visit_table(r: pd.Series, oa: OutcomeAnalysis, labels: tuple[str, str], ci: 
     )
 
 
+def arm_headers(analysis: TrialAnalysis) -> tuple[str, str]:
+    """Column headers of (control, treatment): the arm label over its randomised N."""
+    plan = analysis.trial.plan
+    n = analysis.trial.subjects[analysis.trial.arm_col].astype(str).value_counts()
+    arms = (str(plan.arms.control), str(plan.arms.treatment))
+    labels = arm_labels(plan)
+    return (
+        f"{labels[0]}\n(N = {int(n.get(arms[0], 0))})",
+        f"{labels[1]}\n(N = {int(n.get(arms[1], 0))})",
+    )
+
+
 def outcome_section(
     analysis: TrialAnalysis, oa: OutcomeAnalysis, rows: pd.DataFrame, ci: str
 ) -> Section:
     """One outcome: direction, observed baseline, failures, one table per visit."""
     labels = arm_labels(analysis.trial.plan)
+    heads = arm_headers(analysis)
     md = mean_digits(oa.outcome)
     direction = "lower" if oa.outcome.lower_is_better else "higher"
     blocks: list[Block] = [
@@ -171,7 +184,7 @@ def outcome_section(
         if err:
             blocks.append(Paragraph(f"{label} not fitted: {err}", "flag"))
     for _, r in rows[~rows["is_baseline"]].iterrows():
-        blocks.append(visit_table(r, oa, labels, ci))
+        blocks.append(visit_table(r, oa, heads, ci))
     return Section(f"outcome-{oa.name}", oa.outcome.label, tuple(blocks), outcome=oa.name)
 
 

@@ -203,3 +203,20 @@ def write_figures(analysis: TrialAnalysis, directory: str | Path, dpi: int = 150
             finally:
                 plt.close(fig)
     return paths
+
+
+def png_figures(analysis: TrialAnalysis, dpi: int = 300) -> dict[str, bytes]:
+    """Every figure as PNG bytes at ``dpi`` (the DOCX report embeds these), by name."""
+    out = {}
+    with plt.rc_context(RC):
+        for name, (_, make) in FIGURES.items():
+            fig = make(analysis)
+            if fig is None:
+                continue
+            buf = io.BytesIO()
+            try:
+                fig.savefig(buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
+            finally:
+                plt.close(fig)
+            out[name] = buf.getvalue()
+    return out
