@@ -58,6 +58,14 @@ def analyze_command(
         Path | None,
         _path_option("--effects", "Write per outcome x visit effects (CSV) for trialkit meta."),
     ] = None,
+    docx: Annotated[
+        Path | None,
+        _path_option("--docx", "Write the report as a Word document (tables and figures) here."),
+    ] = None,
+    rtf: Annotated[
+        Path | None,
+        _path_option("--rtf", "Write the report's tables as RTF (clinical study report style)."),
+    ] = None,
 ) -> None:
     """Analyse a trial and print the report. With no arguments: the bundled sample trial."""
     outputs = {
@@ -67,6 +75,8 @@ def analyze_command(
         "CSV tables": (csv_dir, "csv"),
         "figures": (figures_dir, "figures"),
         "effects for trialkit meta": (effects, "effects"),
+        "Word report": (docx, "docx"),
+        "RTF tables": (rtf, "rtf"),
     }
     err = Console(stderr=True)
     with err.status("Reading the data") as status:
@@ -114,6 +124,17 @@ def _write(
             from trialkit.report.csv_tables import write_csv_tables
 
             write_csv_tables(analysis, path)
+        elif fmt == "docx":
+            from trialkit.report.build import build_document
+            from trialkit.report.figures import png_figures
+            from trialkit.report.render_docx import write_docx
+
+            write_docx(build_document(analysis), path, png_figures(analysis))
+        elif fmt == "rtf":
+            from trialkit.report.build import build_document
+            from trialkit.report.render_rtf import write_rtf
+
+            write_rtf(build_document(analysis), path)
         elif fmt == "figures":
             from trialkit.report.figures import write_figures
 

@@ -154,6 +154,28 @@ class Table:
         """Every row as display text (two spaces per indentation level)."""
         return [[display_text(c) for c in row] for row in self.rows]
 
+    def char_widths(self, header_words: bool = False) -> list[int]:
+        """Characters each column needs: its longest cell line or header line (the
+        header's longest word with ``header_words``, for renderers that wrap headers)."""
+        rows = self.text_rows()
+        out = []
+        for i, c in enumerate(self.columns):
+            parts = c.header.split() if header_words else c.header.split("\n")
+            head = max((len(x) for x in parts), default=0) if self.show_header else 0
+            cells = [len(line) for r in rows for line in r[i].split("\n")]
+            out.append(max([head, *cells]))
+        return out
+
+    def layout_widths(self, total: int, per_char: int, label_cap: int = 40) -> list[int]:
+        """Column widths in page units (e.g. twips) for fixed-layout formats: each column's
+        characters (at least 4, plus 2 of padding; the first column capped at
+        ``label_cap``) times ``per_char``, scaled down to ``total`` when wider."""
+        chars = [max(4, n) + 2 for n in self.char_widths()]
+        chars[0] = min(chars[0], label_cap)
+        need = [n * per_char for n in chars]
+        width = sum(need)
+        return [w * total // width for w in need] if width > total else need
+
 
 @dataclass(frozen=True)
 class Paragraph:

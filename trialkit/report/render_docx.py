@@ -19,7 +19,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Inches, Pt, RGBColor
+from docx.shared import Inches, Pt, RGBColor, Twips
 
 from trialkit.report.document import (
     Block,
@@ -144,6 +144,11 @@ class DocxRenderer:
         table = doc.add_table(rows=len(t.rows) + n_head, cols=len(t.columns))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        table.autofit = False
+        widths = t.layout_widths(int(10.2 * 1440), 100)
+        for col, w in zip(table.columns, widths, strict=True):
+            for cell in col.cells:
+                cell.width = Twips(w)
         if t.show_header:
             row = table.rows[0]
             _repeat_header(row)

@@ -53,22 +53,6 @@ def rtf_escape(text: str) -> str:
     return "".join(out)
 
 
-def _widths(t: Table) -> list[int]:
-    """Column widths in twips from the longest line, scaled to the text width."""
-    rows = t.text_rows()
-    chars = []
-    for i, c in enumerate(t.columns):
-        lines = [c.header] + [r[i] for r in rows]
-        chars.append(max(4, *(len(x) for line in lines for x in line.split("\n"))) + 2)
-    first_cap = 40
-    chars[0] = min(chars[0], first_cap)
-    need = [n * TWIPS_PER_CHAR for n in chars]
-    total = sum(need)
-    if total > TEXT_WIDTH:
-        need = [w * TEXT_WIDTH // total for w in need]
-    return need
-
-
 def _row(cells: list[str], widths: list[int], aligns: list[str], top=False, bottom=False) -> str:
     border = ""
     if top:
@@ -146,7 +130,7 @@ class RtfRenderer:
         raise TypeError(f"unknown block {type(block).__name__}")
 
     def _table(self, t: Table, trial: str, number: int) -> str:
-        widths = _widths(t)
+        widths = t.layout_widths(TEXT_WIDTH, TWIPS_PER_CHAR)
         aligns = [c.align for c in t.columns]
         out = [
             r"\pard\qc\keepn " + rtf_escape(trial) + r"\par" + "\n",

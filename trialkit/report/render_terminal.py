@@ -49,27 +49,12 @@ def cell_renderable(cell: Cell) -> Text:
     return Text(display_text(cell), style=_style(cell.emphasis))
 
 
-def _width(text: str) -> int:
-    return max((len(line) for line in text.split("\n")), default=0)
-
-
-def column_widths(table: Table) -> list[int]:
-    """The width each column needs: its longest cell line, or its header's longest word
-    (headers may wrap)."""
-    rows = table.text_rows()
-    out = []
-    for i, c in enumerate(table.columns):
-        head = max((len(w) for w in c.header.split()), default=0) if table.show_header else 0
-        out.append(max([head] + [_width(r[i]) for r in rows]))
-    return out
-
-
 def column_blocks(table: Table, width: int) -> list[list[int]]:
     """Column indices per printed block: all columns when they fit in ``width``, else
     blocks that each start with the first (label) column."""
     need = [
         (w if c.align == "right" else min(w, WRAP_WIDTH)) + CELL_PAD
-        for w, c in zip(column_widths(table), table.columns, strict=True)
+        for w, c in zip(table.char_widths(), table.columns, strict=True)
     ]
     if sum(need) + 1 <= width or len(need) <= 2:
         return [list(range(len(need)))]
@@ -93,14 +78,12 @@ def table_renderable(table: Table, columns: list[int] | None = None, part: str =
         t = RichTable(show_header=False, box=None, pad_edge=False)
     else:
         t = RichTable(title=Text(table.title + part), title_justify="left")
+    cells = [max((len(r[i]) for r in table.text_rows()), default=0) for i in range(len(table.columns))]
     for i in cols:
         c = table.columns[i]
-        t.add_column(
-            Text(c.header),
-            justify=c.align,
-            no_wrap=c.align == "right",
-            overflow="fold",
-        )
+        # numbers keep their full width; text may wrap, down to WRAP_WIDTH characters
+        floor = cells[i] if c.align == "right" else min(cells[i], WRAP_WIDTH)
+        t.add_column(Text(c.header), justify=c.align, min_width=floor or None, overflow="fold")
     for row in table.rows:
         t.add_row(*[cell_renderable(row[i]) for i in cols])
     return t
