@@ -33,7 +33,7 @@ from trialkit.report.document import (
     display_text,
 )
 from trialkit.report.notes import footnotes
-from trialkit.report.render_terminal import TerminalRenderer, column_blocks
+from trialkit.report.terminal import TerminalRenderer, column_blocks
 
 
 def test_cells_format_by_the_report_rules() -> None:
@@ -81,20 +81,32 @@ def test_sub_rows_are_indented_labels(sample_analysis: TrialAnalysis) -> None:
 def test_labels_replace_internal_codes(sample_analysis: TrialAnalysis) -> None:
     doc = build_document(sample_analysis)
     attrition = doc.section("attrition")
-    texts = {display_text(c) for b in attrition.blocks if isinstance(b, Table) for row in b.rows for c in row}
+    texts = {
+        display_text(c)
+        for b in attrition.blocks
+        if isinstance(b, Table)
+        for row in b.rows
+        for c in row
+    }
     assert {"Not assessed", "Withdrew", "Week 9", "Week 21", "Monotone"} <= texts
     assert not {"not_assessed", "withdrawal", "9", "21", "monotone"} & texts
 
 
 def test_consort_2025_wording(sample_analysis: TrialAnalysis) -> None:
-    tree = next(b for b in build_document(sample_analysis).section("consort").blocks if isinstance(b, Tree))
+    tree = next(
+        b for b in build_document(sample_analysis).section("consort").blocks if isinstance(b, Tree)
+    )
     lines = [n.label.text for _, n in tree.root.walk()]
     flow = sample_analysis.consort
     control = flow.arms[0]
     last = control.followup[-1]
-    assert f"Lost to follow-up for the primary outcome at Week 21 (n = {last.not_assessed})" in lines
+    assert (
+        f"Lost to follow-up for the primary outcome at Week 21 (n = {last.not_assessed})" in lines
+    )
     primary = control.analysis[0]
-    assert any(x.startswith(f"Analysed for the primary outcome (n = {primary.analysed})") for x in lines)
+    assert any(
+        x.startswith(f"Analysed for the primary outcome (n = {primary.analysed})") for x in lines
+    )
     assert f"Excluded from analysis (n = {primary.excluded})" in lines
     assert "Assessed for eligibility (n = 264)" in lines
 
@@ -115,7 +127,7 @@ def _terminal(doc, width: int) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_terminal_at_80_columns_never_truncates_numbers(sample_analysis: TrialAnalysis) -> None:
-    doc = build_document(sample_analysis, figures=False)
+    doc = build_document(sample_analysis)
     text = _terminal(doc, 80)
     assert "…" not in text
     assert max(len(line.rstrip()) for line in text.splitlines()) <= 80
@@ -129,7 +141,10 @@ def test_terminal_at_80_columns_never_truncates_numbers(sample_analysis: TrialAn
 
 
 def test_column_blocks_repeat_the_label_column() -> None:
-    cols = (Column("Outcome"), *[Column(f"Visit {i} difference (95% CI)", "right") for i in range(4)])
+    cols = (
+        Column("Outcome"),
+        *[Column(f"Visit {i} difference (95% CI)", "right") for i in range(4)],
+    )
     row = (Label("x"), *[Estimate(-10.123, -20.456, -1.789, 3)] * 4)
     blocks = column_blocks(Table("wide", cols, (row,)), 80)
     assert len(blocks) > 1 and all(b[0] == 0 for b in blocks)
@@ -141,5 +156,9 @@ def test_document_numbers_are_finite_or_dash(sample_analysis: TrialAnalysis) -> 
     for _, table in doc.tables():
         for row in table.rows:
             for cell in row:
-                if isinstance(cell, Number) and cell.value is not None and not math.isnan(cell.value):
+                if (
+                    isinstance(cell, Number)
+                    and cell.value is not None
+                    and not math.isnan(cell.value)
+                ):
                     assert cell_text(cell) != "-"

@@ -20,9 +20,9 @@ from typer.testing import CliRunner
 from trialkit.analysis import TrialAnalysis
 from trialkit.cli.app import _register, app
 from trialkit.report.build import build_document
-from trialkit.report.document import Document, Table, cell_text, display_text
-from trialkit.report.render_docx import DocxRenderer
-from trialkit.report.render_rtf import RtfRenderer, rtf_escape
+from trialkit.report.document import Document, cell_text, display_text
+from trialkit.report.docx_report import DocxRenderer
+from trialkit.report.rtf_report import RtfRenderer, rtf_escape
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -117,7 +117,9 @@ def _convert(path: Path, target: str) -> Path:
 
 @needs_libreoffice
 @pytest.mark.parametrize("kind", ["docx", "rtf"])
-def test_libreoffice_reads_every_table(files: dict[str, Path], document: Document, kind: str) -> None:
+def test_libreoffice_reads_every_table(
+    files: dict[str, Path], document: Document, kind: str
+) -> None:
     src = files[kind].with_name(f"lo_{kind}.{kind}")
     shutil.copy(files[kind], src)
     text = _convert(src, "txt:Text").read_text("utf-8-sig")
@@ -143,8 +145,18 @@ def test_libreoffice_pdf_renders_a_page(files: dict[str, Path], kind: str) -> No
     assert gs is not None, "Ghostscript renders the PDF page to PNG"
     png = pdf.with_suffix(".png")
     subprocess.run(
-        [gs, "-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=png16m", "-r50", "-dFirstPage=2",
-         "-dLastPage=2", f"-sOutputFile={png}", str(pdf)],
+        [
+            gs,
+            "-q",
+            "-dNOPAUSE",
+            "-dBATCH",
+            "-sDEVICE=png16m",
+            "-r50",
+            "-dFirstPage=2",
+            "-dLastPage=2",
+            f"-sOutputFile={png}",
+            str(pdf),
+        ],
         check=True,
         timeout=120,
     )
@@ -174,4 +186,3 @@ def test_unwritable_docx_fails_cleanly(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "Cannot write the Word report" in result.output
     assert "Traceback" not in result.output
-

@@ -25,7 +25,11 @@ def test_outcome_label_prefers_its_own_label() -> None:
 
 def test_wide_label_is_the_shared_part_not_the_baseline_column() -> None:
     raw = _raw({})
-    labels = ["Depression (BDI-II), week 0", "Depression (BDI-II), week 9", "Depression (BDI-II), week 21"]
+    labels = [
+        "Depression (BDI-II), week 0",
+        "Depression (BDI-II), week 9",
+        "Depression (BDI-II), week 21",
+    ]
     assert outcome_label("bdi", labels, raw) == "Depression (BDI-II)"
     labels = ["BDI-II, baseline", "BDI-II, 2 months"]
     assert outcome_label("bdi", labels, raw) == "BDI-II"

@@ -18,7 +18,9 @@ from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.cli.app import app
 from trialkit.core.errors import ModelError, TrialkitError
 from trialkit.data.bundled import trial_or_sample
-from trialkit.report.terminal import render_report
+from trialkit.report.build import build_document
+from trialkit.report.document import Document
+from trialkit.report.terminal import TerminalRenderer
 
 
 def _path_option(flag: str, text: str) -> object:
@@ -82,11 +84,12 @@ def analyze_command(
     with err.status("Reading the data") as status:
         trial = trial_or_sample(data, plan)
         analysis = analyze_trial(trial, progress=lambda step: status.update(step))
+        document = build_document(analysis)
         for kind, (path, fmt) in outputs.items():
             if path is not None:
                 status.update(f"Writing the {kind}")
-                _write(analysis, fmt, path, kind, figures_dir)
-    render_report(analysis, Console())
+                _write(analysis, document, fmt, path, kind, figures_dir)
+    TerminalRenderer().render(document, Console())
     for kind, (path, _) in outputs.items():
         if path is not None:
             err.print(Text(f"Wrote the {kind}: {path}"))
@@ -98,24 +101,31 @@ def analyze_command(
 
 
 def _write(
-    analysis: TrialAnalysis, fmt: str, path: Path, kind: str, figures_dir: Path | None
+    analysis: TrialAnalysis,
+    document: Document,
+    fmt: str,
+    path: Path,
+    kind: str,
+    figures_dir: Path | None,
 ) -> None:
-    """Write one output; renderers are imported lazily so the terminal report alone never
-    loads matplotlib. The Markdown report links the PNG figures when they are written too."""
+    """Write one output from the one report document (JSON and CSV from the result frames);
+    renderers are imported lazily so the terminal report alone never loads matplotlib. The
+    Markdown report links the PNG figures when they are written too."""
     try:
         if fmt == "html":
-            from trialkit.report.html import write_html
+            from trialkit.report.figures import svg_figures
+            from trialkit.report.html import HtmlRenderer
 
-            write_html(analysis, path)
+            path.write_text(HtmlRenderer(svg_figures(analysis)).render(document), "utf-8")
         elif fmt == "markdown":
-            from trialkit.report.markdown import write_markdown
+            from trialkit.report.markdown import MarkdownRenderer
 
             links = {
                 name: Path(os.path.relpath(figures_dir / f"{name}.png", path.parent)).as_posix()
                 for name in ("consort", "trajectories", "forest", "estimands")
                 if figures_dir is not None and (name != "estimands" or analysis.estimands)
             }
-            write_markdown(analysis, path, links)
+            path.write_text(MarkdownRenderer(links).render(document), "utf-8")
         elif fmt == "json":
             from trialkit.report.json_report import write_json
 
@@ -125,16 +135,14 @@ def _write(
 
             write_csv_tables(analysis, path)
         elif fmt == "docx":
-            from trialkit.report.build import build_document
+            from trialkit.report.docx_report import write_docx
             from trialkit.report.figures import png_figures
-            from trialkit.report.render_docx import write_docx
 
-            write_docx(build_document(analysis), path, png_figures(analysis))
+            write_docx(document, path, png_figures(analysis))
         elif fmt == "rtf":
-            from trialkit.report.build import build_document
-            from trialkit.report.render_rtf import write_rtf
+            from trialkit.report.rtf_report import write_rtf
 
-            write_rtf(build_document(analysis), path)
+            write_rtf(document, path)
         elif fmt == "figures":
             from trialkit.report.figures import write_figures
 

@@ -269,7 +269,10 @@ def categorical_covariates(
         n = values.nunique(dropna=True)
         if not 2 <= n <= max_levels or not numeric_values(df[c])[1].any():
             continue
-        if subject is not None and (df.assign(_v=values).groupby(subject)["_v"].nunique() > 1).any():
+        if (
+            subject is not None
+            and (df.assign(_v=values).groupby(subject)["_v"].nunique() > 1).any()
+        ):
             continue
         out.append(str(c))
     return out

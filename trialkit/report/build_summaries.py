@@ -119,21 +119,24 @@ def _arm_node(a: ArmFlow) -> TreeNode:
     if a.discontinued is not None:
         fu.append(
             _node(
-                f"Discontinued intervention (n = {a.discontinued})", _reasons(a.discontinued_reasons)
+                f"Discontinued intervention (n = {a.discontinued})",
+                _reasons(a.discontinued_reasons),
             )
         )
     if a.withdrew is not None:
-        fu.append(_node(f"Withdrew from the study (n = {a.withdrew})", _reasons(a.withdrew_reasons)))
+        fu.append(
+            _node(f"Withdrew from the study (n = {a.withdrew})", _reasons(a.withdrew_reasons))
+        )
     an: list[TreeNode] = []
     if not a.analysis:
         an.append(_node("No fitted model given", emphasis="dim"))
     for i, m in enumerate(a.analysis):
         if i == 0:  # the primary outcome's MMRM: CONSORT 2025 "Analysed" box
-            excluded = _node(
-                f"Excluded from analysis (n = {m.excluded})", _reasons(m.reasons)
-            )
+            excluded = _node(f"Excluded from analysis (n = {m.excluded})", _reasons(m.reasons))
             an.append(
-                _node(f"Analysed for the primary outcome (n = {m.analysed}): {m.model}", (excluded,))
+                _node(
+                    f"Analysed for the primary outcome (n = {m.analysed}): {m.model}", (excluded,)
+                )
             )
             continue
         an.append(

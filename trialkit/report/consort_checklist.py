@@ -66,22 +66,38 @@ ITEMS: tuple[tuple[str, str, str], ...] = (
     ("21b", "Statistical methods", "Who was included in each analysis, and in which group"),
     ("21c", "Statistical methods", "How missing data were handled in the analysis"),
     ("21d", "Statistical methods", "Methods for any additional analyses"),
-    ("22a", "Participant flow", "Per group: randomised, received the intervention, analysed "
-     "for the primary outcome"),
-    ("22b", "Participant flow", "Per group: losses and exclusions after randomisation, with "
-     "reasons"),
+    (
+        "22a",
+        "Participant flow",
+        "Per group: randomised, received the intervention, analysed for the primary outcome",
+    ),
+    (
+        "22b",
+        "Participant flow",
+        "Per group: losses and exclusions after randomisation, with reasons",
+    ),
     ("23a", "Recruitment", "Dates of recruitment and follow-up"),
     ("23b", "Recruitment", "Why the trial ended or was stopped"),
     ("24a", "Intervention delivery", "Intervention and comparator as actually delivered"),
     ("24b", "Intervention delivery", "Concomitant care received during the trial"),
     ("25", "Baseline data", "Baseline characteristics for each group"),
-    ("26", "Numbers analysed, outcomes and estimation", "Per outcome and group: number "
-     "included in the analysis and with data at the time point, results, effect with CI"),
+    (
+        "26",
+        "Numbers analysed, outcomes and estimation",
+        "Per outcome and group: number "
+        "included in the analysis and with data at the time point, results, effect with CI",
+    ),
     ("27", "Harms", "All important harms or unintended effects in each group"),
-    ("28", "Ancillary analyses", "Other analyses (subgroup, sensitivity), pre-specified or "
-     "post hoc"),
-    ("29", "Discussion", "Interpretation consistent with the results, balancing benefits "
-     "and harms"),
+    (
+        "28",
+        "Ancillary analyses",
+        "Other analyses (subgroup, sensitivity), pre-specified or post hoc",
+    ),
+    (
+        "29",
+        "Discussion",
+        "Interpretation consistent with the results, balancing benefits and harms",
+    ),
     ("30", "Discussion", "Limitations, generalisability"),
 )
 
@@ -142,7 +158,8 @@ def _flow_items(analysis: TrialAnalysis) -> tuple[tuple[str, ...], tuple[str, ..
         analysed = a.analysis[0].analysed if a.analysis else None
         a22.append(
             f"{a.label}: randomised {a.allocated}; received the allocated intervention "
-            f"{received}; analysed for the primary outcome {analysed if analysed is not None else '-'}."
+            f"{received}; analysed for the primary outcome "
+            f"{analysed if analysed is not None else '-'}."
         )
         parts = []
         if a.followup:
@@ -154,7 +171,9 @@ def _flow_items(analysis: TrialAnalysis) -> tuple[tuple[str, ...], tuple[str, ..
         if a.analysis:
             m = a.analysis[0]
             why = ", ".join(f"{r} {n}" for r, n in m.reasons)
-            parts.append(f"excluded from the primary analysis {m.excluded}" + (f" ({why})" if why else ""))
+            parts.append(
+                f"excluded from the primary analysis {m.excluded}" + (f" ({why})" if why else "")
+            )
         b22.append(f"{a.label}: " + "; ".join(parts) + ".")
     a22.append("See the CONSORT flow section and diagram.")
     return tuple(a22), tuple(b22)

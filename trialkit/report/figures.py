@@ -215,7 +215,9 @@ def png_figures(analysis: TrialAnalysis, dpi: int = 300) -> dict[str, bytes]:
                 continue
             buf = io.BytesIO()
             try:
-                fig.savefig(buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
+                fig.savefig(
+                    buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": None}
+                )
             finally:
                 plt.close(fig)
             out[name] = buf.getvalue()

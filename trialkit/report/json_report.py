@@ -30,9 +30,9 @@ from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
 from trialkit.analysis.estimands import EstimandResult
 from trialkit.core.version import __version__
 from trialkit.models.accounting import SampleAccounting
+from trialkit.report.consort_checklist import consort_checklist, outcome_results
 from trialkit.report.csv_tables import models_frame, results_frame
 from trialkit.report.format import arm_labels
-from trialkit.report.consort_checklist import consort_checklist, outcome_results
 from trialkit.report.notes import footnotes
 
 SCHEMA_VERSION = "1.1"

@@ -11,8 +11,14 @@ from __future__ import annotations
 from trialkit.analysis import TrialAnalysis
 from trialkit.report.csv_tables import models_frame
 from trialkit.report.document import Note
-from trialkit.report.estimands_terminal import MAR_NOTE
 from trialkit.report.format import arm_labels, covariance_name, df_method_name
+
+MAR_NOTE = (
+    "Missing data: the plan defines no estimand ([[estimands]]). The MMRM is valid when data "
+    "are missing at random (MAR): missing outcomes are assumed to behave like those of "
+    "similar patients in the same arm who were assessed. No sensitivity analysis of this "
+    "assumption was run."
+)
 
 
 def _ci_label(alpha: float) -> str:

@@ -92,7 +92,9 @@ class RtfRenderer:
     def render(self, document: Document) -> str:
         footer = (
             r"{\footer\pard\ql\fs16 "
-            + rtf_escape(f"Program: {self.program}; {document.footer} Date: {self.date.isoformat()}")
+            + rtf_escape(
+                f"Program: {self.program}; {document.footer} Date: {self.date.isoformat()}"
+            )
             + r"\tab Page {\field{\*\fldinst PAGE}{\fldrslt 1}}\par}"
             + "\n"
         )
@@ -124,7 +126,12 @@ class RtfRenderer:
         if isinstance(block, Paragraph):
             return r"\pard\ql\sb60 " + rtf_escape(block.text) + r"\par" + "\n"
         if isinstance(block, Note):
-            return f"\\pard\\ql\\li{block.indent * 360}\\sb60 " + rtf_escape(block.text) + r"\par" + "\n"
+            return (
+                f"\\pard\\ql\\li{block.indent * 360}\\sb60 "
+                + rtf_escape(block.text)
+                + r"\par"
+                + "\n"
+            )
         if isinstance(block, Figure):
             return r"\pard\ql\i " + rtf_escape(f"Figure: {block.caption}") + r"\i0\par" + "\n"
         raise TypeError(f"unknown block {type(block).__name__}")
@@ -134,7 +141,10 @@ class RtfRenderer:
         aligns = [c.align for c in t.columns]
         out = [
             r"\pard\qc\keepn " + rtf_escape(trial) + r"\par" + "\n",
-            r"\pard\qc\keepn\b " + rtf_escape(f"Table {number}. {t.title}".rstrip(". ")) + r"\b0\par" + "\n",
+            r"\pard\qc\keepn\b "
+            + rtf_escape(f"Table {number}. {t.title}".rstrip(". "))
+            + r"\b0\par"
+            + "\n",
             r"\pard\qc\keepn\par" + "\n",
         ]
         if t.show_header:
