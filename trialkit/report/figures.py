@@ -23,6 +23,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from trialkit.analysis import TrialAnalysis  # noqa: E402
@@ -36,6 +37,35 @@ from trialkit.report.format import arm_labels  # noqa: E402
 RC = {**CONSORT_RC, "svg.hashsalt": "trialkit", "font.size": 9}
 ARM_STYLE = {"control": ("#4c72b0", "o"), "treatment": ("#dd8452", "s")}
 PANEL_COLUMNS = 3
+
+
+def _overlap(boxes: list) -> bool:  # type: ignore[type-arg]
+    return any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+def _x_label_boxes(fig: Figure, ax: Axes) -> list:  # type: ignore[type-arg]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+
+
+def tidy_ticks(fig: Figure) -> Figure:
+    """x tick labels that would collide are wrapped (a word per line), else turned vertical;
+    figure-level text is wrapped to the canvas; the layout is redone afterwards."""
+    rect = getattr(fig, "_trialkit_rect", None)
+    for ax in fig.axes:
+        if not ax.get_visible() or not _overlap(_x_label_boxes(fig, ax)):
+            continue
+        ticks = ax.get_xticks()
+        texts = [t.get_text() for t in ax.get_xticklabels()]
+        ax.set_xticks(ticks, [t.replace(" ", "\n") for t in texts])
+        if _overlap(_x_label_boxes(fig, ax)):
+            ax.set_xticks(ticks, texts)
+            ax.tick_params(axis="x", labelrotation=90)
+    for t in fig.texts:
+        t.set_wrap(True)
+    fig.tight_layout(rect=rect)
+    return fig
 
 
 def _weeks(analysis: TrialAnalysis) -> dict[str, float]:
@@ -95,7 +125,8 @@ def trajectory_figure(analysis: TrialAnalysis) -> Figure:
         fontsize=7.5,
         color="#444444",
     )
-    fig.tight_layout(rect=(0, 0.03, 1, 0.95))
+    fig._trialkit_rect = (0, 0.03, 1, 0.95)  # type: ignore[attr-defined]
+    fig.tight_layout(rect=fig._trialkit_rect)  # type: ignore[attr-defined]
     return fig
 
 
@@ -146,7 +177,8 @@ def forest_figure(analysis: TrialAnalysis) -> Figure:
         fontsize=7.5,
         color="#444444",
     )
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig._trialkit_rect = (0, 0.04, 1, 1)  # type: ignore[attr-defined]
+    fig.tight_layout(rect=fig._trialkit_rect)  # type: ignore[attr-defined]
     return fig
 
 
@@ -158,11 +190,24 @@ def _consort(analysis: TrialAnalysis) -> Figure:
     return consort_figure(analysis.consort)[0]
 
 
+def _tidy(
+    make: Callable[[TrialAnalysis], Figure | None],
+) -> Callable[[TrialAnalysis], Figure | None]:
+    def tidy(analysis: TrialAnalysis) -> Figure | None:
+        fig = make(analysis)
+        return None if fig is None else tidy_ticks(fig)
+
+    return tidy
+
+
 FIGURES: dict[str, tuple[str, Callable[[TrialAnalysis], Figure | None]]] = {
-    "trajectories": ("LS-mean trajectories by arm", trajectory_figure),
-    "forest": ("Standardised differences across outcomes", forest_figure),
+    "trajectories": ("LS-mean trajectories by arm", _tidy(trajectory_figure)),
+    "forest": ("Standardised differences across outcomes", _tidy(forest_figure)),
     "consort": ("CONSORT flow diagram", _consort),
-    "estimands": ("Estimands: main and sensitivity estimates, tipping point", estimand_figure),
+    "estimands": (
+        "Estimands: main and sensitivity estimates, tipping point",
+        _tidy(estimand_figure),
+    ),
 }
 
 
