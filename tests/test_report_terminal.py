@@ -14,8 +14,8 @@ import trialkit
 from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.data.bundled import sample_plan
 from trialkit.models.mmrm import Attempt
-from trialkit.report.format import fmt_ci, fmt_int, fmt_num, fmt_p, fmt_paren, mean_digits
 from trialkit.report.build import build_document
+from trialkit.report.format import fmt_ci, fmt_int, fmt_num, fmt_p, fmt_paren, mean_digits
 from trialkit.report.notes import footnotes
 
 
