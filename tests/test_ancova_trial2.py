@@ -12,8 +12,8 @@ import json
 
 import numpy as np
 import pytest
+from mmrm_reference import REF, TRIAL2_ROLES, TRIAL2_VISITS, max_rel, trial2_data
 
-from tests.mmrm_reference import REF, TRIAL2_ROLES, TRIAL2_VISITS, max_rel, trial2_data
 from trialkit import fit_ancova
 
 with open(REF / "ancova_trial2" / "ancova_trial2_reference.json") as fh:

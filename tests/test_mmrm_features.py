@@ -13,9 +13,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
-
-from tests.mmrm_reference import (
+from mmrm_reference import (
     REF,
     TOL,
     TRIAL2_MMRM,
@@ -24,6 +22,8 @@ from tests.mmrm_reference import (
     max_rel,
     trial2_data,
 )
+from scipy import stats
+
 from trialkit import fit_ancova, fit_mmrm
 from trialkit.core.errors import ModelError
 

@@ -18,9 +18,8 @@ import json
 
 import numpy as np
 import pytest
-
-from tests.mmrm_reference import DF_METHOD, TOL, fev_reference, fit_fev, max_rel
-from tests.mmrm_reference import FEV as FEV_DIR
+from mmrm_reference import DF_METHOD, TOL, fev_reference, fit_fev, max_rel
+from mmrm_reference import FEV as FEV_DIR
 
 REF = fev_reference()
 UNDERCONVERGED = {k for k in REF if k.split("_")[0] in {"un", "toeph", "adh"}} | {

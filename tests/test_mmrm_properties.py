@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
+from mmrm_reference import fev_data
 
-from tests.mmrm_reference import fev_data
 from trialkit import fit_mmrm
 
 FEV = fev_data()

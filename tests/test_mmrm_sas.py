@@ -22,8 +22,7 @@ import json
 
 import pandas as pd
 import pytest
-
-from tests.mmrm_reference import FEV, TOL, fit_fev, max_rel
+from mmrm_reference import FEV, TOL, fit_fev, max_rel
 
 STRUCTURES = {
     "us": "us",

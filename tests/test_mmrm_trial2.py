@@ -26,8 +26,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-
-from tests.mmrm_reference import REF, TOL, fit_trial2, max_rel, trial2_data
+from mmrm_reference import REF, TOL, fit_trial2, max_rel, trial2_data
 
 DIR = REF / "mmrm_trial2"
 with open(DIR / "mmrm_trial2_reference.json") as fh:

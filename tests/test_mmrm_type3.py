@@ -15,8 +15,7 @@ import json
 
 import pandas as pd
 import pytest
-
-from tests.mmrm_reference import REF, TOL, fit_trial2, max_rel
+from mmrm_reference import REF, TOL, fit_trial2, max_rel
 
 R = json.loads((REF / "type3" / "type3_lmertest.json").read_text())
 CONTAINED_MULTI_DF = {"VISIT"}

@@ -15,6 +15,7 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from PIL import Image, ImageStat  # noqa: E402
+from test_report_html import chromium  # noqa: E402  (the browser policy: skip or fail)
 
 from trialkit.analysis import TrialAnalysis  # noqa: E402
 from trialkit.report.build import build_document  # noqa: E402
@@ -76,15 +77,9 @@ def test_sub_rows_indented_in_html_and_markdown(sample_analysis: TrialAnalysis) 
     assert "| &nbsp;&nbsp;p |  |  | 0.019 |" in md
 
 
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert found, "chromium is needed for the browser tests (apt-get install chromium)"
-    return found
-
-
 def _browser(page: Path, tmp: Path, *args: str) -> None:
     cmd = [
-        _chromium(),
+        chromium(),
         "--headless",
         "--no-sandbox",
         "--disable-gpu",

@@ -1,8 +1,7 @@
 """trialkit: analyse two-arm randomised controlled trials and pool trials in meta-analyses.
 
 The core API (reading and checking a trial against its analysis plan) is imported eagerly.
-Analysis functions are imported lazily on first use, so that ``import trialkit`` stays fast
-and works even while an analysis module is being developed.
+Analysis functions are imported lazily on first use, so that ``import trialkit`` stays fast.
 """
 
 from __future__ import annotations
@@ -14,13 +13,8 @@ from trialkit.core.version import __version__
 from trialkit.data import read_trial, summarize_trial
 from trialkit.plan import load_plan
 
-# --- Lazy exports: name -> module that defines it. -----------------------------------------
-# LEAD: add the analysis entry points here, e.g.
-#     "fit_mmrm": "trialkit.models.mmrm",
-#     "fit_ancova": "trialkit.models.ancova",
-#     "meta_analysis": "trialkit.meta.pooling",
-# Each is imported only when first accessed (``trialkit.fit_mmrm``), so a missing or broken
-# module cannot break ``import trialkit``.
+# Lazy exports: name -> module that defines it. Each is imported only when first accessed
+# (``trialkit.fit_mmrm``), so ``import trialkit`` stays fast.
 _LAZY: dict[str, str] = {
     "fit_mmrm": "trialkit.models.mmrm",
     "fit_ancova": "trialkit.models.ancova",

@@ -14,11 +14,12 @@ def outcome_frame(trial: Trial, outcome: Outcome) -> tuple[pd.DataFrame, str]:
     plan = trial.plan
     data = trial.data
     vcol, scol = trial.visit_col, trial.subject_col
+    column = trial.outcome_column(outcome)
     base_name = f"{outcome.name} (baseline)"
     base = (
-        data.loc[data[vcol].astype(str) == plan.visits.baseline, [scol, outcome.name]]
+        data.loc[data[vcol].astype(str) == plan.visits.baseline, [scol, column]]
         .drop_duplicates(scol)
-        .set_index(scol)[outcome.name]
+        .set_index(scol)[column]
         .rename(base_name)
     )
     post = data[data[vcol].astype(str).isin(plan.visits.post_baseline)].copy()

@@ -17,7 +17,7 @@ from trialkit.plan.schema import Outcome
 def observed_summary(trial: Trial, outcome: Outcome) -> pd.DataFrame:
     """Columns ``arm, visit, n, mean, sd`` in arm (control, treatment) x visit order."""
     d = trial.data
-    g = d.groupby([trial.arm_col, trial.visit_col], observed=False)[outcome.name]
+    g = d.groupby([trial.arm_col, trial.visit_col], observed=False)[trial.outcome_column(outcome)]
     out = g.agg(n="count", mean="mean", sd="std").reset_index()
     out = out.rename(columns={trial.arm_col: "arm", trial.visit_col: "visit"})
     out["arm"] = out["arm"].astype(str)

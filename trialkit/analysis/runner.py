@@ -23,6 +23,7 @@ from trialkit.analysis.frames import covariates_for, outcome_frame
 from trialkit.analysis.observed import observed_summary
 from trialkit.analysis.replication import replication_table
 from trialkit.core.errors import ModelError
+from trialkit.core.results import STAT_COLUMNS
 from trialkit.data.trial import Trial
 from trialkit.models.ancova import AncovaResult, fit_ancova
 from trialkit.models.mmrm import MMRMResult, fit_mmrm
@@ -41,6 +42,17 @@ from trialkit.summaries import (
 )
 
 Progress = Callable[[str], None]
+
+SUMMARY_COLUMNS = (
+    "outcome",
+    "label",
+    "role",
+    "visit",
+    *STAT_COLUMNS,
+    "cohens_d",
+    "d_ci_lower",
+    "d_ci_upper",
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,14 @@ class OutcomeAnalysis:
     @property
     def name(self) -> str:
         return self.outcome.name
+
+    def not_estimable(self) -> tuple[tuple[str, str, str], ...]:
+        """``(model, visit, reason)`` for every visit a fitted model could not estimate."""
+        out = []
+        for model, res in (("MMRM", self.mmrm), ("ANCOVA", self.ancova)):
+            if res is not None:
+                out += [(model, v, r) for v, r in res.not_estimable.items()]
+        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -119,13 +139,14 @@ class TrialAnalysis:
                         "d_ci_upper": es["ci_upper"].iloc[i] if es is not None else np.nan,
                     }
                 )
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
     def effects_frame(self) -> pd.DataFrame:
         """Per outcome x visit MMRM differences as study-level effects for ``trialkit meta``.
 
-        Columns: ``study, outcome, visit, yi, se, n1, n2`` (treatment minus control; ``n1``
-        treatment, ``n2`` control: subjects analysed by the MMRM).
+        Columns: ``study, outcome, visit, measure, yi, se, n1, n2`` (treatment minus
+        control; ``measure`` is ``MD``, the raw mean difference; ``n1`` treatment, ``n2``
+        control: subjects analysed by the MMRM).
         """
         s = self.summary_frame()
         out = pd.DataFrame(
@@ -133,6 +154,7 @@ class TrialAnalysis:
                 "study": self.trial.plan.title,
                 "outcome": s["outcome"],
                 "visit": s["visit"],
+                "measure": "MD",
                 "yi": s["estimate"],
                 "se": s["std_error"],
             }
@@ -159,12 +181,12 @@ def analyze_outcomes(
     spec = plan.analysis
     chosen = outcomes if outcomes is not None else plan.outcomes
     results = []
-    for o in sorted(chosen, key=lambda o: o.role != "primary"):
+    for o in sorted(chosen, key=lambda o: o.name != plan.primary.name):
         say(f"MMRM and ANCOVA: {o.label}")
         frame, base_name = outcome_frame(trial, o)
         covs, vcovs = covariates_for(trial, base_name)
         common = {
-            "outcome": o.name,
+            "outcome": trial.outcome_column(o),
             "arm": trial.arm_col,
             "control": plan.arms.control,
             "visit": trial.visit_col,

@@ -16,7 +16,8 @@ from rich.text import Text
 
 from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.cli.app import app
-from trialkit.core.errors import ModelError, TrialkitError
+from trialkit.core.errors import ModelError
+from trialkit.core.outputs import Output, check_outputs, input_files, writing
 from trialkit.data.bundled import trial_or_sample
 from trialkit.report.build import build_document
 from trialkit.report.document import Document
@@ -83,6 +84,14 @@ def analyze_command(
     err = Console(stderr=True)
     with err.status("Reading the data") as status:
         trial = trial_or_sample(data, plan)
+        check_outputs(
+            [
+                Output(kind, path, folder=fmt in ("csv", "figures"))
+                for kind, (path, fmt) in outputs.items()
+                if path is not None
+            ],
+            input_files(trial, data),
+        )
         analysis = analyze_trial(trial, progress=lambda step: status.update(step))
         document = build_document(analysis)
         for kind, (path, fmt) in outputs.items():
@@ -93,6 +102,15 @@ def analyze_command(
     for kind, (path, _) in outputs.items():
         if path is not None:
             err.print(Text(f"Wrote the {kind}: {path}"))
+    for oa in analysis.outcomes:
+        for model, visit, reason in oa.not_estimable():
+            err.print(
+                Text(
+                    f"Note: the {model} for {oa.outcome.label} has no estimate at visit "
+                    f"{visit}: {reason}."
+                ),
+                soft_wrap=True,
+            )
     failed = analysis.failed_models()
     if failed:
         label, model, reason = failed[0]
@@ -111,7 +129,7 @@ def _write(
     """Write one output from the one report document (JSON and CSV from the result frames);
     renderers are imported lazily so the terminal report alone never loads matplotlib. The
     Markdown report links the PNG figures when they are written too."""
-    try:
+    with writing(kind, path):
         if fmt == "html":
             from trialkit.report.figures import svg_figures
             from trialkit.report.html import HtmlRenderer
@@ -148,7 +166,6 @@ def _write(
 
             write_figures(analysis, path)
         else:
-            analysis.effects_frame().to_csv(path, index=False, float_format="%.17g")
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise TrialkitError(f"Cannot write the {kind} to {path}: {reason}.") from exc
+            from trialkit.report.csv_tables import write_effects
+
+            write_effects(analysis, path)

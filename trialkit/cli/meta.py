@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 
 from trialkit.cli.app import app
+from trialkit.core.errors import DataError
+from trialkit.core.outputs import Output, check_outputs, writing
 from trialkit.meta.workflow import run_meta
 from trialkit.report.meta_terminal import render_meta
 
@@ -22,10 +24,22 @@ _STUDIES_HELP = (
 
 @app.command("meta")
 def meta_command(
-    studies: Annotated[Path, typer.Argument(help=_STUDIES_HELP, show_default=False)],
+    studies: Annotated[Path | None, typer.Argument(help=_STUDIES_HELP, show_default=False)] = None,
+    example: Annotated[
+        bool,
+        typer.Option(
+            "--example",
+            help="Use the bundled example instead of STUDIES: stroke units (Normand 1999); "
+            "try it with --preset revman5 --subgroup setting.",
+        ),
+    ] = False,
     measure: Annotated[
-        str, typer.Option(help="MD, SMD (Hedges' g), SMCR or SMCC (pre-post), or generic.")
-    ] = "SMD",
+        str | None,
+        typer.Option(
+            help="MD, SMD (Hedges' g), SMCR or SMCC (pre-post), or generic. Default: the "
+            "file's 'measure' column (the analyze --effects export has MD), else SMD."
+        ),
+    ] = None,
     method: Annotated[
         str | None, typer.Option(help="FE, DL, REML or PM (default DL, or the preset's).")
     ] = None,
@@ -71,6 +85,17 @@ def meta_command(
     ] = None,
 ) -> None:
     """Meta-analyse STUDIES: pooled effect, heterogeneity, subgroups, influence and Egger."""
+    if example == (studies is not None):
+        raise DataError("Give either a STUDIES file or --example (not both).")
+    if studies is None:
+        from trialkit.data.bundled import meta_example
+
+        studies = meta_example()
+    files = {"JSON results": json_out, "CSV results": csv_out, "Markdown results": markdown_out}
+    requested = [Output(kind, path) for kind, path in files.items() if path is not None]
+    if figures_dir is not None:
+        requested.append(Output("figures", figures_dir, folder=True))
+    check_outputs(requested, [studies])
     run = run_meta(
         studies,
         measure=measure,
@@ -90,15 +115,18 @@ def meta_command(
     if json_out or csv_out or markdown_out:
         from trialkit.report import meta_files
 
-        for path, writer in (
-            (json_out, meta_files.write_json),
-            (csv_out, meta_files.write_csv),
-            (markdown_out, meta_files.write_markdown),
+        for kind, path, writer in (
+            ("JSON results", json_out, meta_files.write_json),
+            ("CSV results", csv_out, meta_files.write_csv),
+            ("Markdown results", markdown_out, meta_files.write_markdown),
         ):
             if path is not None:
-                console.print(f"Wrote {writer(run, path)}")
+                with writing(kind, path):
+                    console.print(f"Wrote {writer(run, path)}")
     if figures_dir is not None:
         from trialkit.report.meta_figures import write_figures
 
-        for p in write_figures(run, figures_dir):
+        with writing("figures", figures_dir):
+            written = write_figures(run, figures_dir)
+        for p in written:
             console.print(f"Wrote {p}")

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from trialkit.analysis import consort_with_models
 from trialkit.cli.app import app
+from trialkit.core.outputs import Output, check_outputs, input_files, writing
 from trialkit.data.bundled import trial_or_sample
 from trialkit.report.build_summaries import (
     adherence_blocks,
@@ -59,6 +60,11 @@ def consort_command(
     The analysis boxes show the subjects each model of the primary outcome actually used.
     """
     trial = trial_or_sample(data, plan)
+    diagrams = {"SVG diagram": svg, "PNG diagram": png}
+    check_outputs(
+        [Output(kind, path) for kind, path in diagrams.items() if path is not None],
+        input_files(trial, data),
+    )
     flow = consort_with_models(trial, assessed_by=assessed_by)
     console = Console()
     print_blocks([consort_tree(flow)], console)
@@ -68,7 +74,8 @@ def consort_command(
         # matplotlib loads only when a diagram is asked for (keeps CLI start-up fast)
         from trialkit.report.consort_diagram import draw_consort
 
-        drawn = draw_consort(flow, svg=svg, png=png)
+        with writing("CONSORT diagram", svg or png):  # type: ignore[arg-type]
+            drawn = draw_consort(flow, svg=svg, png=png)
         for path in (drawn.svg, drawn.png):
             if path is not None:
                 console.print(f"Wrote {path}", soft_wrap=True)

@@ -15,6 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+#: The statistics columns of every tidy result frame, in order.
+STAT_COLUMNS: tuple[str, ...] = ("estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value")
+
 _COPIED = (pd.DataFrame, pd.Series, np.ndarray, dict)
 
 

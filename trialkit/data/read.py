@@ -44,7 +44,7 @@ def read_trial(path: str | Path | None, plan: Plan | str | Path) -> Trial:
     """
     if not isinstance(plan, Plan):
         plan = load_plan(plan)
-    raw = read_table(Path(path) if path is not None else plan.data)
+    raw = read_table(Path(path) if path is not None else plan.data, sheet=plan.sheet)
     report = validate(raw, plan)
     if not report.ok:
         raise DataValidationError(report, f"Data file {raw.path}")

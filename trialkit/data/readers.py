@@ -9,7 +9,8 @@ extension                 reader
                           BOM, else Windows-1252)
 ``.tsv``, ``.tsv.gz``,    :func:`pandas.read_csv` (tab-separated)
 ``.tab``, ``.txt``
-``.xlsx``                 :func:`pandas.read_excel` with openpyxl (first sheet)
+``.xlsx``                 :func:`pandas.read_excel` with openpyxl (the only sheet, or
+                          the plan's ``trial.sheet``)
 ``.parquet``, ``.pq``     :func:`pandas.read_parquet` with pyarrow
 ``.sav``, ``.zsav``       :func:`pyreadstat.read_sav` (SPSS)
 ``.dta``                  :func:`pyreadstat.read_dta` (Stata)
@@ -76,6 +77,11 @@ class RawTable:
         The file read.
     format
         One of ``csv, tsv, xlsx, parquet, spss, stata, sas7bdat, xport``.
+    notes
+        Warnings about how the file was read (e.g. a repeated header name), one sentence
+        each; validation reports them.
+    sheet
+        The Excel sheet read, when it was named.
     """
 
     df: pd.DataFrame
@@ -83,6 +89,8 @@ class RawTable:
     format: str
     variable_labels: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    sheet: str | None = None
 
     @property
     def name(self) -> str:
@@ -109,13 +117,16 @@ def detect_format(path: Path) -> str | None:
     return _SUFFIXES.get(suffixes[-1]) if suffixes else None
 
 
-def read_table(path: str | Path) -> RawTable:
+def read_table(path: str | Path, sheet: str | int | None = None) -> RawTable:
     """Read a data file into a :class:`RawTable`.
 
     Parameters
     ----------
     path
         The data file; its format is chosen by extension (see the module table).
+    sheet
+        Excel only: the sheet's name (or 0-based position). Default: the only sheet; a
+        workbook with several sheets then raises DataError naming them.
 
     Returns
     -------
@@ -130,6 +141,11 @@ def read_table(path: str | Path) -> RawTable:
     """
     path = Path(path)
     if not path.exists():
+        if path.is_symlink():
+            raise DataError(
+                f"Data file {path} is a symbolic link that leads nowhere (a loop, or a "
+                "missing target)."
+            )
         raise DataError(f"Data file {path} does not exist.")
     if path.is_dir():
         raise DataError(f"Data file {path} is a directory, not a file.")
@@ -140,8 +156,16 @@ def read_table(path: str | Path) -> RawTable:
             f"Data file {path} has an unknown format '{''.join(path.suffixes) or '(none)'}'; "
             f"use one of {known}."
         )
+    if sheet is not None and fmt != "xlsx":
+        raise DataError(
+            f"Data file {path} is {fmt.upper()}, not Excel; the plan key 'trial.sheet' is for "
+            ".xlsx workbooks only."
+        )
     try:
-        df, var_labels, val_labels = _READERS[fmt](path)
+        if fmt == "xlsx":
+            df, var_labels, val_labels = _read_xlsx(path, sheet)
+        else:
+            df, var_labels, val_labels = _READERS[fmt](path)
     except DataError:
         raise
     except Exception as exc:  # every parser raises its own types; report them as one sentence
@@ -151,9 +175,44 @@ def read_table(path: str | Path) -> RawTable:
         dup = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
         raise DataError(f"Data file {path} has duplicate column names: {', '.join(dup)}.")
     df.columns = [str(c) for c in df.columns]
+    notes = _repeated_header_notes(path, fmt, df) if fmt in ("csv", "tsv") else ()
     return RawTable(
-        df=df, path=path, format=fmt, variable_labels=var_labels, value_labels=val_labels
+        df=df,
+        path=path,
+        format=fmt,
+        variable_labels=var_labels,
+        value_labels=val_labels,
+        notes=notes,
+        sheet=sheet if isinstance(sheet, str) else None,
     )
+
+
+def text_header(path: Path, sep: str | None = ",") -> list[str]:
+    """The header row of a CSV/TSV file as written (``read_csv`` renames a repeated name
+    ``x`` to ``x.1``); ``sep=None`` sniffs the separator."""
+    options: dict[str, Any] = {"sep": sep, "header": None, "nrows": 1}
+    if sep is None:
+        options["engine"] = "python"
+    try:
+        first = pd.read_csv(path, encoding="utf-8-sig", **options)
+    except UnicodeDecodeError:
+        first = pd.read_csv(path, encoding="cp1252", **options)
+    except pd.errors.EmptyDataError:
+        return []
+    return [str(h).strip() for h in first.iloc[0].tolist()] if len(first) else []
+
+
+def _repeated_header_notes(path: Path, fmt: str, df: pd.DataFrame) -> tuple[str, ...]:
+    """A note per header name a text file repeats (read_csv renames copies 'x.1', 'x.2')."""
+    header = text_header(path, sep="\t" if fmt == "tsv" else ",")
+    notes = []
+    for name in dict.fromkeys(h for h in header if header.count(h) > 1):
+        copies = [c for c in df.columns if c.startswith(f"{name}.") and c not in header]
+        notes.append(
+            f"Data file {path.name} has {header.count(name)} columns named '{name}'; the first "
+            f"is read as '{name}' and the others as {', '.join(map(repr, copies))}."
+        )
+    return tuple(notes)
 
 
 _Read = tuple[pd.DataFrame, dict[str, str], dict[str, dict[Any, str]]]
@@ -185,8 +244,25 @@ def _read_tsv(path: Path) -> _Read:
     return _read_text(path, "\t")
 
 
-def _read_xlsx(path: Path) -> _Read:
-    df = pd.read_excel(path, engine="openpyxl", sheet_name=0)
+def excel_sheets(path: Path) -> list[str]:
+    """The sheet names of an ``.xlsx`` workbook, in order."""
+    with pd.ExcelFile(path, engine="openpyxl") as book:
+        return [str(s) for s in book.sheet_names]
+
+
+def _read_xlsx(path: Path, sheet: str | int | None = None) -> _Read:
+    sheets = excel_sheets(path)
+    if sheet is None and len(sheets) > 1:
+        raise DataError(
+            f"Data file {path} has {len(sheets)} sheets ({', '.join(map(repr, sheets))}); "
+            "name the one holding the data with the plan key 'trial.sheet'."
+        )
+    if isinstance(sheet, str) and sheet not in sheets:
+        raise DataError(
+            f"Data file {path} has no sheet {sheet!r} (plan key 'trial.sheet'); its sheets are "
+            f"{', '.join(map(repr, sheets))}."
+        )
+    df = pd.read_excel(path, engine="openpyxl", sheet_name=0 if sheet is None else sheet)
     df = df.loc[:, [not str(c).startswith("Unnamed: ") or df[c].notna().any() for c in df.columns]]
     return _strip_text(df), {}, {}
 

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from trialkit.core.errors import DataError
-from trialkit.data.readers import RawTable, read_table
+from trialkit.core.outputs import Output, check_outputs
+from trialkit.data.readers import RawTable, detect_format, excel_sheets, read_table
 from trialkit.data.values import numeric_values, text_values
 from trialkit.specs import MMRM_OPTIONS, Option
 
@@ -120,8 +121,11 @@ def detect_wide(columns: list[str]) -> tuple[tuple[str, ...], dict[str, list[str
     return visits, outcomes
 
 
-def starter_plan(raw: RawTable, data_ref: str) -> StarterPlan:
-    """Build a starter plan for ``raw``; ``data_ref`` is the data path as the plan writes it."""
+def starter_plan(raw: RawTable, data_ref: str, sheets: tuple[str, ...] = ()) -> StarterPlan:
+    """Build a starter plan for ``raw``; ``data_ref`` is the data path as the plan writes it.
+
+    ``sheets``: the workbook's sheet names when it has several (``raw`` is the first one).
+    """
     df = raw.df
     columns = list(df.columns)
     preferred = [c for c in columns if c.lower() in _SUBJECT_NAMES]
@@ -153,6 +157,11 @@ def starter_plan(raw: RawTable, data_ref: str) -> StarterPlan:
         "[trial]",
         f"title = {_q('TODO: trial title')}",
         f"data = {_q(data_ref)}",
+        *(
+            [f"sheet = {_q(raw.sheet or '')}  # TODO: check; the sheets: {_qlist(sheets)}"]
+            if len(sheets) > 1
+            else []
+        ),
         f"layout = {_q(layout)}  # detected from the column names",
         "",
         "[columns]",
@@ -318,13 +327,18 @@ def write_starter_plan(data: str | Path, out: str | Path, force: bool = False) -
         cannot be written.
     """
     data, out = Path(data), Path(out)
+    check_outputs([Output("starter plan", out)], [data])
     if out.exists() and not force:
         raise DataError(f"Plan file {out} already exists; use --force to overwrite it.")
-    raw = read_table(data)
+    sheets = tuple(excel_sheets(data)) if detect_format(data) == "xlsx" and data.is_file() else ()
+    if len(sheets) > 1:  # guess the largest sheet; the plan marks the guess TODO
+        raw = max((read_table(data, sheet=s) for s in sheets), key=lambda t: t.df.size)
+    else:
+        raw = read_table(data)
     ref = os.path.relpath(data.resolve(), out.resolve().parent)
     if ref.startswith(".."):  # far away: an absolute path reads better
         ref = str(data.resolve())
-    plan = starter_plan(raw, Path(ref).as_posix())
+    plan = starter_plan(raw, Path(ref).as_posix(), sheets)
     try:
         out.write_text(plan.text, encoding="utf-8")
     except OSError as exc:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from trialkit.plan.schema import Plan
+from trialkit.plan.schema import Outcome, Plan
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,12 @@ class Trial:
     @property
     def visit_col(self) -> str:
         return self.plan.columns.visit or "visit"
+
+    def outcome_column(self, outcome: Outcome) -> str:
+        """The column of ``data`` holding an outcome: its ``column`` in the long layout
+        (which may differ from its ``name``, e.g. a file column with a space), its
+        ``name`` in the wide layout."""
+        return self.plan.outcome_column(outcome)
 
     def label(self, column: str) -> str:
         """Display name of a column."""

@@ -118,6 +118,9 @@ class _Validator:
         if self.df.empty:
             self.add("error", f"Data file {self.raw.name} has no data rows.")
             return self.problems
+        for note in self.raw.notes:
+            self.add("warning", note)
+        self.check_plan_roles()
         present = self.check_columns()
         p = self.plan
         if p.columns.subject in present:
@@ -136,6 +139,36 @@ class _Validator:
             rows = np.asarray(self.raw.row_numbers(np.arange(len(self.df))))
             self.problems.extend(check_events(self.df, p, self.raw.name, rows))
         return self.problems
+
+    def check_plan_roles(self) -> None:
+        """A covariate that is the subject, arm or visit column; no primary outcome."""
+        p = self.plan
+        roles = {
+            p.columns.subject: ("subject", "columns.subject"),
+            p.columns.arm: ("arm", "columns.arm"),
+        }
+        if p.layout == "long" and p.columns.visit:
+            roles[p.columns.visit] = ("visit", "columns.visit")
+        for c in dict.fromkeys(p.model.covariates):
+            if c in roles:
+                what, key = roles[c]
+                self.add(
+                    "error",
+                    f"Covariate '{c}' in 'model.covariates' is the {what} column (plan key "
+                    f"'{key}'); the model cannot adjust for it as a covariate.",
+                    column=c,
+                    key="model.covariates",
+                    hint="remove it from 'model.covariates'"
+                    + ("; every model already includes arm and visit" if what != "subject" else ""),
+                )
+        if p.outcomes and not any(o.role == "primary" for o in p.outcomes):
+            self.add(
+                "warning",
+                f"No outcome is marked primary; the first outcome, '{p.primary.name}', is "
+                "analysed as the primary outcome.",
+                key="outcomes",
+                hint='set role = "primary" on the primary outcome',
+            )
 
     def check_columns(self) -> set[str]:
         columns = list(self.df.columns)

@@ -11,11 +11,13 @@ split it into one analysis per outcome and visit unless ``by`` says otherwise.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
 
 from trialkit.core.errors import DataError
+from trialkit.data.readers import text_header
 
 __all__ = ["StudyFile", "read_study_file", "analysis_groups", "AUTO_BY", "LABEL_SEP"]
 
@@ -41,8 +43,19 @@ def read_study_file(path: str | Path, sheet: str | int | None = None) -> StudyFi
     """Read ``path`` into a :class:`StudyFile`; one plain-sentence DataError on failure."""
     path = Path(path)
     if not path.is_file():
+        if path.is_symlink() and not path.exists():
+            raise DataError(
+                f"The study file {str(path)!r} is a symbolic link that leads nowhere (a loop, "
+                "or a missing target)."
+            )
+        if path.is_dir():
+            raise DataError(f"The study file {str(path)!r} is a folder, not a file.")
         raise DataError(f"The study file {str(path)!r} does not exist.")
     suffix = path.suffix.lower()
+    with path.open("rb") as fh:
+        empty = not fh.read(65536).strip()
+    if empty:
+        raise DataError(f"The study file {path.name!r} is empty.")
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):
             data = pd.read_excel(path, sheet_name=0 if sheet is None else sheet)
@@ -50,9 +63,14 @@ def read_study_file(path: str | Path, sheet: str | int | None = None) -> StudyFi
             data = pd.read_csv(path, sep="\t", **_NA)
         else:
             data = pd.read_csv(path, sep=None, engine="python", **_NA)
-    except (ValueError, OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except (ValueError, OSError, pd.errors.ParserError, UnicodeDecodeError, csv.Error) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"Cannot read the study file {path.name!r}: {first}.") from None
+    if suffix not in (".xlsx", ".xlsm", ".xls"):
+        # read_csv renames a repeated header 'yi' to 'yi.1': check the header as written
+        header = text_header(path, "\t" if suffix in (".tsv", ".tab") else None)
+        if len(header) == len(data.columns):
+            data.columns = header
     data = data.rename(columns=lambda c: str(c).strip().lower())
     dup = data.columns[data.columns.duplicated()]
     if len(dup):

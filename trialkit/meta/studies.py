@@ -98,6 +98,32 @@ def _layout(df: pd.DataFrame, measure: str) -> str:
     )
 
 
+#: Effects and variances beyond these magnitudes overflow the weighted sums of squares.
+MAX_MAGNITUDE = 1e100
+
+
+def _check_magnitudes(
+    study: pd.Series, yi: np.ndarray, vi: np.ndarray, source: str, row_offset: int
+) -> None:
+    """Every effect finite with ``|yi| <= 1e100`` and variance in ``[1e-100, 1e100]``."""
+    with np.errstate(all="ignore"):
+        bad = ~(
+            np.isfinite(yi)
+            & np.isfinite(vi)
+            & (np.abs(yi) <= MAX_MAGNITUDE)
+            & (vi >= 1 / MAX_MAGNITUDE)
+            & (vi <= MAX_MAGNITUDE)
+        )
+    if bad.any():
+        i = int(bad.nonzero()[0][0])
+        where = row_location(source, study.index[i], row_offset)
+        raise DataError(
+            f"Study {study.iloc[i]!r} in {where} has effect {yi[i]:.3g} with variance "
+            f"{vi[i]:.3g}; values this extreme (beyond 1e100, or a variance below 1e-100) "
+            "cannot be pooled in double precision: check the file's units."
+        )
+
+
 def compute_effects(
     studies: pd.DataFrame,
     measure: str = "SMD",
@@ -188,6 +214,9 @@ def compute_effects(
         yi = a["yi"].to_numpy()
         sizes = [c for c in ("n1", "n2") if c in studies.columns]
         extra = _numeric(studies, sizes, source, row_offset) if sizes else a.iloc[:, :0]
+    _check_magnitudes(
+        out["study"], np.asarray(yi, float), np.asarray(vi, float), source, row_offset
+    )
     out["yi"] = yi
     out["vi"] = vi
     for col in extra.columns:

@@ -32,6 +32,7 @@ class MetaItem:
     egger: tuple[EggerTest, ...]
     sensitivity: MetaAnalysisResult | None
     sensitivity_reason: str
+    warning: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,14 +73,46 @@ def _item(label, data, subgroup, options, exclude, flag_outliers, source) -> Met
             )
             drop += [s for s in flagged if s not in drop]
     sens = None
+    warning = ""
     if drop and res.k - len(drop) >= 1:
         sens = res.without(drop)
-    return MetaItem(label, res, sub, influence, loo, egger, sens, "; ".join(reasons))
+    elif drop:
+        warning = (
+            f"Leaving out {', '.join(drop)} would remove every study of "
+            f"{label or 'the analysis'}, so there is no sensitivity analysis."
+        )
+    return MetaItem(label, res, sub, influence, loo, egger, sens, "; ".join(reasons), warning)
+
+
+def file_measure(data: pd.DataFrame, measure: str | None, source: str) -> str:
+    """The effect measure: the file's ``measure`` column when it has one (the ``analyze
+    --effects`` export says ``MD``), else ``measure``, else ``SMD``.
+
+    Raises
+    ------
+    DataError
+        The column holds several measures, or contradicts an explicit ``measure``.
+    """
+    if "measure" not in data.columns:
+        return measure or "SMD"
+    found = [str(m).strip() for m in pd.unique(data["measure"].dropna())]
+    if len(found) != 1:
+        shown = ", ".join(found) if found else "nothing"
+        raise DataError(
+            f"Column 'measure' of {source} must name one effect measure for every study, "
+            f"not {shown}."
+        )
+    if measure is not None and measure.upper() != found[0].upper():
+        raise DataError(
+            f"{source} holds {found[0]} effects (column 'measure'), but --measure {measure} "
+            "was given; leave --measure out or fix the column."
+        )
+    return found[0]
 
 
 def run_meta(
     path: str | Path,
-    measure: str = "SMD",
+    measure: str | None = None,
     method: str | None = None,
     hksj: bool | None = None,
     smd_variance: str | None = None,
@@ -98,8 +131,9 @@ def run_meta(
     value are left out of a separate sensitivity analysis (as the ISTDP meta-analysis removed
     two outlying studies).
     """
-    options = resolve_options(measure, method, hksj, smd_variance, preset)
     f = read_study_file(path, sheet)
+    measure = file_measure(f.data, measure, f.source)
+    options = resolve_options(measure, method, hksj, smd_variance, preset)
     options.update(preset=preset, prepost_r=prepost_r)
     items = tuple(
         _item(label, data, subgroup, options, exclude, flag_outliers, f.source)

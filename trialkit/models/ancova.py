@@ -22,12 +22,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from statsmodels.regression.linear_model import OLS
+from statsmodels.regression.linear_model import OLS, RegressionResults
 
+from trialkit.core.errors import ModelError
 from trialkit.core.results import ReadOnlyResult
 from trialkit.inference.contrasts import ContrastEngine
 from trialkit.models.accounting import SampleAccounting
-from trialkit.models.design import build_design, levels
+from trialkit.models.degenerate import (
+    check_inputs,
+    check_residuals,
+    check_sample,
+    estimable_visits,
+)
+from trialkit.models.design import Design, build_design, levels
 from trialkit.specs import AncovaSpec
 
 
@@ -44,6 +51,10 @@ class AncovaResult(ReadOnlyResult):
         ``arm, visit`` + statistics.
     samples
         Subjects used and excluded (with reasons) at each visit.
+    not_estimable
+        ``{visit: reason}`` for requested visits where the model could not be fitted (no
+        outcome in an arm, too few subjects, a singular design, ...); the other visits are
+        analysed.
     """
 
     outcome: str
@@ -55,6 +66,7 @@ class AncovaResult(ReadOnlyResult):
     differences: pd.DataFrame
     lsmeans: pd.DataFrame
     samples: dict[str, SampleAccounting] = field(repr=False)
+    not_estimable: dict[str, str] = field(default_factory=dict)
 
     _headline = ("outcome", "visits", "robust", "alpha")
 
@@ -108,22 +120,17 @@ def fit_ancova(
         visits = levels(data[visit])
     covs = ([baseline] if baseline else []) + [c for c in covariates if c != baseline]
     diffs, lsms, samples = [], [], {}
+    not_estimable: dict[str, str] = {}
     arms: tuple[str, str] | None = None
     for v in visits:
-        at_visit = data[data[visit].astype(str) == str(v)]
-        design = build_design(
-            at_visit,
-            outcome=outcome,
-            arm=arm,
-            control=control,
-            visit=visit,
-            subject=subject,
-            covariates=covs,
-            visits=[str(v)],
-            visit_terms=False,
-        )
+        try:
+            design, ols = _fit_visit(
+                data, str(v), outcome, arm, control, visit, subject, covs, robust
+            )
+        except ModelError as exc:
+            not_estimable[str(v)] = str(exc)
+            continue
         arms = design.arms
-        ols = OLS(design.y, design.X).fit(cov_type=robust or "nonrobust")
         engine = ContrastEngine(
             beta=np.asarray(ols.params),
             vcov=np.asarray(ols.cov_params()),
@@ -143,15 +150,64 @@ def fit_ancova(
         d["n_treatment"] = n[design.arms[1]]
         diffs.append(d)
         samples[str(v)] = design.sample
-    assert arms is not None
+    if arms is None:
+        reasons = list(dict.fromkeys(not_estimable.values()))
+        if len(reasons) == 1 and len(not_estimable) > 1:
+            raise ModelError(f"{reasons[0]} (at every visit)")
+        raise ModelError(
+            "; ".join(f"{visit} {v}: {r}" for v, r in not_estimable.items())
+            if len(not_estimable) > 1
+            else reasons[0]
+        )
     return AncovaResult(
         outcome=outcome,
         arms=arms,
-        visits=tuple(str(v) for v in visits),
+        visits=tuple(samples),
         robust=robust,
         lsmeans_weights=lsmeans_weights,
         alpha=alpha,
         differences=pd.concat(diffs, ignore_index=True),
         lsmeans=pd.concat(lsms, ignore_index=True),
         samples=samples,
+        not_estimable=not_estimable,
     )
+
+
+def _fit_visit(
+    data: pd.DataFrame,
+    v: str,
+    outcome: str,
+    arm: str,
+    control: str,
+    visit: str,
+    subject: str,
+    covs: list[str],
+    robust: str | None,
+) -> tuple[Design, RegressionResults]:
+    """OLS at one visit; ModelError when that visit cannot identify the model."""
+    at_visit = data[data[visit].astype(str) == v]
+    estimable_visits(at_visit, outcome=outcome, arm=arm, visit=visit, visits=[v])
+    check_inputs(
+        at_visit,
+        outcome=outcome,
+        arm=arm,
+        subject=subject,
+        visit=visit,
+        visits=[v],
+        covariates=covs,
+    )
+    design = build_design(
+        at_visit,
+        outcome=outcome,
+        arm=arm,
+        control=control,
+        visit=visit,
+        subject=subject,
+        covariates=covs,
+        visits=[v],
+        visit_terms=False,
+    )
+    check_sample(design.sample, outcome, design.n_obs, design.k)
+    check_residuals(design.y, design.X, outcome)
+    ols = OLS(design.y, design.X).fit(cov_type=robust or "nonrobust")
+    return design, ols

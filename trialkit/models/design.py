@@ -216,6 +216,9 @@ def build_design(
             f"column '{outcome}' has {int(bad.sum())} non-numeric value(s) (e.g. {examples}; "
             f"first at subject {first}); recode them as numbers or missing"
         )
+    if not y_num.notna().any():
+        where = f" at {visit} {visit_levels[0]}" if len(visit_levels) == 1 else ""
+        raise ModelError(f"no subject has an observed {outcome}{where}")
     if df[arm].isna().any():
         first = df.loc[df[arm].isna(), subject].iloc[0]
         raise ModelError(

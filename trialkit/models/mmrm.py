@@ -29,8 +29,14 @@ from trialkit.inference import between_within
 from trialkit.inference.contrasts import ContrastEngine
 from trialkit.models.accounting import SampleAccounting
 from trialkit.models.covariance import Structure
+from trialkit.models.degenerate import (
+    check_inputs,
+    check_residuals,
+    check_sample,
+    estimable_visits,
+)
 from trialkit.models.derivatives import components, sas_theta_vcov
-from trialkit.models.design import Design, build_design
+from trialkit.models.design import Design, build_design, levels
 from trialkit.models.effect_size import EFFECT_SIZE_DEFINITION, cohens_d
 from trialkit.models.empirical import empirical_vcov
 from trialkit.models.likelihood import Likelihood
@@ -79,6 +85,9 @@ class MMRMResult(ReadOnlyResult):
         Subjects and observations used, by arm, and the excluded subjects with reasons.
     attempts
         Every covariance structure tried, in order, and why it was or was not used.
+    not_estimable
+        ``{visit: reason}`` for requested visits left out because an arm has no observed
+        outcome there (the model is fitted on the other visits).
     """
 
     outcome: str
@@ -109,6 +118,7 @@ class MMRMResult(ReadOnlyResult):
     sample: SampleAccounting
     engine: ContrastEngine = field(repr=False)
     lsmean_matrix: np.ndarray = field(repr=False)
+    not_estimable: dict[str, str] = field(default_factory=dict)
 
     _headline = ("outcome", "covariance", "df_method", "reml", "loglik", "n_subjects")
 
@@ -215,6 +225,22 @@ def fit_mmrm(
     )
     ladder = list(spec.ladder())
     requested = spec.covariance
+    visits, not_estimable = estimable_visits(
+        data,
+        outcome=outcome,
+        arm=arm,
+        visit=visit,
+        visits=levels(data[visit]) if visits is None else visits,
+    )
+    check_inputs(
+        data,
+        outcome=outcome,
+        arm=arm,
+        subject=subject,
+        visit=visit,
+        visits=visits,
+        covariates=[*covariates, *visit_covariates],
+    )
     design = build_design(
         data,
         outcome=outcome,
@@ -227,6 +253,8 @@ def fit_mmrm(
         visits=visits,
         visit_terms=visit_terms,
     )
+    check_sample(design.sample, outcome, design.n_obs, design.k)
+    check_residuals(design.y, design.X, outcome)
     t = len(design.visits)
     n_groups = 2 if spec.group_covariance else 1
     coord_rows = None
@@ -281,6 +309,7 @@ def fit_mmrm(
         subject=subject,
         kr_sas=spec.kr_parametrization == "sas",
         outcome=outcome,
+        not_estimable=not_estimable,
     )
 
 
@@ -334,6 +363,7 @@ def _results(
     subject: str,
     kr_sas: bool,
     outcome: str,
+    not_estimable: dict[str, str],
 ) -> MMRMResult:
     ev = opt.evaluation
     theta = opt.theta
@@ -425,6 +455,7 @@ def _results(
         sample=design.sample,
         engine=engine,
         lsmean_matrix=lsm_L,
+        not_estimable=dict(not_estimable),
     )
 
 

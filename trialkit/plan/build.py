@@ -48,6 +48,15 @@ def as_text(v: Any) -> str:
     return str(v)
 
 
+def _resolve(path: Path) -> Path:
+    """``path`` made absolute, following links; as written (absolute) when a link loops, so
+    that reading it reports the loop in one sentence."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return path.absolute()
+
+
 def _tup(v: Any) -> tuple[Any, ...]:
     return tuple(v) if v else ()
 
@@ -93,7 +102,7 @@ def build_plan(t: dict[str, Any], path: Path, problems: list[Problem]) -> Plan |
         return None
     return Plan(
         title=trial["title"],
-        data=(path.parent / trial["data"]).resolve(),
+        data=_resolve(path.parent / trial["data"]),
         layout=layout,
         columns=Columns(subject=cols["subject"], arm=cols["arm"], visit=cols["visit"]),
         arms=Arms(**arms_t),
@@ -108,6 +117,8 @@ def build_plan(t: dict[str, Any], path: Path, problems: list[Problem]) -> Plan |
         published=published,
         estimands=estimands,
         path=path,
+        sheet=trial["sheet"],
+        calibrated_to_published=bool(trial["calibrated_to_published"]),
     )
 
 
@@ -227,7 +238,7 @@ def _build_enrolment(e: dict[str, Any] | None, path: Path) -> Enrolment:
     return Enrolment(
         assessed=e["assessed"],
         excluded=tuple((str(k), int(v)) for k, v in (e["excluded"] or {}).items()),
-        screening_log=(path.parent / log).resolve() if log else None,
+        screening_log=_resolve(path.parent / log) if log else None,
     )
 
 

@@ -133,12 +133,26 @@ PLAN = Section(
                 Key("title", "string", "Title shown on every output.", required=True),
                 Key("data", "path", "The data file.", required=True),
                 Key(
+                    "sheet",
+                    "string",
+                    "Excel (`.xlsx`) data: the name of the sheet holding the data. Needed "
+                    "when the workbook has more than one sheet.",
+                ),
+                Key(
                     "layout",
                     "string",
                     "`long`: one row per subject x visit; `wide`: one row per "
                     "subject with one column per outcome x visit.",
                     default="long",
                     choices=("long", "wide"),
+                ),
+                Key(
+                    "calibrated_to_published",
+                    "boolean",
+                    "The data are synthetic and were generated to reproduce the `[[published]]` "
+                    "figures, so the replication check agrees by construction; every report "
+                    "says so next to the check.",
+                    default=False,
                 ),
             ),
             required=True,

@@ -157,7 +157,8 @@ def _check_subsection(
 
 
 def _type_name(value: Any) -> str:
-    return "a " + _TOML_TYPES.get(type(value), type(value).__name__)
+    name = _TOML_TYPES.get(type(value), type(value).__name__)
+    return ("an " if name[0] in "aeiou" else "a ") + name
 
 
 def _is_number(v: Any) -> bool:

@@ -182,6 +182,10 @@ class Plan:
     published: tuple[Published, ...] = ()
     estimands: tuple[EstimandSpec, ...] = ()
     path: Path | None = None
+    sheet: str | None = None
+    #: Synthetic data generated to reproduce ``published``: the replication check agrees by
+    #: construction, and the reports say so.
+    calibrated_to_published: bool = False
 
     @property
     def primary(self) -> Outcome:
@@ -190,6 +194,13 @@ class Plan:
             if o.role == "primary":
                 return o
         return self.outcomes[0]
+
+    def outcome_column(self, outcome: Outcome) -> str:
+        """The long data's column holding ``outcome``: its ``column`` in the long layout
+        (which may differ from its ``name``), its ``name`` after a wide file is reshaped."""
+        if self.layout == "long" and outcome.column:
+            return outcome.column
+        return outcome.name
 
     def outcome(self, name: str) -> Outcome:
         for o in self.outcomes:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import pandas as pd
 
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
-from trialkit.analysis.replication import DEFAULT_TOLERANCE
 from trialkit.core.version import __version__
 from trialkit.report.build_estimands import estimand_blocks
 from trialkit.report.build_summaries import (
@@ -51,7 +50,7 @@ from trialkit.report.format import (
     model_digits,
     visit_labels,
 )
-from trialkit.report.notes import model_notes
+from trialkit.report.notes import model_notes, replication_note
 
 FIGURE_CAPTIONS = {
     "consort": "CONSORT 2025 flow diagram.",
@@ -79,7 +78,7 @@ def header_table(analysis: TrialAnalysis) -> Table:
     plan = analysis.trial.plan
     subjects = analysis.trial.subjects
     n = subjects[analysis.trial.arm_col].astype(str).value_counts()
-    primary = next(o for o in analysis.outcomes if o.outcome.role == "primary").outcome
+    primary = plan.primary
     labels = arm_labels(plan)
     rows = [
         ("Data", plan.data.name if plan.data is not None else "-"),
@@ -90,7 +89,11 @@ def header_table(analysis: TrialAnalysis) -> Table:
             f"{labels[1]} {n.get(plan.arms.treatment, 0)}",
         ),
         ("Visits", ", ".join(visit_labels(plan).values())),
-        ("Primary outcome", primary.label),
+        (
+            "Primary outcome",
+            primary.label
+            + ("" if primary.role == "primary" else " (the first outcome; none is marked primary)"),
+        ),
         ("Secondary outcomes", str(len(analysis.outcomes) - 1)),
         ("Significance level", f"{plan.analysis.alpha:g} (two-sided)"),
         ("trialkit", __version__),
@@ -184,6 +187,10 @@ def outcome_section(
     for label, err in (("MMRM", oa.mmrm_error), ("ANCOVA", oa.ancova_error)):
         if err:
             blocks.append(Paragraph(f"{label} not fitted: {err}", "flag"))
+    plan = analysis.trial.plan
+    for model, visit, reason in oa.not_estimable():
+        where = plan.visits.label(visit) if plan.visits.labels else f"visit {visit}"
+        blocks.append(Paragraph(f"{model}: no estimate at {where}: {reason}.", "flag"))
     for _, r in rows[~rows["is_baseline"]].iterrows():
         blocks.append(visit_table(r, oa, heads, ci))
     return Section(f"outcome-{oa.name}", oa.outcome.label, tuple(blocks), outcome=oa.name)
@@ -206,7 +213,8 @@ def summary_table(analysis: TrialAnalysis, results: pd.DataFrame, ci: str) -> Ta
     for oa in analysis.outcomes:
         by_visit = post[post["outcome"] == oa.name].set_index("visit")
         dd = model_digits(oa.outcome)
-        name = oa.outcome.label + (" (primary)" if oa.outcome.role == "primary" else "")
+        primary = oa.name == plan.primary.name
+        name = oa.outcome.label + (" (primary)" if primary else "")
         cells: list[Cell] = [Label(name)]
         for v in visits:
             r = by_visit.loc[v]
@@ -257,13 +265,7 @@ def replication_blocks(analysis: TrialAnalysis) -> list[Block]:
                 ),
             )
         )
-    n_ok = int(rep["agrees"].sum())
-    note = (
-        f"{n_ok} of {len(rep)} published figures agree. A figure agrees when the estimate is "
-        f"within {DEFAULT_TOLERANCE:g} x scale of the published one (scale = the published SE "
-        "recovered from its CI; without a CI, |published difference|) and both p-values fall "
-        "on the same side of alpha (below the bound where the paper reported p < bound)."
-    )
+    note = replication_note(analysis) or ""
     title = "Replication of published results (MMRM; outcomes by their plan name)"
     return [Table(title, cols, tuple(rows)), Paragraph(note)]
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
+from trialkit.core.results import STAT_COLUMNS
+from trialkit.report.spreadsheet import write_csv
 from trialkit.summaries.reconcile import discrepancies_frame
-
-STAT_COLUMNS = ["estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value"]
 
 
 def _by_arm(frame: pd.DataFrame, columns: dict[str, str], arms: dict[str, str]) -> pd.DataFrame:
@@ -112,6 +112,29 @@ def results_frame(analysis: TrialAnalysis) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+MODEL_COLUMNS = (
+    "outcome",
+    "label",
+    "covariance",
+    "requested_covariance",
+    "covariance_changed",
+    "fallback_reasons",
+    "df_method",
+    "reml",
+    "lsmeans_weights",
+    "loglik",
+    "aic",
+    "converged",
+    "n_subjects_control",
+    "n_subjects_treatment",
+    "n_observations_control",
+    "n_observations_treatment",
+    "n_excluded",
+    "excluded_reasons",
+    "error",
+)
+
+
 def models_frame(analysis: TrialAnalysis) -> pd.DataFrame:
     """One row per outcome: the MMRM as fitted and the N it used.
 
@@ -123,7 +146,7 @@ def models_frame(analysis: TrialAnalysis) -> pd.DataFrame:
     """
     plan = analysis.trial.plan
     c, t = plan.arms.control, plan.arms.treatment
-    rows = []
+    rows: list[dict[str, object]] = []
     for oa in analysis.outcomes:
         m = oa.mmrm
         row: dict[str, object] = {"outcome": oa.name, "label": oa.outcome.label}
@@ -156,7 +179,7 @@ def models_frame(analysis: TrialAnalysis) -> pd.DataFrame:
                 "error": None,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(MODEL_COLUMNS))
 
 
 def _stacked(analysis: TrialAnalysis, attr: str) -> pd.DataFrame:
@@ -218,6 +241,12 @@ def write_csv_tables(analysis: TrialAnalysis, directory: str | Path) -> list[Pat
     paths = []
     for name, frame in report_tables(analysis).items():
         path = out / f"{name}.csv"
-        frame.to_csv(path, index=False, float_format="%.17g")
+        write_csv(frame, path)
         paths.append(path)
     return paths
+
+
+def write_effects(analysis: TrialAnalysis, path: str | Path) -> Path:
+    """Write :meth:`TrialAnalysis.effects_frame` (the input of ``trialkit meta``) as CSV."""
+    write_csv(analysis.effects_frame(), Path(path))
+    return Path(path)

@@ -6,9 +6,9 @@ The document follows ``trialkit/report/schema/trial_report.schema.json`` (JSON S
 :func:`~trialkit.report.csv_tables.results_frame`, the observed summaries, the MMRM with every
 table, covariance attempts and sample accounting, the ANCOVA with per-visit samples),
 ``summary``, ``models``, ``consort``, ``baseline``, ``adherence``, ``attrition``,
-``discrepancies``, ``replication``, ``effects``, the report's ``footnotes`` and the
-pre-filled CONSORT 2025 checklist (``consort_checklist``: every item, and item 26's numbers
-at full precision).
+``discrepancies``, ``replication`` with its ``replication_note``, ``effects``, the report's
+``footnotes`` and the pre-filled CONSORT 2025 checklist (``consort_checklist``: every item,
+and item 26's numbers at full precision).
 
 Missing numbers (NaN) are ``null``; floats are written with ``repr`` precision (17
 significant digits), so the file round-trips every value exactly.
@@ -33,7 +33,7 @@ from trialkit.models.accounting import SampleAccounting
 from trialkit.report.consort_checklist import consort_checklist, outcome_results
 from trialkit.report.csv_tables import models_frame, results_frame
 from trialkit.report.format import arm_labels
-from trialkit.report.notes import footnotes
+from trialkit.report.notes import footnotes, replication_note
 
 SCHEMA_VERSION = "1.1"
 SCHEMA_RESOURCE = ("trialkit.report", "schema/trial_report.schema.json")
@@ -131,6 +131,7 @@ def _trial(analysis: TrialAnalysis) -> dict[str, Any]:
             for x, w in zip(v.order, weeks, strict=True)
         ],
         "alpha": plan.analysis.alpha,
+        "calibrated_to_published": plan.calibrated_to_published,
     }
 
 
@@ -154,6 +155,9 @@ def report_dict(analysis: TrialAnalysis) -> dict[str, Any]:
                 "mmrm_error": oa.mmrm_error,
                 "ancova": _ancova(oa),
                 "ancova_error": oa.ancova_error,
+                "not_estimable": [
+                    {"model": m, "visit": v, "reason": r} for m, v, r in oa.not_estimable()
+                ],
             }
         )
     attr = analysis.attrition
@@ -185,6 +189,7 @@ def report_dict(analysis: TrialAnalysis) -> dict[str, Any]:
         },
         "discrepancies": jsonable(analysis.discrepancies),
         "replication": jsonable(analysis.replication),
+        "replication_note": replication_note(analysis),
         "effects": jsonable(analysis.effects_frame()),
         "estimands": [_estimand(e) for e in analysis.estimands],
         "footnotes": footnotes(analysis),

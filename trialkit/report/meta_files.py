@@ -12,6 +12,7 @@ import pandas as pd
 from trialkit.meta.analysis import MetaAnalysisResult
 from trialkit.meta.io import LABEL_SEP
 from trialkit.meta.workflow import MetaItem, MetaRun
+from trialkit.report.spreadsheet import write_csv as write_guarded_csv
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -45,6 +46,17 @@ def fmt(x: float | None, digits: int = 2) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "NA"
     return f"{x:.{digits}f}"
+
+
+def fmt_pct(x: float | None, digits: int = 0) -> str:
+    """A percentage such as I²: ``42%``, or ``NA`` when it is not defined (one study)."""
+    text = fmt(x, digits)
+    return text if text == "NA" else f"{text}%"
+
+
+def n_studies(k: int) -> str:
+    """``1 study``, ``2 studies``."""
+    return f"{k} study" if k == 1 else f"{k} studies"
 
 
 def fmt_ci(est: float, lo: float, hi: float, digits: int = 2) -> str:
@@ -82,7 +94,7 @@ def heterogeneity_text(res: MetaAnalysisResult) -> str:
     tau = "" if res.method == "FE" else f"Tau² = {fmt(res.tau2)}; "
     return (
         f"Heterogeneity: {tau}Chi² = {fmt(res.q)}, df = {res.q_df} (P {_eq(res.q_p_value)}); "
-        f"I² = {res.i2:.0f}%"
+        f"I² = {fmt_pct(res.i2)}"
     )
 
 
@@ -304,7 +316,7 @@ def write_csv(run: MetaRun, path: str | Path) -> Path:
             )
         )
     path = Path(path)
-    pd.concat(frames, ignore_index=True).to_csv(path, index=False)
+    write_guarded_csv(pd.concat(frames, ignore_index=True), path, float_format=None)
     return path
 
 
@@ -327,7 +339,7 @@ def write_markdown(run: MetaRun, path: str | Path) -> Path:
             lines.append(
                 f"| {pad}{_md_escape(r['comparison'])} | {r['k']} | "
                 f"{fmt_ci(r['estimate'], r['ci_lower'], r['ci_upper'])} | {fmt_p(r['p_value'])} | "
-                f"{fmt(r['i2'], 0)}% |"
+                f"{fmt_pct(r['i2'])} |"
             )
     for it in run.items:
         res = it.result
@@ -365,7 +377,7 @@ def write_markdown(run: MetaRun, path: str | Path) -> Path:
                 "",
                 f"Sensitivity analysis without studies {_md_escape(it.sensitivity_reason)}: "
                 f"{fmt_ci(s.estimate, s.ci_lower, s.ci_upper)}, P {_eq(s.p_value)}, "
-                f"I² = {fmt(s.i2, 0)}% (k = {s.k}).",
+                f"I² = {fmt_pct(s.i2)} (k = {s.k}).",
             ]
     path = Path(path)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -13,9 +13,11 @@ from trialkit.report.meta_files import (
     fmt,
     fmt_ci,
     fmt_p,
+    fmt_pct,
     heterogeneity_text,
     measure_label,
     model_label,
+    n_studies,
     overall_text,
     table2_rows,
 )
@@ -43,7 +45,7 @@ def _table2(run: MetaRun) -> Table:
                 str(r["k"]),
                 fmt_ci(r["estimate"], r["ci_lower"], r["ci_upper"]),
                 fmt_p(r["p_value"]),
-                f"{fmt(r['i2'], 0)}%",
+                fmt_pct(r["i2"]),
             )
     return t
 
@@ -106,14 +108,15 @@ def render_meta(run: MetaRun, console: Console | None = None) -> None:
         n_assumed = sum(int(s["r_assumed"].sum()) for s in studies if "r_assumed" in s)
         n_given = sum(len(s) for s in studies) - n_assumed
         console.print(
-            f"Pre-post correlation: {n_given} studies give r; {n_assumed} use the assumed "
-            f"r = {run.prepost_r}."
+            f"Pre-post correlation: {n_studies(n_given)} "
+            f"{'gives' if n_given == 1 else 'give'} r; {n_assumed} "
+            f"{'uses' if n_assumed == 1 else 'use'} the assumed r = {run.prepost_r}."
         )
     console.print(_table2(run))
     for it in run.items:
         res = it.result
         console.print(_studies(it, run.measure))
-        used = f"{res.k} studies"
+        used = n_studies(res.k)
         if res.n_participants is not None:
             used += f", {res.n_participants:g} participants"
         console.print(
@@ -126,8 +129,8 @@ def render_meta(run: MetaRun, console: Console | None = None) -> None:
         if res.k >= 2:
             console.print(
                 f"Tau² 95% CI (Q-profile): [{fmt(res.tau2_ci_lower, 3)}, "
-                f"{fmt(res.tau2_ci_upper, 3)}]; I² 95% CI: [{fmt(res.i2_ci_lower, 0)}%, "
-                f"{fmt(res.i2_ci_upper, 0)}%]; H² = {fmt(res.h2)}; prediction interval: "
+                f"{fmt(res.tau2_ci_upper, 3)}]; I² 95% CI: [{fmt_pct(res.i2_ci_lower)}, "
+                f"{fmt_pct(res.i2_ci_upper)}]; H² = {fmt(res.h2)}; prediction interval: "
                 f"[{fmt(res.pi_lower)}, {fmt(res.pi_upper)}]"
             )
         if it.subgroups is not None:
@@ -146,11 +149,13 @@ def render_meta(run: MetaRun, console: Console | None = None) -> None:
             )
         if it.influence is not None:
             console.print(_influence(it))
+        if it.warning:
+            console.print(f"[bold yellow]Warning:[/bold yellow] {escape(it.warning)}")
         if it.sensitivity is not None:
             s = it.sensitivity
             console.print(
                 f"[bold]Sensitivity analysis[/bold] without studies "
                 f"{escape(it.sensitivity_reason)}: "
                 f"{fmt_ci(s.estimate, s.ci_lower, s.ci_upper)}, P = {fmt_p(s.p_value)}, "
-                f"I² = {fmt(s.i2, 0)}% (k = {s.k})"
+                f"I² = {fmt_pct(s.i2)} (k = {s.k})"
             )

@@ -9,6 +9,7 @@ JSON report (as plain strings, ``footnotes``).
 from __future__ import annotations
 
 from trialkit.analysis import TrialAnalysis
+from trialkit.analysis.replication import DEFAULT_TOLERANCE
 from trialkit.report.csv_tables import models_frame
 from trialkit.report.document import Note
 from trialkit.report.format import arm_labels, covariance_name, df_method_name
@@ -130,3 +131,32 @@ def model_notes(analysis: TrialAnalysis) -> list[Note]:
 def footnotes(analysis: TrialAnalysis) -> list[str]:
     """The notes as plain strings, sub-items indented by two spaces (the JSON report)."""
     return ["  " * n.indent + n.text for n in model_notes(analysis)]
+
+
+#: What agreement means for data calibrated to the published figures (the synthetic sample).
+CALIBRATED_NOTE = (
+    "This agreement holds by construction: the data are synthetic and were generated to "
+    "reproduce these published figures (calibrated_to_published = true in the plan), so the "
+    "check tests trialkit's pipeline, not the published analysis."
+)
+
+
+def replication_note(analysis: TrialAnalysis) -> str | None:
+    """The sentence under the replication table (None without published results).
+
+    It counts the figures that agree, says what agreeing means, and for data calibrated to
+    the published figures (``[trial] calibrated_to_published``) that agreement holds by
+    construction. Every report format shows it.
+    """
+    rep = analysis.replication
+    if rep is None or rep.empty:
+        return None
+    n_ok = int(rep["agrees"].sum())
+    calibrated = f" {CALIBRATED_NOTE}" if analysis.trial.plan.calibrated_to_published else ""
+    return (
+        f"{n_ok} of {len(rep)} published figures agree.{calibrated} A figure agrees when the "
+        f"estimate is within {DEFAULT_TOLERANCE:g} x scale of the published one (scale = the "
+        "published SE recovered from its CI; without a CI, |published difference|) and both "
+        "p-values fall on the same side of alpha (below the bound where the paper reported "
+        "p < bound)."
+    )

@@ -27,13 +27,13 @@ from trialkit.plan.schema import Outcome, Plan
 ANY_OUTCOME = "any"
 NO_REASON = "Reason not recorded"
 MISSED_VISIT = "Missed assessment (not withdrawn)"
+#: The reason given when the plan records no withdrawals ([disposition] withdrew unset).
+NO_WITHDRAWAL_DATA = "Missed assessment (reason not recorded)"
 
 
 def outcome_column(plan: Plan, outcome: Outcome) -> str:
-    """Column of an outcome in the long data (wide outcomes take the outcome's name)."""
-    if plan.layout == "long" and outcome.column:
-        return outcome.column
-    return outcome.name
+    """Column of an outcome in the long data (see :meth:`Plan.outcome_column`)."""
+    return plan.outcome_column(outcome)
 
 
 def arm_order(trial: Trial) -> tuple[str, str]:
@@ -197,13 +197,16 @@ def not_assessed_reasons(trial: Trial, grid: AssessmentGrid, visit: str) -> pd.S
     """Reasons for the subjects not assessed at ``visit``, indexed by subject.
 
     A subject flagged as withdrawn (``plan.disposition.withdrew``) takes their withdrawal
-    reason; any other unassessed subject takes ``MISSED_VISIT``. The data carry no withdrawal
-    date, so a subject who missed this visit and withdrew later is counted as withdrawn here.
+    reason; any other unassessed subject takes ``MISSED_VISIT``, or ``NO_WITHDRAWAL_DATA``
+    when the plan has no withdrawal column (nothing then says they did not withdraw). The
+    data carry no withdrawal date, so a subject who missed this visit and withdrew later is
+    counted as withdrawn here.
     """
     missing_idx = grid.observed.index[~grid.observed[visit].to_numpy()]
     disp = trial.plan.disposition
     withdrew = flag_series(trial, disp.withdrew)
-    reasons = pd.Series(MISSED_VISIT, index=missing_idx, dtype=object)
+    missed = MISSED_VISIT if withdrew is not None else NO_WITHDRAWAL_DATA
+    reasons = pd.Series(missed, index=missing_idx, dtype=object)
     if withdrew is not None:
         w_idx = missing_idx[withdrew.loc[missing_idx].to_numpy()]
         reasons.loc[w_idx] = (

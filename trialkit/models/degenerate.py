@@ -1,0 +1,181 @@
+r"""Degenerate fits are errors, never numbers: the checks every model runs before it reports.
+
+A linear model fitted to data that cannot identify it still returns numbers: a constant
+outcome gives a treatment difference of :math:`10^{-15}` with a "significant" p-value, and
+one subject per arm gives a zero residual variance. These checks turn such fits into a
+:class:`~trialkit.errors.ModelError` with a plain reason:
+
+* a visit at which an arm has no observed outcome cannot be estimated
+  (:func:`estimable_visits` reports it, and the models analyse the other visits);
+* each arm needs at least :data:`MIN_PER_ARM` subjects with data, and no covariate may be
+  all missing, constant, a copy of another or fixed by the arm (:func:`check_inputs`, on
+  the data; :func:`check_sample`, on the rows a design used);
+* the design needs more observations than coefficients (:func:`check_sample`);
+* the outcome must vary, and the model must not reproduce it exactly
+  (:func:`check_residuals`): the residual standard deviation
+  :math:`\sqrt{\mathrm{RSS}/n}` of the ordinary least-squares fit must exceed
+  :data:`REL_TOL` times the outcome's scale :math:`\max(\mathrm{sd}(y), \max|y|)`.
+  Rank deficiency is caught when the design is built (``models.design``).
+
+Validated against: the definitions above (tests/test_degenerate_fits.py builds each case).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from trialkit.core.errors import ModelError
+from trialkit.models.accounting import SampleAccounting
+
+#: Fewest subjects with data an arm needs for a between-arm comparison with a variance.
+MIN_PER_ARM = 2
+#: Residual SD at or below this fraction of the outcome's scale is an exact fit.
+REL_TOL = 1e-8
+
+
+def estimable_visits(
+    data: pd.DataFrame, *, outcome: str, arm: str, visit: str, visits: Sequence[str]
+) -> tuple[list[str], dict[str, str]]:
+    """Split ``visits`` into those where both arms have an observed outcome and the rest.
+
+    Returns
+    -------
+    (estimable, not_estimable)
+        The estimable visits in order, and ``{visit: reason}`` for the others.
+
+    Raises
+    ------
+    ModelError
+        No visit is estimable (the reason names the first visit's problem).
+    """
+    for col in (outcome, arm, visit):
+        if col not in data.columns:
+            raise ModelError(f"column {col} not found in the data")
+    y = pd.to_numeric(data[outcome], errors="coerce")
+    frame = pd.DataFrame(
+        {"visit": data[visit].astype(str), "arm": data[arm].astype(str), "y": y.notna()}
+    )
+    frame = frame[data[arm].notna().to_numpy()]
+    arms = sorted(frame["arm"].unique().tolist())
+    counts = frame.groupby(["visit", "arm"])["y"].sum()
+    estimable: list[str] = []
+    not_estimable: dict[str, str] = {}
+    empty_arm: dict[str, str] = {}  # visit -> the one arm without data
+    for v in (str(x) for x in visits):
+        empty = [a for a in arms if int(counts.get((v, a), 0)) == 0]
+        if len(empty) == len(arms):
+            not_estimable[v] = f"no observed {outcome} at {visit} {v}"
+        elif empty:
+            empty_arm[v] = empty[0]
+            not_estimable[v] = f"no observed {outcome} in arm {empty[0]} at {visit} {v}"
+        else:
+            estimable.append(v)
+    if not estimable:
+        reasons = list(not_estimable.values())
+        lone = set(empty_arm.values())
+        if len(reasons) > 1 and len(empty_arm) == len(reasons) and len(lone) == 1:
+            raise ModelError(f"no observed {outcome} in arm {lone.pop()} at any analysed visit")
+        if len(reasons) == 1:
+            raise ModelError(reasons[0])
+        raise ModelError(f"no visit can be estimated ({'; '.join(reasons)})")
+    return estimable, not_estimable
+
+
+def check_inputs(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    arm: str,
+    subject: str,
+    visit: str,
+    visits: Sequence[str],
+    covariates: Sequence[str] = (),
+) -> None:
+    """Checks on the rows with an observed outcome at ``visits``, before a design is built.
+
+    Each arm has :data:`MIN_PER_ARM` subjects; the outcome varies; no covariate is missing
+    on every row, constant, a copy of another covariate, or fixed by the arm. (The rank
+    check of the design would catch the last four, but could only name design columns.)
+    """
+    covariates = list(dict.fromkeys(c for c in covariates if c in data.columns))
+    needed = [c for c in (outcome, arm, subject, visit) if c not in data.columns]
+    if needed:
+        return  # the design names the missing columns
+    rows = data[data[visit].astype(str).isin([str(v) for v in visits]) & data[arm].notna()]
+    y = pd.to_numeric(rows[outcome], errors="coerce")
+    rows = rows[y.notna().to_numpy()]
+    y = y[y.notna()].to_numpy(dtype=float)
+    per_arm = rows.groupby(rows[arm].astype(str), observed=True)[subject].nunique()
+    for a, n in per_arm.items():
+        if n < MIN_PER_ARM:
+            raise ModelError(_too_few(str(a), int(n), outcome))
+    if y.size and np.ptp(y) == 0:
+        raise ModelError(_constant(outcome, y[0]))
+    for c in covariates:
+        col = rows[c]
+        if col.isna().all():
+            raise ModelError(
+                f"covariate {c} is missing for every subject with an observed {outcome}"
+            )
+        present = col.dropna()
+        if present.nunique() == 1:
+            raise ModelError(
+                f"covariate {c} has the same value ({present.iloc[0]}) for every subject "
+                "analysed, so it cannot be adjusted for"
+            )
+        if present.groupby(rows.loc[present.index, arm].astype(str)).nunique().max() == 1:
+            raise ModelError(
+                f"covariate {c} has one value per arm, so it duplicates the arm and cannot be "
+                "adjusted for"
+            )
+    for i, c in enumerate(covariates):
+        for other in covariates[:i]:
+            if rows[c].equals(rows[other]):
+                raise ModelError(
+                    f"covariates {other} and {c} hold the same values; adjust for one of them"
+                )
+
+
+def _too_few(arm: str, n: int, outcome: str) -> str:
+    return (
+        f"arm {arm} has {n} subject{'s' if n != 1 else ''} with an observed {outcome}; "
+        f"a comparison needs at least {MIN_PER_ARM} per arm"
+    )
+
+
+def _constant(outcome: str, value: float) -> str:
+    return (
+        f"{outcome} is constant (every analysed value is {value:g}); there is no variation "
+        "to compare between the arms"
+    )
+
+
+def check_sample(sample: SampleAccounting, outcome: str, n_obs: int, k: int) -> None:
+    """Each arm has :data:`MIN_PER_ARM` subjects with data; observations exceed coefficients."""
+    for a, n in sample.n_subjects.items():
+        if n < MIN_PER_ARM:
+            raise ModelError(_too_few(a, n, outcome))
+    if n_obs <= k:
+        raise ModelError(
+            f"{n_obs} observation{'s' if n_obs != 1 else ''} of {outcome} cannot estimate "
+            f"{k} coefficients and a residual variance; fewer covariates or more data needed"
+        )
+
+
+def check_residuals(y: np.ndarray, X: np.ndarray, outcome: str) -> None:
+    """Raise when ``y`` is constant or the OLS fit of ``y`` on ``X`` reproduces it exactly."""
+    y = np.asarray(y, dtype=float)
+    scale = max(float(np.std(y)), float(np.max(np.abs(y))) if y.size else 0.0)
+    if y.size == 0 or np.ptp(y) <= REL_TOL * scale or scale == 0.0:
+        raise ModelError(_constant(outcome, y[0] if y.size else float("nan")))
+    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    resid_sd = float(np.sqrt(np.mean((y - X @ beta) ** 2)))
+    if resid_sd <= REL_TOL * scale:
+        raise ModelError(
+            f"the model reproduces {outcome} exactly (its residual variance is zero relative "
+            f"to the outcome's scale): {outcome} is a deterministic function of arm, visit and "
+            "the covariates, so no standard error can be estimated"
+        )
