@@ -15,7 +15,7 @@ computes a statistic. SVG keeps text as text and is deterministic (fixed hash sa
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import matplotlib
@@ -211,21 +211,27 @@ FIGURES: dict[str, tuple[str, Callable[[TrialAnalysis], Figure | None]]] = {
 }
 
 
-def svg_figures(analysis: TrialAnalysis) -> dict[str, str]:
-    """Every figure as inline SVG markup (``<svg ...>...</svg>``), by name."""
-    out = {}
+def _drawn(analysis: TrialAnalysis) -> Iterator[tuple[str, Figure]]:
+    """Each figure by name, drawn under the report's rc settings and closed afterwards."""
     with plt.rc_context(RC):
         for name, (_, make) in FIGURES.items():
             fig = make(analysis)
             if fig is None:
                 continue
-            buf = io.StringIO()
             try:
-                fig.savefig(buf, format="svg", metadata={"Date": None})
+                yield name, fig
             finally:
                 plt.close(fig)
-            text = buf.getvalue()
-            out[name] = text[text.index("<svg") :]
+
+
+def svg_figures(analysis: TrialAnalysis) -> dict[str, str]:
+    """Every figure as inline SVG markup (``<svg ...>...</svg>``), by name."""
+    out = {}
+    for name, fig in _drawn(analysis):
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+        text = buf.getvalue()
+        out[name] = text[text.index("<svg") :]
     return out
 
 
@@ -234,36 +240,20 @@ def write_figures(analysis: TrialAnalysis, directory: str | Path, dpi: int = 150
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    with plt.rc_context(RC):
-        for name, (_, make) in FIGURES.items():
-            fig = make(analysis)
-            if fig is None:
-                continue
-            try:
-                for ext in ("png", "svg"):
-                    path = folder / f"{name}.{ext}"
-                    meta = {"Date": None} if ext == "svg" else {"Software": None}
-                    fig.savefig(path, format=ext, dpi=dpi, facecolor="white", metadata=meta)
-                    paths.append(path)
-            finally:
-                plt.close(fig)
+    for name, fig in _drawn(analysis):
+        for ext in ("png", "svg"):
+            path = folder / f"{name}.{ext}"
+            meta = {"Date": None} if ext == "svg" else {"Software": None}
+            fig.savefig(path, format=ext, dpi=dpi, facecolor="white", metadata=meta)
+            paths.append(path)
     return paths
 
 
 def png_figures(analysis: TrialAnalysis, dpi: int = 300) -> dict[str, bytes]:
     """Every figure as PNG bytes at ``dpi`` (the DOCX report embeds these), by name."""
     out = {}
-    with plt.rc_context(RC):
-        for name, (_, make) in FIGURES.items():
-            fig = make(analysis)
-            if fig is None:
-                continue
-            buf = io.BytesIO()
-            try:
-                fig.savefig(
-                    buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": None}
-                )
-            finally:
-                plt.close(fig)
-            out[name] = buf.getvalue()
+    for name, fig in _drawn(analysis):
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
+        out[name] = buf.getvalue()
     return out
