@@ -1,7 +1,7 @@
 """trialkit: analyse two-arm randomised controlled trials and pool trials in meta-analyses.
 
-The core API (reading and checking a trial against its analysis plan) is imported eagerly.
-Analysis functions are imported lazily on first use, so that ``import trialkit`` stays fast.
+Every public function is imported lazily on first use (``trialkit.read_trial``), so that
+``import trialkit`` and ``trialkit --version`` do not load pandas, SciPy or matplotlib.
 """
 
 from __future__ import annotations
@@ -10,15 +10,19 @@ import importlib
 from typing import Any
 
 from trialkit.core.version import __version__
-from trialkit.data import read_trial, summarize_trial
-from trialkit.plan import load_plan
 
 # Lazy exports: name -> module that defines it. Each is imported only when first accessed
 # (``trialkit.fit_mmrm``), so ``import trialkit`` stays fast.
 _LAZY: dict[str, str] = {
+    "read_trial": "trialkit.data",
+    "summarize_trial": "trialkit.data",
+    "load_plan": "trialkit.plan",
     "fit_mmrm": "trialkit.models.mmrm",
     "fit_ancova": "trialkit.models.ancova",
     "meta_analysis": "trialkit.meta",
+    "fit_responder": "trialkit.models.responder",
+    "adjust_multiplicity": "trialkit.inference.multiplicity",
+    "graphical_test": "trialkit.inference.multiplicity",
 }
 
 
@@ -35,4 +39,4 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_LAZY])
 
 
-__all__ = ["__version__", "load_plan", "read_trial", "summarize_trial", *_LAZY]
+__all__ = ["__version__", *_LAZY]

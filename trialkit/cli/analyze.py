@@ -17,7 +17,7 @@ from rich.text import Text
 from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.cli.app import app
 from trialkit.core.errors import ModelError
-from trialkit.core.outputs import Output, check_outputs, input_files, writing
+from trialkit.core.outputs import Output, check_outputs, writing
 from trialkit.data.bundled import trial_or_sample
 from trialkit.report.build import build_document
 from trialkit.report.document import Document
@@ -90,7 +90,7 @@ def analyze_command(
                 for kind, (path, fmt) in outputs.items()
                 if path is not None
             ],
-            input_files(trial, data),
+            trial.input_files(data),
         )
         analysis = analyze_trial(trial, progress=lambda step: status.update(step))
         document = build_document(analysis)

@@ -5,6 +5,7 @@ from trialkit.cli import (
     analyze,  # noqa: F401
     init,  # noqa: F401
     meta,  # noqa: F401
+    multiplicity,  # noqa: F401
     summarize,  # noqa: F401
     validate,  # noqa: F401
 )

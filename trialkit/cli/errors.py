@@ -8,27 +8,33 @@ sentence; then the process exits with ``error.exit_code`` and no traceback.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.text import Text
 from typer.core import TyperGroup
 
 from trialkit.core.errors import TrialkitError
-from trialkit.report.validation_terminal import render_problems
+
+if TYPE_CHECKING:  # rich is imported when an error is printed, not at start-up
+    from rich.console import Console
 
 
 def error_console() -> Console:
     """A console on the current ``sys.stderr`` (created per call so test runners capture it)."""
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False)
 
 
 def report_error(err: TrialkitError, console: Console | None = None) -> None:
     """Print ``err`` for the user: its problem table (if it has a report), then its sentence."""
+    from rich.text import Text
+
     console = console or error_console()
     report = getattr(err, "report", None)
     if report is not None and report.problems:
+        from trialkit.report.validation_terminal import render_problems  # only when needed
+
         render_problems(report, console)
     console.print(Text(f"Error: {err}", style="bold red"), soft_wrap=True)
 

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from trialkit.analysis import consort_with_models
 from trialkit.cli.app import app
-from trialkit.core.outputs import Output, check_outputs, input_files, writing
+from trialkit.core.outputs import Output, check_outputs, writing
 from trialkit.data.bundled import trial_or_sample
 from trialkit.report.build_summaries import (
     adherence_blocks,
@@ -63,7 +63,7 @@ def consort_command(
     diagrams = {"SVG diagram": svg, "PNG diagram": png}
     check_outputs(
         [Output(kind, path) for kind, path in diagrams.items() if path is not None],
-        input_files(trial, data),
+        trial.input_files(data),
     )
     flow = consort_with_models(trial, assessed_by=assessed_by)
     console = Console()

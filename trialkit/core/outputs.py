@@ -15,19 +15,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from trialkit.core.errors import DataError
-
-if TYPE_CHECKING:  # the data layer sits above this core module
-    from trialkit.data.trial import Trial
-
-
-def input_files(trial: Trial, data: Path | None) -> list[Path]:
-    """The files a trial was read from: the data file (``data``, else the plan's), the plan
-    and the screening log."""
-    plan = trial.plan
-    return [p for p in (data or plan.data, plan.path, plan.enrolment.screening_log) if p]
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -55,6 +56,12 @@ class Trial:
         (which may differ from its ``name``, e.g. a file column with a space), its
         ``name`` in the wide layout."""
         return self.plan.outcome_column(outcome)
+
+    def input_files(self, data: Path | None = None) -> list[Path]:
+        """The files this trial was read from: the data file (``data``, else the plan's), the
+        plan and the screening log (outputs must never overwrite them)."""
+        plan = self.plan
+        return [p for p in (data or plan.data, plan.path, plan.enrolment.screening_log) if p]
 
     def label(self, column: str) -> str:
         """Display name of a column."""

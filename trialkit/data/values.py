@@ -15,15 +15,18 @@ def text_values(s: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(s):
         return s.astype("str")
     if pd.api.types.is_numeric_dtype(s):
-        arr = s.to_numpy(dtype=float, na_value=np.nan)
+        # convert each distinct value once (ids and visits repeat), then expand
+        codes, uniq = pd.factorize(s.to_numpy(dtype=float, na_value=np.nan))
+        arr = np.asarray(uniq, dtype=float)
         finite = np.isfinite(arr)
         is_int = finite & (np.mod(np.where(finite, arr, 0.0), 1.0) == 0.0)
-        out = np.where(
+        text = np.where(
             is_int,
             np.where(finite, arr, 0.0).astype(np.int64).astype(str),
             arr.astype(str),
         ).astype(object)
-        out[~finite] = None
+        text[~finite] = None
+        out = np.append(text, None)[codes]  # code -1 (missing) picks the trailing None
         return pd.Series(out, index=s.index, dtype="str", name=s.name)
 
     if pd.api.types.is_string_dtype(s) and not s.dtype == object:

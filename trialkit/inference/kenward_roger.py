@@ -53,10 +53,13 @@ def df(L: np.ndarray, phi: np.ndarray, w: np.ndarray, P: np.ndarray) -> tuple[fl
     nl = L.shape[0]
     theta = L.T @ np.linalg.solve(L @ phi @ L.T, L)
     tp = theta @ phi
-    mats = np.einsum("ab,ibc,cd->iad", tp, P, phi)  # Theta Phi P_i Phi
+    mats = tp @ P @ phi  # Theta Phi P_i Phi, batched over i (matrix products, no einsum loop)
     tr = np.einsum("iaa->i", mats)
     a1 = float(tr @ w @ tr)
-    a2 = float(np.einsum("ij,iab,jba->", w, mats, mats))
+    # tr(M_i M_j) for all i, j as one matrix product
+    q = mats.shape[0]
+    trmm = mats.reshape(q, -1) @ mats.transpose(0, 2, 1).reshape(q, -1).T
+    a2 = float(np.sum(w * trmm))
     b = (a1 + 6.0 * a2) / (2.0 * nl)
     g = ((nl + 1) * a1 - (nl + 4) * a2) / ((nl + 2) * a2)
     denom = 3 * nl + 2 - 2 * g

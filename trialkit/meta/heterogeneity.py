@@ -8,7 +8,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.stats import chi2
 
-from trialkit.meta.pooling import residual_projection
+from trialkit.meta.pooling import projection
 
 __all__ = ["Heterogeneity", "heterogeneity", "typical_variance", "i2_h2", "q_profile_ci"]
 
@@ -36,7 +36,7 @@ def typical_variance(vi: np.ndarray, X: np.ndarray) -> float:
     For ``X = 1`` this is ``(k-1) sum(w) / ((sum w)^2 - sum(w^2))`` with ``w = 1/vi``.
     """
     k, p = X.shape
-    return (k - p) / float(np.trace(residual_projection(vi, 0.0, X)))
+    return (k - p) / projection(np.zeros(k), vi, 0.0, X).trace
 
 
 def i2_h2(tau2: np.ndarray | float, vt: float) -> tuple[np.ndarray, np.ndarray]:
@@ -62,7 +62,7 @@ def q_profile_ci(
         return float("nan"), float("nan")
 
     def q_at(t2: float) -> float:
-        return float(yi @ residual_projection(vi, t2, X) @ yi)
+        return projection(yi, vi, t2, X).ypy
 
     alpha = 1 - level
     q0 = q_at(0.0)
@@ -96,7 +96,7 @@ def heterogeneity(
     """
     X = np.ones((yi.size, 1))
     k = yi.size
-    q = float(yi @ residual_projection(vi, 0.0, X) @ yi) if k > 1 else 0.0
+    q = projection(yi, vi, 0.0, X).ypy if k > 1 else 0.0
     df = k - 1
     q_p = float(chi2.sf(q, df)) if df > 0 else float("nan")
     if df < 1:

@@ -15,7 +15,7 @@ from scipy.stats import t as t_dist
 
 from trialkit.core.errors import ModelError
 
-__all__ = ["METHODS", "RmaFit", "fit_rma", "estimate_tau2", "residual_projection"]
+__all__ = ["METHODS", "Projection", "RmaFit", "fit_rma", "estimate_tau2", "projection"]
 
 METHODS = ("FE", "DL", "REML", "PM")
 _TOL = 1e-12
@@ -54,39 +54,68 @@ class RmaFit:
         return stat, float(p)
 
 
-def residual_projection(vi: np.ndarray, tau2: float, X: np.ndarray) -> np.ndarray:
-    """``P = W - W X (X'WX)^{-1} X'W`` with ``W = diag(1/(vi + tau2))``."""
+@dataclass(frozen=True)
+class Projection:
+    """What the estimators need of ``P = W - W X (X'WX)^{-1} X'W``, ``W = diag(1/(vi + tau2))``.
+
+    ``P`` itself (k x k) is never formed: with ``A = X'WX``, ``B_m = X'W^m X`` and the
+    weighted residual ``r = y - X beta_w``, ``Py = W r``,
+    ``tr P = sum w - tr(A^{-1} B_2)`` and
+    ``tr(PP) = sum w^2 - 2 tr(A^{-1} B_3) + tr(A^{-1} B_2 A^{-1} B_2)``, so every evaluation
+    costs ``O(k p^2)`` time and ``O(k)`` memory.
+    """
+
+    ypy: float  # y'Py, the generalised Q statistic
+    py: np.ndarray  # Py
+    trace: float  # tr(P)
+    trace_pp: float  # tr(PP) = sum(P * P)
+
+
+def projection(yi: np.ndarray, vi: np.ndarray, tau2: float, X: np.ndarray) -> Projection:
+    """:class:`Projection` at ``tau2`` (``O(k p^2)``; see the class for the formulas)."""
     w = 1 / (vi + tau2)
     wx = X * w[:, None]
-    return np.diag(w) - wx @ np.linalg.solve(X.T @ wx, wx.T)
+    a_inv = np.linalg.inv(X.T @ wx)
+    r = yi - X @ (a_inv @ (wx.T @ yi))
+    py = w * r
+    ab2 = a_inv @ (wx.T @ (wx))  # A^{-1} B_2
+    ab3 = a_inv @ (wx.T @ (wx * w[:, None]))  # A^{-1} B_3
+    return Projection(
+        ypy=float(yi @ py),
+        py=py,
+        trace=float(np.sum(w) - np.trace(ab2)),
+        trace_pp=float(np.sum(w * w) - 2 * np.trace(ab3) + np.sum(ab2 * ab2.T)),
+    )
 
 
 def _generalised_q(yi, vi, X, tau2: float) -> float:
-    return float(yi @ residual_projection(vi, tau2, X) @ yi)
+    return projection(yi, vi, tau2, X).ypy
 
 
 def _tau2_dl(yi, vi, X) -> float:
-    p_mat = residual_projection(vi, 0.0, X)
+    proj = projection(yi, vi, 0.0, X)
     k, p = X.shape
-    return max(0.0, (float(yi @ p_mat @ yi) - (k - p)) / float(np.trace(p_mat)))
+    return max(0.0, (proj.ypy - (k - p)) / proj.trace)
 
 
 def _tau2_he(yi, vi, X) -> float:
-    """Hedges' (HE) estimator, metafor's starting value for REML."""
+    """Hedges' (HE) estimator, metafor's starting value for REML.
+
+    ``(r'r - sum_i v_i (1 - h_i)) / (k - p)`` with OLS residuals ``r`` and hat values ``h``.
+    """
     k, p = X.shape
-    hat = X @ np.linalg.solve(X.T @ X, X.T)
-    resid = yi - hat @ yi
-    proj = np.eye(k) - hat
-    return max(0.0, (float(resid @ resid) - float(np.trace(proj @ np.diag(vi)))) / (k - p))
+    xtx_inv = np.linalg.inv(X.T @ X)
+    resid = yi - X @ (xtx_inv @ (X.T @ yi))
+    hat = np.sum((X @ xtx_inv) * X, axis=1)
+    return max(0.0, (float(resid @ resid) - float(np.sum(vi * (1 - hat)))) / (k - p))
 
 
 def _tau2_reml(yi, vi, X) -> float:
     """Fisher scoring on the REML score, as metafor (step halving keeps tau2 >= 0)."""
     tau2 = _tau2_he(yi, vi, X)
     for _ in range(_MAXITER):
-        p_mat = residual_projection(vi, tau2, X)
-        py = p_mat @ yi
-        adj = (float(py @ py) - float(np.trace(p_mat))) / float(np.sum(p_mat * p_mat))
+        proj = projection(yi, vi, tau2, X)
+        adj = (float(proj.py @ proj.py) - proj.trace) / proj.trace_pp
         while tau2 + adj < 0:
             adj /= 2
         tau2 += adj

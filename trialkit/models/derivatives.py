@@ -31,28 +31,34 @@ def components(
     hes = lik.block_hessians(theta, sas=sas) if second_order else None
     for i, (b, sinv) in enumerate(zip(lik.blocks, ev.sigma_inv, strict=True)):
         tp = b.t
-        a = sinv[:, None] @ jac[i] @ sinv[:, None]  # (P, q, tp, tp)
-        pk = np.einsum("pqn,pmn->pqm", a.reshape(-1, q, tp * tp), b.XX)
+        a = (sinv[:, None] @ jac[i] @ sinv[:, None]).reshape(-1, q, tp * tp)  # (P, q, tp^2)
         if second_order:
             bq = sinv[:, None] @ jac[i]  # Sigma^-1 dSigma_k
-            c = np.einsum("pkts,plsu->pkltu", bq, a).reshape(-1, q * q, tp * tp)
-            qk = np.einsum("pcn,pmn->pcm", c, b.XX).reshape(-1, q, q, k * k)
+            c = (bq[:, :, None] @ a.reshape(-1, 1, q, tp, tp)).reshape(-1, q * q, tp * tp)
             r = (sinv[:, None, None] @ hes[i] @ sinv[:, None, None]).reshape(-1, q * q, tp * tp)
-            rk = np.einsum("pcn,pmn->pcm", r, b.XX).reshape(-1, q, q, k * k)
         for g in range(lik.n_groups):
             sel = b.group == g
             if not sel.any():
                 continue
             sl = slice(g * q, (g + 1) * q)
-            P[sl] += pk[sel].sum(axis=0)
+            xx = b.XX[sel]
+            P[sl] += _pattern_sum(a[sel], xx)
             if second_order:
-                Q[sl, sl] += qk[sel].sum(axis=0)
-                R[sl, sl] += rk[sel].sum(axis=0)
+                Q[sl, sl] += _pattern_sum(c[sel], xx).reshape(q, q, k * k)
+                R[sl, sl] += _pattern_sum(r[sel], xx).reshape(q, q, k * k)
     shape = (k, k)
     return Components(
         P=P.reshape(m, *shape),
         Q=None if Q is None else Q.reshape(m, m, *shape),
         R=None if R is None else R.reshape(m, m, *shape),
+    )
+
+
+def _pattern_sum(left: np.ndarray, xx: np.ndarray) -> np.ndarray:
+    """``sum_p left[p] @ xx[p]'`` for ``left (P, c, n)`` and ``xx (P, k*k, n)``: one GEMM."""
+    n_p, c, n = left.shape
+    return (
+        left.transpose(1, 0, 2).reshape(c, n_p * n) @ xx.transpose(1, 0, 2).reshape(-1, n_p * n).T
     )
 
 

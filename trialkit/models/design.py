@@ -46,6 +46,27 @@ class CovariateInfo:
 
 
 @dataclass(frozen=True)
+class FactorInput:
+    """One design variable as prepared for coding: a factor's level codes, or values."""
+
+    name: str
+    codes: np.ndarray | None  # integer level code per row (factors), else None
+    levels: tuple[str, ...]
+    values: np.ndarray | None = None  # float values per row (continuous covariates)
+
+
+@dataclass(frozen=True)
+class DesignInputs:
+    """Everything :func:`assemble` needs to code the design in either parametrisation."""
+
+    covariates: tuple[FactorInput, ...]
+    arm: FactorInput  # codes 0 = control, 1 = treatment
+    visit: FactorInput
+    visit_covariates: tuple[str, ...]
+    visit_terms: bool
+
+
+@dataclass(frozen=True)
 class Design:
     """Model matrices for the rows used, sorted by subject then visit."""
 
@@ -66,6 +87,7 @@ class Design:
     arm_name: str
     visit_name: str
     sample: SampleAccounting
+    inputs: DesignInputs
 
     @property
     def n_obs(self) -> int:
@@ -82,9 +104,8 @@ class Design:
     def within_subject_columns(self) -> np.ndarray:
         """Boolean per column: does it vary within any subject? (between-within df)."""
         starts = np.flatnonzero(np.r_[True, self.subject[1:] != self.subject[:-1]])
-        hi = np.maximum.reduceat(self.X, starts, axis=0)
-        lo = np.minimum.reduceat(self.X, starts, axis=0)
-        return np.any(hi - lo > 0, axis=0)
+        first = np.repeat(starts, np.diff(np.r_[starts, self.subject.size]))
+        return np.any(self.X != self.X[first], axis=0)  # a row differs from its subject's first
 
     def lsmean_rows(self, weights: str = "equal") -> tuple[np.ndarray, pd.DataFrame]:
         """Linear functions of the coefficients giving LS means by arm x visit.
@@ -225,33 +246,10 @@ def build_design(
             f"column '{arm}' is missing on {int(df[arm].isna().sum())} row(s) (first at "
             f"subject {first}); every row needs the subject's arm"
         )
-    cov_missing = df[covariates].isna().any(axis=1) if covariates else pd.Series(False, df.index)
-    used = y_num.notna() & ~cov_missing & df[arm].notna()
-    all_subjects = df[[subject, "_arm"]].drop_duplicates(subject)
-    used_subjects = set(df.loc[used, subject])
-    excl = all_subjects[~all_subjects[subject].isin(used_subjects)].copy()
-    has_y = df.assign(_y=y_num.notna()).groupby(subject, sort=False)["_y"].any()
-    # which covariates are missing on the rows where the subject's outcome is observed
-    obs_rows = df[y_num.notna()]
-    if covariates:
-        miss = obs_rows[covariates].isna().groupby(obs_rows[subject], sort=False).any()
-        miss_names = miss.apply(lambda r: ", ".join(r.index[r.to_numpy()]), axis=1)
-    else:
-        miss_names = pd.Series(dtype=object)
-    no_y = (
-        f"no observed {outcome} at {visit} {visit_levels[0]}"
-        if len(visit_levels) == 1
-        else f"no observed {outcome} at any analysed visit"
-    )
-    reasons = np.where(
-        has_y.reindex(excl[subject]).fillna(False).to_numpy(dtype=bool),
-        "missing covariate value(s): "
-        + miss_names.reindex(excl[subject]).fillna("").astype(str).to_numpy(dtype=object),
-        no_y,
-    )
-    excluded = pd.DataFrame(
-        {"subject": excl[subject].to_numpy(), "arm": excl["_arm"].to_numpy(), "reason": reasons}
-    )
+    cov_isna = df[covariates].isna().to_numpy() if covariates else np.zeros((len(df), 0), bool)
+    y_obs = y_num.notna().to_numpy()
+    used = y_obs & ~cov_isna.any(axis=1)
+    excluded = _excluded(df, subject, outcome, visit, visit_levels, covariates, y_obs, cov_isna)
     df = df[used].copy()
     if df.empty:
         raise ModelError(f"no subject has an observed {outcome} value with complete covariates")
@@ -260,61 +258,35 @@ def build_design(
     df = df.sort_values([subject, "_vcode"], kind="stable")
     subj_codes, subj_ids = pd.factorize(df[subject], sort=False)
 
-    cols: list[np.ndarray] = [np.ones(len(df))]
-    names: list[str] = ["(Intercept)"]
-    terms: list[Term] = [Term("(Intercept)", (0,), ())]
+    factors: list[FactorInput] = []
     infos: list[CovariateInfo] = []
-
-    def add(term: str, factors: tuple[str, ...], new: list[tuple[str, np.ndarray]]) -> None:
-        if not new:  # e.g. visit terms when only one visit is analysed
-            return
-        start = len(names)
-        for n, v in new:
-            names.append(n)
-            cols.append(v.astype(float))
-        terms.append(Term(term, tuple(range(start, len(names))), factors))
-
-    cov_cols: dict[str, list[tuple[str, np.ndarray]]] = {}
     for c in covariates:
         s = df[c]
         if _is_categorical(s):
             levs = levels(s)
-            sv = s.astype(str).to_numpy()
-            props = tuple(float(np.mean(sv == lev)) for lev in levs)
+            codes = pd.Categorical(s.astype(str).to_numpy(), categories=levs).codes
+            props = tuple(float(np.mean(codes == j)) for j in range(len(levs)))
             infos.append(CovariateInfo(c, True, tuple(levs), proportions=props))
-            cov_cols[c] = _code(c, sv, levs, coding)
+            factors.append(FactorInput(c, codes, tuple(levs)))
         else:
             v = s.to_numpy(dtype=float)
             infos.append(CovariateInfo(c, False, mean=float(v.mean())))
-            cov_cols[c] = [(c, v)]
-        add(c, (c,), cov_cols[c])
-    arm_str = df["_arm"].to_numpy()
-    arm_ind = (arm_str == treatment).astype(float)
-    arm_cols = _code(arm, arm_str, list(arms), coding)
-    add(arm, (arm,), arm_cols)
+            factors.append(FactorInput(c, None, (), v))
+    arm_codes = (df["_arm"].to_numpy() == treatment).astype(np.int64)
     vcode = df["_vcode"].to_numpy()
-    vis_cols = _code(visit, np.asarray(visit_levels, dtype=object)[vcode], visit_levels, coding)
-    if visit_terms:
-        add(visit, (visit,), vis_cols)
-        add(
-            f"{arm}:{visit}",
-            (arm, visit),
-            [(f"{an}:{vn}", av * vv) for an, av in arm_cols for vn, vv in vis_cols],
-        )
-    for c in visit_covariates:
-        add(
-            f"{c}:{visit}",
-            (c, visit),
-            [(f"{cn}:{vn}", cv * vv) for cn, cv in cov_cols[c] for vn, vv in vis_cols],
-        )
-    X = np.column_stack(cols)
+    inputs = DesignInputs(
+        covariates=tuple(factors),
+        arm=FactorInput(arm, arm_codes, arms),
+        visit=FactorInput(visit, vcode.astype(np.int64), tuple(visit_levels)),
+        visit_covariates=tuple(visit_covariates),
+        visit_terms=visit_terms,
+    )
+    X, names, terms = assemble(inputs, coding)
     if coding == "treatment":
         _check_rank(X, names)
-    n_sub = df.groupby("_arm")[subject].nunique()
-    n_obs = df.groupby("_arm").size()
     sample = SampleAccounting(
-        n_subjects={a: int(n_sub.get(a, 0)) for a in arms},
-        n_observations={a: int(n_obs.get(a, 0)) for a in arms},
+        n_subjects={a: int(np.unique(subj_codes[arm_codes == j]).size) for j, a in enumerate(arms)},
+        n_observations={a: int(np.sum(arm_codes == j)) for j, a in enumerate(arms)},
         excluded=excluded,
     )
     return Design(
@@ -322,8 +294,8 @@ def build_design(
         X=X,
         y=df["_y"].to_numpy(dtype=float),
         subject=subj_codes.astype(np.int64),
-        visit=vcode.astype(np.int64),
-        arm=arm_ind.astype(np.int64),
+        visit=inputs.visit.codes,
+        arm=arm_codes,
         columns=tuple(names),
         terms=tuple(terms),
         visits=tuple(visit_levels),
@@ -335,17 +307,118 @@ def build_design(
         arm_name=arm,
         visit_name=visit,
         sample=sample,
+        inputs=inputs,
     )
 
 
-def _code(
-    name: str, values: np.ndarray, levels: list[str], coding: str
-) -> list[tuple[str, np.ndarray]]:
+def assemble(
+    inputs: DesignInputs, coding: str = "treatment"
+) -> tuple[np.ndarray, list[str], list[Term]]:
+    """The model matrix, its column names and terms from prepared factor codes and values."""
+    n = inputs.arm.codes.size
+    cols: list[np.ndarray] = [np.ones(n)]
+    names: list[str] = ["(Intercept)"]
+    terms: list[Term] = [Term("(Intercept)", (0,), ())]
+
+    def add(term: str, factors: tuple[str, ...], new: list[tuple[str, np.ndarray]]) -> None:
+        if not new:  # e.g. visit terms when only one visit is analysed
+            return
+        start = len(names)
+        for nm, v in new:
+            names.append(nm)
+            cols.append(v.astype(float))
+        terms.append(Term(term, tuple(range(start, len(names))), factors))
+
+    cov_cols: dict[str, list[tuple[str, np.ndarray]]] = {}
+    for f in inputs.covariates:
+        cov_cols[f.name] = _code(f, coding) if f.codes is not None else [(f.name, f.values)]
+        add(f.name, (f.name,), cov_cols[f.name])
+    arm, visit = inputs.arm.name, inputs.visit.name
+    arm_cols = _code(inputs.arm, coding)
+    add(arm, (arm,), arm_cols)
+    vis_cols = _code(inputs.visit, coding)
+    if inputs.visit_terms:
+        add(visit, (visit,), vis_cols)
+        add(
+            f"{arm}:{visit}",
+            (arm, visit),
+            [(f"{an}:{vn}", av * vv) for an, av in arm_cols for vn, vv in vis_cols],
+        )
+    for c in inputs.visit_covariates:
+        add(
+            f"{c}:{visit}",
+            (c, visit),
+            [(f"{cn}:{vn}", cv * vv) for cn, cv in cov_cols[c] for vn, vv in vis_cols],
+        )
+    return np.column_stack(cols), names, terms
+
+
+def sum_coded(design: Design) -> tuple[np.ndarray, tuple[Term, ...]]:
+    """The design's matrix and terms with sum-to-zero (R ``contr.sum``) factor coding.
+
+    Built from the codes kept in ``design.inputs`` (same rows, same order), so it spans the
+    column space of ``design.X``; it is used to form Type III hypotheses.
+    """
+    X, _, terms = assemble(design.inputs, "sum")
+    return X, tuple(terms)
+
+
+def _code(factor: FactorInput, coding: str) -> list[tuple[str, np.ndarray]]:
     """Dummy (treatment) or sum-to-zero columns of a factor, named like R."""
-    ind = [(values == lev).astype(float) for lev in levels]
+    assert factor.codes is not None
+    ind = [(factor.codes == j).astype(float) for j in range(len(factor.levels))]
     if coding == "sum":
-        return [(f"{name}{j + 1}", ind[j] - ind[-1]) for j in range(len(levels) - 1)]
-    return [(f"{name}{lev}", ind[j]) for j, lev in enumerate(levels) if j > 0]
+        return [(f"{factor.name}{j + 1}", ind[j] - ind[-1]) for j in range(len(ind) - 1)]
+    return [(f"{factor.name}{lev}", ind[j]) for j, lev in enumerate(factor.levels) if j > 0]
+
+
+def _excluded(
+    df: pd.DataFrame,
+    subject: str,
+    outcome: str,
+    visit: str,
+    visit_levels: list[str],
+    covariates: list[str],
+    y_obs: np.ndarray,
+    cov_isna: np.ndarray,
+) -> pd.DataFrame:
+    """Subjects with no usable row (``subject, arm, reason``), in order of first appearance.
+
+    A subject with an observed outcome is excluded for the covariates missing on those rows
+    (named in covariate order); otherwise for having no observed outcome.
+    """
+    codes, uniques = pd.factorize(df[subject], sort=False)
+    n_sub = uniques.size
+    used = y_obs & ~cov_isna.any(axis=1)
+    has_used = np.bincount(codes[used], minlength=n_sub) > 0
+    has_y = np.bincount(codes[y_obs], minlength=n_sub) > 0
+    first = np.unique(codes, return_index=True)[1]  # codes number subjects by first row
+    excl = np.flatnonzero(~has_used)
+    no_y = (
+        f"no observed {outcome} at {visit} {visit_levels[0]}"
+        if len(visit_levels) == 1
+        else f"no observed {outcome} at any analysed visit"
+    )
+    reasons = np.full(excl.size, no_y, dtype=object)
+    with_y = excl[has_y[excl]]
+    if with_y.size:
+        # which covariates are missing on the rows where the subject's outcome is observed
+        miss = np.zeros((n_sub, len(covariates)), dtype=bool)
+        rows = np.flatnonzero(y_obs)
+        for j in range(len(covariates)):
+            miss[codes[rows[cov_isna[rows, j]]], j] = True
+        combos, which = np.unique(miss[with_y], axis=0, return_inverse=True)
+        text = np.array(
+            [
+                "missing covariate value(s): "
+                + ", ".join(c for c, m in zip(covariates, row, strict=True) if m)
+                for row in combos
+            ],
+            dtype=object,
+        )
+        reasons[has_y[excl]] = text[which.ravel()]
+    arm_first = df["_arm"].to_numpy()[first[excl]]
+    return pd.DataFrame({"subject": np.asarray(uniques)[excl], "arm": arm_first, "reason": reasons})
 
 
 def _check_rank(X: np.ndarray, names: list[str]) -> None:

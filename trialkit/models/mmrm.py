@@ -36,7 +36,7 @@ from trialkit.models.degenerate import (
     estimable_visits,
 )
 from trialkit.models.derivatives import components, sas_theta_vcov
-from trialkit.models.design import Design, build_design, levels
+from trialkit.models.design import Design, build_design, levels, sum_coded
 from trialkit.models.effect_size import EFFECT_SIZE_DEFINITION, cohens_d
 from trialkit.models.empirical import empirical_vcov
 from trialkit.models.likelihood import Likelihood
@@ -412,7 +412,7 @@ def _results(
     lsmeans = engine.table(lsm_L, lsm_labels)
     diff_L = lsm_L[1::2] - lsm_L[0::2]
     differences = engine.table(diff_L, lsm_labels[["visit"]].iloc[1::2])
-    type3 = _type3(design, engine, data, subject)
+    type3 = _type3(design, engine)
     n_par = lik.n_theta
     loglik = -ev.nll
     n_for_bic = design.n_subjects
@@ -459,9 +459,7 @@ def _results(
     )
 
 
-def _type3(
-    design: Design, engine: ContrastEngine, data: pd.DataFrame, subject: str
-) -> pd.DataFrame:
+def _type3(design: Design, engine: ContrastEngine) -> pd.DataFrame:
     """Type III F tests (SAS / car / lmerTest hypotheses).
 
     A term that no other term contains (e.g. ``ARM:VISIT``, or ``SITE`` without
@@ -471,28 +469,15 @@ def _type3(
     on how a hypothesis' rows are written, nor do Kenward-Roger df; the multi-df
     Satterthwaite df (Fai & Cornelius) do, slightly, for contained terms.
     """
-    sum_design = build_design(
-        data,
-        outcome=design.outcome,
-        arm=design.arm_name,
-        control=design.arms[0],
-        visit=design.visit_name,
-        subject=subject,
-        covariates=[c.name for c in design.covariates],
-        visit_covariates=design.visit_covariates,
-        visits=design.visits,
-        coding="sum",
-        visit_terms=design.visit_terms,
-    )
+    xs, sum_terms = sum_coded(design)
     # X_trt = X_sum T  =>  beta_sum = T beta_trt
-    xs = sum_design.X
     T = np.linalg.solve(xs.T @ xs, xs.T @ design.X)
     own = {t.name: t for t in design.terms}
     rows = []
-    for term in sum_design.terms:
+    for term in sum_terms:
         if term.name == "(Intercept)":
             continue
-        contained = any(set(term.factors) < set(other.factors) for other in sum_design.terms)
+        contained = any(set(term.factors) < set(other.factors) for other in sum_terms)
         if contained:
             L = T[list(term.columns)]
         else:

@@ -366,6 +366,7 @@ def attrition_blocks(summary: AttritionSummary) -> list[Block]:
             for r in summary.patterns.itertuples()
         ),
     )
+    woolf = any(getattr(d, "ci_method", "") == "woolf" for d in summary.differential)
     diff = Table(
         "Differential attrition (Fisher's exact test; OR of not being assessed)",
         (
@@ -380,10 +381,19 @@ def attrition_blocks(summary: AttritionSummary) -> list[Block]:
                 Label(labels.get(str(d.visit), str(d.visit))),
                 Label(f"{d.n_missing_treatment}/{d.n_treatment}"),
                 Label(f"{d.n_missing_control}/{d.n_control}"),
-                Estimate(d.estimate, d.ci_lower, d.ci_upper, 2),
+                Estimate(
+                    d.estimate,
+                    d.ci_lower,
+                    d.ci_upper,
+                    2,
+                    marks=("W",) if getattr(d, "ci_method", "") == "woolf" else (),
+                ),
                 PValue(d.p_value),
             )
             for d in summary.differential
+        ),
+        footnotes=(
+            ("W: Woolf (logit) interval; the exact CI is too costly here.",) if woolf else ()
         ),
     )
     la = summary.last_assessment

@@ -41,8 +41,16 @@ SCHEMA_RESOURCE = ("trialkit.report", "schema/trial_report.schema.json")
 
 def jsonable(value: Any) -> Any:
     """Plain JSON data from frames, dataclasses, NumPy/pandas scalars; NaN and NA -> None."""
-    if isinstance(value, pd.DataFrame):
-        return [jsonable(r) for r in value.to_dict(orient="records")]
+    if value is None or type(value) in (str, int, bool):  # the common leaves, first
+        return value
+    if type(value) is float:
+        return value if math.isfinite(value) else None
+    if isinstance(value, pd.DataFrame):  # column by column: one tolist() per column
+        names = [str(c) for c in value.columns]
+        if not names:
+            return [{} for _ in range(len(value))]
+        cols = [[jsonable(v) for v in value.iloc[:, j].tolist()] for j in range(len(names))]
+        return [dict(zip(names, row, strict=True)) for row in zip(*cols, strict=True)]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):

@@ -12,13 +12,20 @@
 * per post-baseline visit, differential attrition: Fisher's exact test on the 2 x 2 table
   (arm x not assessed / assessed). ``estimate`` is the conditional maximum-likelihood odds
   ratio of *not* being assessed, treatment vs control, with its exact conditional CI (as R
-  ``fisher.test``); ``sample_odds_ratio`` is ``(a d) / (b c)`` (``scipy.stats.fisher_exact``);
+  ``fisher.test``); ``sample_odds_ratio`` is ``(a d) / (b c)`` (``scipy.stats.fisher_exact``).
+  The exact CI costs time that grows with the table (n^1.4); when the top-left cell can take
+  more than :data:`EXACT_CI_MAX_SUPPORT` + 1 values given the margins (e.g. more than 200
+  subjects not assessed at that visit, in large trials), the CI is Woolf's logit interval
+  ``exp(log OR_s +/- z sqrt(1/a + 1/b + 1/c + 1/d))`` around the sample odds ratio (0.5
+  added to every cell when one is zero), and ``ci_method`` says ``"woolf"`` instead of
+  ``"exact"``. The estimate and p-value stay exact (cheap at any size);
 * completers vs non-completers: completer = assessment outcome observed at the final
   visit. Baseline-table variables are described in both groups with standardised
   differences (non-completers minus completers);
 * time of last assessment: subjects by the last visit with an observed outcome.
 
-Validated against R 4.x ``fisher.test`` (tests/reference/summaries/) and hand counts.
+Validated against R 4.x ``fisher.test`` and R's Woolf interval (tests/reference/summaries/)
+and hand counts.
 """
 
 from __future__ import annotations
@@ -47,6 +54,8 @@ COMPLETER = "Completer"
 NON_COMPLETER = "Non-completer"
 PATTERN_KINDS = ("complete", "monotone", "intermittent", "none")
 TIDY = ["estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value"]
+#: Largest number of support points - 1 of the conditional distribution for the exact CI.
+EXACT_CI_MAX_SUPPORT = 200
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,7 @@ class DifferentialAttrition:
     p_value: float
     std_error: float = math.nan
     df: float = math.nan
+    ci_method: str = "exact"  # "exact" (conditional, fisher.test) or "woolf" (logit)
 
 
 @dataclass(frozen=True)
@@ -129,16 +139,44 @@ def classify_patterns(observed: np.ndarray) -> np.ndarray:
 
 def fisher_attrition(
     table: np.ndarray, alpha: float = 0.05
-) -> tuple[float, float, float, float, float]:
-    """Conditional MLE odds ratio, its exact CI, the sample odds ratio and the p-value.
+) -> tuple[float, float, float, float, float, str]:
+    """Conditional MLE odds ratio, its CI, the sample odds ratio, the p-value and CI method.
 
-    ``table`` is ``[[missing_t, assessed_t], [missing_c, assessed_c]]``.
+    ``table`` is ``[[missing_t, assessed_t], [missing_c, assessed_c]]``. The CI is the exact
+    conditional one (R ``fisher.test``) while the top-left cell has at most
+    :data:`EXACT_CI_MAX_SUPPORT` + 1 possible values given the margins, else Woolf's logit
+    interval around the sample odds ratio (0.5 added to every cell if one is zero).
+
+    Validated against R ``fisher.test`` (exact) and R's Woolf interval
+    (tests/reference/summaries/attrition_large.R).
     """
     t = np.asarray(table, dtype=int)
     sample_or, p = stats.fisher_exact(t)
     cond = stats.contingency.odds_ratio(t, kind="conditional")
-    ci = cond.confidence_interval(confidence_level=1.0 - alpha)
-    return float(cond.statistic), float(ci.low), float(ci.high), float(sample_or), float(p)
+    col, row = int(t[:, 0].sum()), int(t[0].sum())
+    support = min(col, row) - max(0, row - int(t[:, 1].sum()))
+    if support <= EXACT_CI_MAX_SUPPORT:
+        ci = cond.confidence_interval(confidence_level=1.0 - alpha)
+        lo, hi, method = float(ci.low), float(ci.high), "exact"
+    else:
+        lo, hi = woolf_ci(t, alpha)
+        method = "woolf"
+    return float(cond.statistic), lo, hi, float(sample_or), float(p), method
+
+
+def woolf_ci(table: np.ndarray, alpha: float = 0.05) -> tuple[float, float]:
+    """Woolf's (logit) CI for the odds ratio ``(a d)/(b c)`` of a 2 x 2 table.
+
+    ``exp(log(ad/bc) +/- z_{1-alpha/2} sqrt(1/a + 1/b + 1/c + 1/d))``, with 0.5 added to
+    every cell when one is zero (Haldane-Anscombe).
+    """
+    cells = np.asarray(table, dtype=float).ravel()
+    if np.any(cells == 0):
+        cells = cells + 0.5
+    a, b, c, d = cells
+    log_or = math.log(a * d / (b * c))
+    half = float(stats.norm.ppf(1 - alpha / 2)) * math.sqrt(float(np.sum(1 / cells)))
+    return math.exp(log_or - half), math.exp(log_or + half)
 
 
 def attrition_summary(trial: Trial, *, assessed_by: str | None = None) -> AttritionSummary:
@@ -205,10 +243,12 @@ def attrition_summary(trial: Trial, *, assessed_by: str | None = None) -> Attrit
     for v in visits.post_baseline:
         mt, mc = int(missing.at[arms[1], v]), int(missing.at[arms[0], v])
         nt, nc = int(randomised[arms[1]]), int(randomised[arms[0]])
-        est, lo, hi, sor, p = fisher_attrition(
+        est, lo, hi, sor, p, how = fisher_attrition(
             np.array([[mt, nt - mt], [mc, nc - mc]]), trial.plan.analysis.alpha
         )
-        differential.append(DifferentialAttrition(v, mc, nc, mt, nt, est, lo, hi, sor, p))
+        differential.append(
+            DifferentialAttrition(v, mc, nc, mt, nt, est, lo, hi, sor, p, ci_method=how)
+        )
 
     final = visits.order[-1]
     group = pd.Series(
