@@ -189,3 +189,67 @@ def test_plan_without_estimands_says_mmrm_assumes_mar(cli, write_trial) -> None:
     result = cli("analyze", files.data, "--plan", files.plan)
     assert "the plan defines no estimand" in result.output
     assert "missing at random (MAR)" in result.output
+
+
+def test_reference_based_estimator_equals_engine_called_directly(write_trial) -> None:
+    """A J2R estimator passes the event visits and the assumption to impute_and_analyse
+    (validated against rbmi) on the data the strategy leaves."""
+    from trialkit import impute_and_analyse
+    from trialkit.analysis.frames import covariates_for, outcome_frame
+
+    plan = _estimand_plan(sensitivity=[{"name": "J2R", "method": "condmean", "assumption": "JR"}])
+    trial, _ = _trial(write_trial, plan)
+    res = analyze_estimand(trial, trial.plan.estimands[0])
+    j2r = res.estimators[1]
+    assert j2r.error is None and j2r.n_imputed > 0
+    frame, base = outcome_frame(trial, trial.plan.outcome("ders"))
+    stop = pd.to_numeric(trial.subjects["stop_visit"]).dropna()
+    for pid, v in stop.items():
+        frame.loc[(frame["pid"] == pid) & (frame["week"].astype(int) >= v), "ders"] = np.nan
+    covs, vcovs = covariates_for(trial, base)
+    events = pd.DataFrame(
+        {"subject": stop.index.astype(str), "visit": stop.astype(int).astype(str), "strategy": "JR"}
+    )
+    direct = impute_and_analyse(
+        frame,
+        outcome="ders",
+        arm="arm",
+        control=CONTROL,
+        visit="week",
+        subject="pid",
+        covariates=[c for c in covs if c not in vcovs],
+        visit_covariates=vcovs,
+        events=events,
+        method="condmean",
+        resampling="jackknife",
+        reference={CONTROL: CONTROL, trial.plan.arms.treatment: CONTROL},
+        seed=20250101,
+        visits=list(trial.plan.visits.post_baseline),
+    )
+    ref = direct.differences.set_index("visit")
+    ours = j2r.differences.set_index("visit")
+    for col in ("estimate", "std_error", "p_value"):
+        np.testing.assert_allclose(ours[col], ref.loc[ours.index, col], rtol=1e-12)
+
+
+def test_sample_report_has_the_estimand_section(cli, tmp_path: Path) -> None:
+    """`trialkit analyze` with no arguments shows the sample's estimand (J2R + tipping point)
+    and writes it to the JSON (schema 1.1)."""
+    import json
+
+    import jsonschema
+
+    from trialkit.report.json_report import load_schema
+
+    out = tmp_path / "r.json"
+    result = cli("analyze", "--json", out)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Estimand: DERS-18 had every patient continued DBT (hypothetical)" in text
+    assert "Jump to reference (J2R)" in text and "changes at delta =" in text
+    doc = json.loads(out.read_text())
+    jsonschema.validate(doc, load_schema())
+    (est,) = doc["estimands"]
+    assert [e["role"] for e in est["estimators"]] == ["main"] + ["sensitivity"] * 3
+    tp = est["estimators"][3]["tipping_point"]
+    assert tp["visit"] == "21" and len(tp["tipping_points"]) == 1

@@ -20,9 +20,13 @@ _LAZY: dict[str, str] = {
     "fit_mmrm": "trialkit.models.mmrm",
     "fit_ancova": "trialkit.models.ancova",
     "meta_analysis": "trialkit.meta",
+    "impute_and_analyse": "trialkit.imputation",
+    "tipping_point": "trialkit.imputation",
     "fit_responder": "trialkit.models.responder",
     "adjust_multiplicity": "trialkit.inference.multiplicity",
     "graphical_test": "trialkit.inference.multiplicity",
+    "power_mmrm": "trialkit.power.analytic",
+    "simulate_power": "trialkit.power.simulate",
 }
 
 

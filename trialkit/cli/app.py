@@ -21,6 +21,7 @@ COMMAND_MODULES: dict[str, str] = {
     "analyze": "analyze",
     "init": "init",
     "meta": "meta",
+    "multiplicity": "multiplicity",
     "consort": "summarize",
     "baseline": "summarize",
     "attrition": "summarize",

@@ -6,6 +6,7 @@ from trialkit.cli import (
     init,  # noqa: F401
     meta,  # noqa: F401
     multiplicity,  # noqa: F401
+    power,  # noqa: F401
     summarize,  # noqa: F401
     validate,  # noqa: F401
 )

@@ -51,9 +51,9 @@ def estimable_visits(
     ModelError
         No visit is estimable (the reason names the first visit's problem).
     """
-    for col in (outcome, arm, visit):
-        if col not in data.columns:
-            raise ModelError(f"column {col} not found in the data")
+    missing = [c for c in dict.fromkeys((outcome, arm, visit)) if c not in data.columns]
+    if missing:
+        raise ModelError(f"column(s) {', '.join(missing)} not found in the data")
     y = pd.to_numeric(data[outcome], errors="coerce")
     frame = pd.DataFrame(
         {"visit": data[visit].astype(str), "arm": data[arm].astype(str), "y": y.notna()}

@@ -363,6 +363,16 @@ def sum_coded(design: Design) -> tuple[np.ndarray, tuple[Term, ...]]:
     return X, tuple(terms)
 
 
+def factor_columns(
+    name: str, values: np.ndarray, level_names: list[str], coding: str = "treatment"
+) -> list[tuple[str, np.ndarray]]:
+    """Dummy (treatment) or sum-to-zero columns of the factor ``values`` over
+    ``level_names`` (the first level is the reference), named like R."""
+    lookup = {lev: j for j, lev in enumerate(level_names)}
+    codes = np.array([lookup.get(str(v), -1) for v in values], dtype=np.int64)
+    return _code(FactorInput(name, codes, tuple(level_names)), coding)
+
+
 def _code(factor: FactorInput, coding: str) -> list[tuple[str, np.ndarray]]:
     """Dummy (treatment) or sum-to-zero columns of a factor, named like R."""
     assert factor.codes is not None

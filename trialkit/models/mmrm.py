@@ -42,6 +42,7 @@ from trialkit.models.empirical import empirical_vcov
 from trialkit.models.likelihood import Likelihood
 from trialkit.models.optimize import OptimResult, maximise
 from trialkit.models.patterns import build_patterns
+from trialkit.models.retention import observed_retention
 from trialkit.specs import MMRMSpec
 
 
@@ -119,6 +120,7 @@ class MMRMResult(ReadOnlyResult):
     engine: ContrastEngine = field(repr=False)
     lsmean_matrix: np.ndarray = field(repr=False)
     not_estimable: dict[str, str] = field(default_factory=dict)
+    retention: pd.DataFrame | None = field(default=None, repr=False)
 
     _headline = ("outcome", "covariance", "df_method", "reml", "loglik", "n_subjects")
 
@@ -456,6 +458,7 @@ def _results(
         engine=engine,
         lsmean_matrix=lsm_L,
         not_estimable=dict(not_estimable),
+        retention=observed_retention(design),
     )
 
 

@@ -60,7 +60,6 @@ def build_patterns(
     key = group * (1 << n_visits) + mask
     if coords is not None:
         key = np.arange(n_sub, dtype=np.int64) + group * n_sub
-    k = design.k
     out = []
     for kv in np.unique(key):
         members = np.flatnonzero(key == kv)
@@ -77,25 +76,30 @@ def build_patterns(
             c = coords[rows[0]]
             dist = np.sqrt(((c[:, None, :] - c[None, :, :]) ** 2).sum(axis=-1))
         assert np.all(counts[members] == tp)
-        Xp = design.X[rows]  # (n, tp, k)
-        Yp = design.y[rows]  # (n, tp)
-        flat = Xp.reshape(members.size, tp * k)
-        xx = (flat.T @ flat).reshape(tp, k, tp, k).transpose(1, 3, 0, 2)
-        xy = np.einsum("nta,ns->ats", Xp, Yp, optimize=True)
-        out.append(
-            Pattern(
-                group=g,
-                idx=idx,
-                n=int(members.size),
-                X=Xp,
-                Y=Yp,
-                XX=np.ascontiguousarray(xx).reshape(k * k, tp * tp),
-                XY=xy.reshape(k, tp * tp),
-                YY=Yp.T @ Yp,
-                dist=dist,
-            )
-        )
+        out.append(make_pattern(g, idx, design.X[rows], design.y[rows], dist))
     return tuple(out)
+
+
+def make_pattern(
+    group: int, idx: np.ndarray, Xp: np.ndarray, Yp: np.ndarray, dist: np.ndarray | None = None
+) -> Pattern:
+    """A :class:`Pattern` with its sufficient statistics from its subjects' ``X`` (n, t_p, k)
+    and ``y`` (n, t_p) rows."""
+    n, tp, k = Xp.shape
+    flat = Xp.reshape(n, tp * k)
+    xx = (flat.T @ flat).reshape(tp, k, tp, k).transpose(1, 3, 0, 2)
+    xy = np.einsum("nta,ns->ats", Xp, Yp, optimize=True)
+    return Pattern(
+        group=group,
+        idx=idx,
+        n=int(n),
+        X=Xp,
+        Y=Yp,
+        XX=np.ascontiguousarray(xx).reshape(k * k, tp * tp),
+        XY=xy.reshape(k, tp * tp),
+        YY=Yp.T @ Yp,
+        dist=dist,
+    )
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from trialkit.core.results import ReadOnlyResult
 from trialkit.errors import ModelError
 from trialkit.inference import gcomputation as gc
 from trialkit.inference.proportions import newcombe_difference
-from trialkit.models.design import _check_rank, _code, _is_categorical, levels
+from trialkit.models.design import _check_rank, _is_categorical, factor_columns, levels
 from trialkit.models.responder_rule import ResponderRule, binary_values
 from trialkit.specs.responder import ResponderSpec
 
@@ -352,13 +352,13 @@ def _adjusted(
             raise gc.NotEstimable(f"arm {name} has {what} ({int(ya.sum())}/{ya.size})")
     cols = [np.ones(len(used))]
     names = ["(Intercept)"]
-    for nm, col in _code("arm", used["_arm"].to_numpy(), list(arms), "treatment"):
+    for nm, col in factor_columns("arm", used["_arm"].to_numpy(), list(arms)):
         names.append(nm)
         cols.append(col)
     for c in covs:
         s = used[c]
         coded = (
-            _code(c, s.astype(str).to_numpy(), levels(s), "treatment")
+            factor_columns(c, s.astype(str).to_numpy(), levels(s))
             if _is_categorical(s)
             else [(c, s.to_numpy(dtype=float))]
         )

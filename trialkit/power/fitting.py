@@ -1,0 +1,361 @@
+r"""Analyse one simulated trial on NumPy arrays: the MMRM (or ANCOVA) final-visit difference.
+
+The MMRM is the model :func:`trialkit.fit_mmrm` fits,
+``y ~ 1 [+ base] + arm + visit + arm:visit [+ base:visit]`` with treatment coding, fitted with
+the same engine internals (:class:`~trialkit.models.patterns.Pattern`,
+:class:`~trialkit.models.likelihood.Likelihood`, :func:`~trialkit.models.optimize.maximise`)
+but without pandas: the subject x visit design array is built once per trial from the arm
+and baseline vectors, patterns are formed from the observed-visit bitmasks, and the optimiser
+starts from the true covariance parameters. Only the final-visit contrast
+:math:`c'\hat\beta` (treatment - control at visit :math:`t`) is evaluated, with the chosen df
+method. The ANCOVA is OLS of the final-visit outcome on arm (and baseline) over complete cases,
+with residual df.
+
+Validated against: :func:`trialkit.fit_mmrm` and :func:`trialkit.fit_ancova` on the same
+simulated trials (tests/test_power_simulate.py), which are themselves validated against R
+mmrm / SAS / lm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from trialkit.inference.contrasts import ContrastEngine
+from trialkit.models.covariance import Structure
+from trialkit.models.derivatives import components
+from trialkit.models.likelihood import Likelihood
+from trialkit.models.optimize import OptimResult, maximise
+from trialkit.models.patterns import Pattern, make_pattern
+from trialkit.power.inputs import PowerInputError
+from trialkit.power.scenario import SimulatedTrial
+
+#: Columns of one analysed trial (see :func:`analyse_trial`).
+RESULT_FIELDS: tuple[str, ...] = (
+    "estimate",
+    "std_error",
+    "df",
+    "ci_lower",
+    "ci_upper",
+    "p_value",
+    "converged",  # 1 when the requested structure converged
+    "structure",  # index in the ladder of the structure used, -1 = failed
+    "n_subjects",
+    "n_observations",
+)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """How each simulated trial is analysed."""
+
+    method: str = "mmrm"  # "mmrm" or "ancova"
+    covariance: str = "us"
+    df_method: str = "satterthwaite"
+    reml: bool = True
+    fallback: tuple[str, ...] = ()
+    alpha: float = 0.05
+
+    def check(self) -> Analysis:
+        """Normalised names, or :class:`PowerInputError` with the first problem.
+
+        The MMRM options are checked by :class:`trialkit.specs.MMRMSpec` (names, "KR needs
+        REML", alpha); this adds only the choice between MMRM and ANCOVA.
+        """
+        from trialkit.specs import MMRMSpec
+
+        method = self.method.lower()
+        if method not in ("mmrm", "ancova"):
+            raise PowerInputError(f"analysis must be 'mmrm' or 'ancova'; got {self.method!r}.")
+        spec = MMRMSpec(
+            covariance=self.covariance,
+            df_method=self.df_method,
+            reml=self.reml,
+            fallback=tuple(self.fallback),
+            alpha=self.alpha,
+        )
+        problems = spec.check()
+        if problems:
+            raise PowerInputError(problems[0].sentence())
+        ladder = spec.ladder()
+        norm = spec.normalised()
+        return Analysis(method, ladder[0], norm.df_method, self.reml, ladder[1:], self.alpha)
+
+    @property
+    def ladder(self) -> tuple[str, ...]:
+        return (self.covariance, *self.fallback)
+
+
+def design_array(arm: np.ndarray, base: np.ndarray | None, t: int) -> np.ndarray:
+    """``(n, t, k)``: each subject's rows of the MMRM design, columns ordered as build_design."""
+    n = arm.size
+    eye = np.eye(t)[None, :, 1:]  # visit dummies (first visit is the reference)
+    parts = [np.ones((n, t, 1))]
+    if base is not None:
+        parts.append(np.broadcast_to(base[:, None, None], (n, t, 1)))
+    parts.append(np.broadcast_to(arm[:, None, None].astype(float), (n, t, 1)))
+    parts.append(np.broadcast_to(eye, (n, t, t - 1)))
+    parts.append(arm[:, None, None] * eye)
+    if base is not None:
+        parts.append(base[:, None, None] * eye)
+    return np.concatenate(parts, axis=2)
+
+
+def final_contrast(k: int, t: int, has_baseline: bool) -> np.ndarray:
+    """Treatment - control at the final visit in the coefficient order of design_array."""
+    c = np.zeros(k)
+    arm_col = 2 if has_baseline else 1
+    c[arm_col] = 1.0
+    if t > 1:
+        c[arm_col + t - 1 + t - 1] = 1.0  # arm:visit_t
+    return c
+
+
+def patterns_of(X: np.ndarray, y: np.ndarray, observed: np.ndarray) -> tuple[Pattern, ...]:
+    """Missingness patterns with their sufficient statistics (no per-subject loop)."""
+    n, t, k = X.shape
+    key = observed.astype(np.int64) @ (1 << np.arange(t))
+    out = []
+    for kv in np.unique(key):
+        if kv == 0:
+            continue
+        members = np.flatnonzero(key == kv)
+        idx = np.flatnonzero([(kv >> v) & 1 for v in range(t)])
+        out.append(make_pattern(0, idx, X[members][:, idx, :], y[members][:, idx]))
+    return tuple(out)
+
+
+def _value(lik: Likelihood, theta: np.ndarray) -> tuple[float, np.ndarray]:
+    """``-loglik`` and its gradient; ``inf`` where the covariance is not positive definite."""
+    try:
+        ev = lik.evaluate(theta)
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+        return np.inf, np.full_like(theta, np.nan)
+    if not np.isfinite(ev.nll) or not np.all(np.isfinite(ev.grad)):
+        return np.inf, np.full_like(theta, np.nan)
+    return ev.nll, ev.grad
+
+
+def newton_from_truth(
+    lik: Likelihood,
+    theta0: np.ndarray,
+    max_steps: int = 40,
+    hess0: np.ndarray | None = None,
+) -> OptimResult | None:
+    """Quasi-Newton from the true parameters (a simulated trial's optimum is close to them).
+
+    The Hessian (central differences of the analytic gradient, as in
+    :func:`~trialkit.models.optimize.maximise`) is computed at the truth and then updated by
+    BFGS from the gradient changes; steps are halved until ``-loglik`` decreases. The
+    gradient is driven below 1e-9 and the Hessian recomputed at the optimum is the observed
+    information. ``hess0`` replaces the first Hessian (e.g. that of a reference trial of the
+    same size at the same truth: only the path to the optimum depends on it, not the
+    optimum). Returns ``None`` (the caller then uses :func:`maximise`) when a step fails or
+    a Hessian is not positive definite. About half the likelihood evaluations of BFGS from
+    empirical starting values followed by Newton polishing.
+    """
+    theta = np.asarray(theta0, dtype=float).copy()
+    nll, grad = _value(lik, theta)
+    if not np.isfinite(nll):
+        return None
+    try:
+        hess = lik.hessian(theta) if hess0 is None else np.array(hess0, dtype=float)
+        np.linalg.cholesky(hess)
+    except (np.linalg.LinAlgError, ValueError):
+        return None
+    steps = 0
+    while steps < max_steps and float(np.max(np.abs(grad))) >= 1e-9:
+        step = np.linalg.solve(hess, grad)
+        for _half in range(12):
+            f_new, g_new = _value(lik, theta - step)
+            noise = 1e-10 * max(1.0, abs(nll))
+            if f_new < nll or (
+                f_new <= nll + noise and np.max(np.abs(g_new)) < np.max(np.abs(grad))
+            ):
+                break
+            step = step / 2
+        else:
+            break
+        s_vec, y_vec = -step, g_new - grad
+        theta, nll, grad = theta - step, f_new, g_new
+        steps += 1
+        sy = float(s_vec @ y_vec)
+        if sy > 1e-12 * float(np.linalg.norm(s_vec) * np.linalg.norm(y_vec)):
+            hs = hess @ s_vec
+            hess = hess - np.outer(hs, hs) / float(s_vec @ hs) + np.outer(y_vec, y_vec) / sy
+    gnorm = float(np.max(np.abs(grad)))
+    if gnorm >= 1e-6:
+        return None
+    try:
+        hess = lik.hessian(theta)
+        np.linalg.cholesky(hess)
+    except (np.linalg.LinAlgError, ValueError):
+        return None
+    return OptimResult(theta, lik.evaluate(theta), hess, True, steps, gnorm, True, "converged")
+
+
+def analyse_trial(
+    trial: SimulatedTrial,
+    analysis: Analysis,
+    true_covariance: np.ndarray,
+    hess0: np.ndarray | None = None,
+) -> np.ndarray:
+    """One row of :data:`RESULT_FIELDS` (``nan`` statistics when no analysis converged).
+
+    ``hess0``: a starting Hessian for the requested structure (see :func:`reference_hessian`).
+    """
+    if analysis.method == "ancova":
+        return _ancova(trial, analysis.alpha)
+    return _mmrm(trial, analysis, true_covariance, hess0)
+
+
+def reference_hessian(
+    trial: SimulatedTrial, analysis: Analysis, true_cov: np.ndarray
+) -> np.ndarray | None:
+    """Hessian of ``-loglik`` at the true parameters for ``trial`` (requested structure).
+
+    Computed once for a reference trial of a given size and reused as every other trial's
+    starting Hessian, it saves one finite-difference Hessian per trial; being a function of
+    the reference trial only, results do not depend on how trials are split into tasks.
+    """
+    if analysis.method != "mmrm":
+        return None
+    t = trial.y.shape[1]
+    X = design_array(trial.arm, trial.baseline, t)
+    n_obs = int(trial.observed.sum())
+    if n_obs <= X.shape[2]:
+        return None
+    st = Structure(analysis.covariance, t)
+    lik = Likelihood(
+        patterns_of(X, trial.y, trial.observed), st, 1, X.shape[2], n_obs, analysis.reml
+    )
+    try:
+        hess = lik.hessian(st.start(true_cov))
+        np.linalg.cholesky(hess)
+    except (np.linalg.LinAlgError, ValueError):
+        return None
+    return hess
+
+
+def _failed(n_sub: int, n_obs: int) -> np.ndarray:
+    return np.array([np.nan] * 6 + [0.0, -1.0, n_sub, n_obs])
+
+
+def _mmrm(
+    trial: SimulatedTrial,
+    analysis: Analysis,
+    true_cov: np.ndarray,
+    hess0: np.ndarray | None,
+) -> np.ndarray:
+    t = trial.y.shape[1]
+    X = design_array(trial.arm, trial.baseline, t)
+    patterns = patterns_of(X, trial.y, trial.observed)
+    n_obs = int(trial.observed.sum())
+    n_sub = int(trial.observed.any(axis=1).sum())
+    k = X.shape[2]
+    if n_obs <= k:
+        return _failed(n_sub, n_obs)
+    c = final_contrast(k, t, trial.baseline is not None)
+    for pos, name in enumerate(analysis.ladder):
+        st = Structure(name, t)
+        lik = Likelihood(patterns, st, 1, k, n_obs, analysis.reml)
+        theta0 = st.start(true_cov)
+        start = hess0 if pos == 0 else None
+        opt = newton_from_truth(lik, theta0, hess0=start) or maximise(lik, theta0)
+        if not opt.converged:
+            continue
+        try:
+            est = _contrast(lik, opt, analysis, c, X, trial.observed, n_obs, k)
+        except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+            continue
+        if not np.isfinite(est["df"]) or est["df"] <= 0:
+            continue
+        return np.array(
+            [
+                est["estimate"],
+                est["std_error"],
+                est["df"],
+                est["ci_lower"],
+                est["ci_upper"],
+                est["p_value"],
+                1.0 if pos == 0 else 0.0,
+                float(pos),
+                n_sub,
+                n_obs,
+            ]
+        )
+    return _failed(n_sub, n_obs)
+
+
+def _contrast(
+    lik: Likelihood,
+    opt: object,
+    analysis: Analysis,
+    c: np.ndarray,
+    X: np.ndarray,
+    observed: np.ndarray,
+    n_obs: int,
+    k: int,
+) -> dict[str, float]:
+    ev = opt.evaluation
+    w = np.linalg.inv(opt.hessian)
+    kr = analysis.df_method.startswith("kenward-roger")
+    comp = components(lik, opt.theta, ev, second_order=kr)
+    vcov = ev.phi
+    if kr:
+        from trialkit.inference import kenward_roger
+
+        vcov = kenward_roger.adjusted_vcov(
+            ev.phi,
+            w,
+            comp,
+            linear=analysis.df_method == "kenward-roger-linear",
+            group_of=np.zeros(lik.q, dtype=np.int64),
+        )
+    col_df = None
+    if analysis.df_method == "between-within":
+        from trialkit.inference import between_within
+
+        rows = X[observed]  # (n_obs, k)
+        within = np.any(np.ptp(np.where(observed[..., None], X, np.nan), axis=1) > 0, axis=0)
+        n_sub = int(observed.any(axis=1).sum())
+        names = tuple(f"c{i}" for i in range(k))
+        col_df = between_within.column_df(np.asarray(within), names, n_sub, rows.shape[0])
+    engine = ContrastEngine(
+        beta=ev.beta,
+        vcov=vcov,
+        phi=ev.phi,
+        df_method=analysis.df_method,
+        alpha=analysis.alpha,
+        w=w,
+        P=comp.P,
+        col_df=col_df,
+        n_obs=n_obs,
+        rank=k,
+    )
+    return engine.estimate(c)
+
+
+def _ancova(trial: SimulatedTrial, alpha: float) -> np.ndarray:
+    ok = trial.observed[:, -1]
+    n_sub = int(trial.observed.any(axis=1).sum())
+    n_obs = int(ok.sum())
+    cols = [np.ones(n_obs), trial.arm[ok].astype(float)]
+    if trial.baseline is not None:
+        cols.append(trial.baseline[ok])
+    X = np.column_stack(cols)
+    y = trial.y[ok, -1]
+    n, p = X.shape
+    if n <= p or len(np.unique(trial.arm[ok])) < 2:
+        return _failed(n_sub, n_obs)
+    xtx_inv = np.linalg.inv(X.T @ X)
+    beta = xtx_inv @ (X.T @ y)
+    resid = y - X @ beta
+    df = n - p
+    se = float(np.sqrt(resid @ resid / df * xtx_inv[1, 1]))
+    est = float(beta[1])
+    tq = float(stats.t.ppf(1 - alpha / 2, df))
+    p_value = float(2 * stats.t.sf(abs(est / se), df))
+    return np.array([est, se, df, est - tq * se, est + tq * se, p_value, 1.0, 0.0, n_obs, n_obs])
