@@ -182,3 +182,13 @@ def assert_clean_failure(result: CliResult, *fragments: str) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit)
     for f in fragments:
         assert f in result.output, f"{f!r} not in output:\n{result.output}"
+
+
+@pytest.fixture(scope="session")
+def sample_analysis():  # type: ignore[no-untyped-def]
+    """The bundled sample trial analysed once per test session (the report tests share it)."""
+    import trialkit
+    from trialkit.analysis import analyze_trial
+    from trialkit.data.bundled import sample_plan
+
+    return analyze_trial(trialkit.read_trial(None, sample_plan()))

@@ -29,7 +29,7 @@ import pytest
 import trialkit
 from trialkit.analysis import analyze_trial
 from trialkit.data.bundled import sample_dir
-from trialkit.report.terminal import CALIBRATED_NOTE
+from trialkit.report.notes import CALIBRATED_NOTE
 
 ACU = sample_dir() / "acupuncture"
 PLAN = ACU / "acupuncture.toml"

@@ -48,7 +48,8 @@ from trialkit.data.bundled import sample_plan
 from trialkit.report.html import render_html
 from trialkit.report.json_report import render_json
 from trialkit.report.markdown import md_escape, render_markdown
-from trialkit.report.terminal import CALIBRATED_NOTE, render_report
+from trialkit.report.notes import CALIBRATED_NOTE
+from trialkit.report.terminal import render_report
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("TRIALKIT_UPDATE_SNAPSHOTS") == "1"

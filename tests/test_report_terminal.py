@@ -14,8 +14,9 @@ import trialkit
 from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.data.bundled import sample_plan
 from trialkit.models.mmrm import Attempt
+from trialkit.report.build import build_document
 from trialkit.report.format import fmt_ci, fmt_int, fmt_num, fmt_p, fmt_paren, mean_digits
-from trialkit.report.terminal import footnotes, report_sections
+from trialkit.report.notes import footnotes
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def test_digits_follow_the_scale(analysis: TrialAnalysis) -> None:
 
 
 def test_sections_in_order(analysis: TrialAnalysis) -> None:
-    keys = [s.key for s in report_sections(analysis)]
+    keys = [s.key for s in build_document(analysis).sections]
     outcomes = [f"outcome-{oa.name}" for oa in analysis.outcomes]
     assert keys == [
         "header",
@@ -65,11 +66,13 @@ def test_sections_in_order(analysis: TrialAnalysis) -> None:
         "baseline",
         "adherence",
         "attrition",
+        "trajectories",
         *outcomes,
         "summary",
         "footnotes",
         "replication",
         "discrepancies",
+        "checklist",
     ]
     assert outcomes[0] == "outcome-ders"  # primary first
 

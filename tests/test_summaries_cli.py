@@ -26,14 +26,14 @@ def test_consort_default_sample_with_files(cli, tmp_path):
         "Flow, baseline table, adherence and model counts agree.",
     ):
         assert fragment in r.output, fragment
-    assert svg.read_text().count("Randomized (n = 89)") == 1
+    assert svg.read_text().count("Randomised (n = 89)") == 1
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_consort_handmade_assessed_by_any(cli):
     r = cli("consort", REF / "handmade_long.csv", "--plan", HANDMADE, "--assessed-by", "any")
     assert r.exit_code == 0, r.output
-    assert "Assessed = outcome 'any' observed at the visit." in r.output
+    assert "Assessed = outcome 'any' observed at the visit; the primary time point" in r.output
     assert "Withdrew: Moved away (n = 1)" in r.output
 
 
@@ -63,7 +63,7 @@ def test_attrition_cli(cli):
     assert re.search(
         r"Usual care\s*│\s*3/5 \(60\.0%\)\s*│\s*4/5 \(80\.0%\)\s*│\s*3/5 \(60\.0%\)", r.output
     )
-    assert re.search(r"Usual care\s*│\s*\.\.\.\s*│\s*none\s*│\s*1", r.output)
+    assert re.search(r"Usual care\s*│\s*\.\.\.\s*│\s*None observed\s*│\s*1", r.output)
     assert "Completers vs non-completers" in r.output
 
 

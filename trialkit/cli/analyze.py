@@ -19,7 +19,9 @@ from trialkit.cli.app import app
 from trialkit.core.errors import ModelError
 from trialkit.core.outputs import Output, check_outputs, writing
 from trialkit.data.bundled import trial_or_sample
-from trialkit.report.terminal import render_report
+from trialkit.report.build import build_document
+from trialkit.report.document import Document
+from trialkit.report.terminal import TerminalRenderer
 
 
 def _path_option(flag: str, text: str) -> object:
@@ -59,6 +61,14 @@ def analyze_command(
         Path | None,
         _path_option("--effects", "Write per outcome x visit effects (CSV) for trialkit meta."),
     ] = None,
+    docx: Annotated[
+        Path | None,
+        _path_option("--docx", "Write the report as a Word document (tables and figures) here."),
+    ] = None,
+    rtf: Annotated[
+        Path | None,
+        _path_option("--rtf", "Write the report's tables as RTF (clinical study report style)."),
+    ] = None,
 ) -> None:
     """Analyse a trial and print the report. With no arguments: the bundled sample trial."""
     outputs = {
@@ -68,6 +78,8 @@ def analyze_command(
         "CSV tables": (csv_dir, "csv"),
         "figures": (figures_dir, "figures"),
         "effects for trialkit meta": (effects, "effects"),
+        "Word report": (docx, "docx"),
+        "RTF tables": (rtf, "rtf"),
     }
     err = Console(stderr=True)
     with err.status("Reading the data") as status:
@@ -81,11 +93,12 @@ def analyze_command(
             trial.input_files(data),
         )
         analysis = analyze_trial(trial, progress=lambda step: status.update(step))
+        document = build_document(analysis)
         for kind, (path, fmt) in outputs.items():
             if path is not None:
                 status.update(f"Writing the {kind}")
-                _write(analysis, fmt, path, kind, figures_dir)
-    render_report(analysis, Console())
+                _write(analysis, document, fmt, path, kind, figures_dir)
+    TerminalRenderer().render(document, Console())
     for kind, (path, _) in outputs.items():
         if path is not None:
             err.print(Text(f"Wrote the {kind}: {path}"))
@@ -106,24 +119,31 @@ def analyze_command(
 
 
 def _write(
-    analysis: TrialAnalysis, fmt: str, path: Path, kind: str, figures_dir: Path | None
+    analysis: TrialAnalysis,
+    document: Document,
+    fmt: str,
+    path: Path,
+    kind: str,
+    figures_dir: Path | None,
 ) -> None:
-    """Write one output; renderers are imported lazily so the terminal report alone never
-    loads matplotlib. The Markdown report links the PNG figures when they are written too."""
+    """Write one output from the one report document (JSON and CSV from the result frames);
+    renderers are imported lazily so the terminal report alone never loads matplotlib. The
+    Markdown report links the PNG figures when they are written too."""
     with writing(kind, path):
         if fmt == "html":
-            from trialkit.report.html import write_html
+            from trialkit.report.figures import svg_figures
+            from trialkit.report.html import HtmlRenderer
 
-            write_html(analysis, path)
+            path.write_text(HtmlRenderer(svg_figures(analysis)).render(document), "utf-8")
         elif fmt == "markdown":
-            from trialkit.report.markdown import write_markdown
+            from trialkit.report.markdown import MarkdownRenderer
 
             links = {
                 name: Path(os.path.relpath(figures_dir / f"{name}.png", path.parent)).as_posix()
                 for name in ("consort", "trajectories", "forest", "estimands")
                 if figures_dir is not None and (name != "estimands" or analysis.estimands)
             }
-            write_markdown(analysis, path, links)
+            path.write_text(MarkdownRenderer(links).render(document), "utf-8")
         elif fmt == "json":
             from trialkit.report.json_report import write_json
 
@@ -132,6 +152,15 @@ def _write(
             from trialkit.report.csv_tables import write_csv_tables
 
             write_csv_tables(analysis, path)
+        elif fmt == "docx":
+            from trialkit.report.docx_report import write_docx
+            from trialkit.report.figures import png_figures
+
+            write_docx(document, path, png_figures(analysis))
+        elif fmt == "rtf":
+            from trialkit.report.rtf_report import write_rtf
+
+            write_rtf(document, path)
         elif fmt == "figures":
             from trialkit.report.figures import write_figures
 

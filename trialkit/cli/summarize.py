@@ -15,19 +15,20 @@ from trialkit.analysis import consort_with_models
 from trialkit.cli.app import app
 from trialkit.core.outputs import Output, check_outputs, writing
 from trialkit.data.bundled import trial_or_sample
-from trialkit.report.summaries_terminal import (
-    adherence_renderable,
-    attrition_renderable,
-    baseline_renderable,
-    consort_renderable,
-    discrepancies_renderable,
+from trialkit.report.build_summaries import (
+    adherence_blocks,
+    attrition_blocks,
+    baseline_table,
+    consort_tree,
+    discrepancy_blocks,
 )
+from trialkit.report.terminal import print_blocks
 from trialkit.summaries import (
     adherence_summary,
     attrition_summary,
-    baseline_table,
     reconcile,
 )
+from trialkit.summaries import baseline_table as baseline_summary
 
 DataArg = Annotated[
     Path | None,
@@ -66,9 +67,9 @@ def consort_command(
     )
     flow = consort_with_models(trial, assessed_by=assessed_by)
     console = Console()
-    console.print(consort_renderable(flow))
+    print_blocks([consort_tree(flow)], console)
     adherence = adherence_summary(trial) if trial.plan.adherence is not None else None
-    console.print(discrepancies_renderable(reconcile(flow, baseline_table(trial), adherence)))
+    print_blocks(discrepancy_blocks(reconcile(flow, baseline_summary(trial), adherence)), console)
     if svg is not None or png is not None:
         # matplotlib loads only when a diagram is asked for (keeps CLI start-up fast)
         from trialkit.report.consort_diagram import draw_consort
@@ -94,8 +95,8 @@ def baseline_command(
 ) -> None:
     """Baseline characteristics (Table 1) by arm and overall."""
     trial = trial_or_sample(data, plan)
-    summary = baseline_table(trial, p_values=p_values, median_iqr=median_iqr)
-    Console().print(baseline_renderable(summary))
+    summary = baseline_summary(trial, p_values=p_values, median_iqr=median_iqr)
+    print_blocks([baseline_table(summary)], Console())
 
 
 @app.command("attrition")
@@ -104,11 +105,11 @@ def attrition_command(
 ) -> None:
     """Follow-up per visit, reasons, missing-data patterns and differential attrition."""
     trial = trial_or_sample(data, plan)
-    Console().print(attrition_renderable(attrition_summary(trial, assessed_by=assessed_by)))
+    print_blocks(attrition_blocks(attrition_summary(trial, assessed_by=assessed_by)), Console())
 
 
 @app.command("adherence")
 def adherence_command(data: DataArg = None, plan: PlanOpt = None) -> None:
     """Sessions attended per arm and the share meeting the plan's threshold."""
     trial = trial_or_sample(data, plan)
-    Console().print(adherence_renderable(adherence_summary(trial)))
+    print_blocks(adherence_blocks(adherence_summary(trial)), Console())

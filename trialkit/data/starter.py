@@ -184,12 +184,18 @@ def starter_plan(raw: RawTable, data_ref: str, sheets: tuple[str, ...] = ()) -> 
         "",
     ]
     for name, cols in outcome_cols.items():
-        label = raw.variable_labels.get(name) or raw.variable_labels.get(cols[0]) or name
+        label = outcome_label(name, [raw.variable_labels.get(c, "") for c in cols], raw)
         lines += _outcome_block(df, name, cols, layout, label)
     if subject_level:
         lines.append(
             "# Subject-level numeric columns (candidate covariates or baseline-table rows): "
             + ", ".join(subject_level)
+        )
+    categorical = categorical_covariates(df, subject, (subject, arm, visit))
+    if categorical:
+        lines.append(
+            "# Subject-level categorical columns (candidate covariates, e.g. stratification "
+            "factors; add them to [model] covariates): " + ", ".join(categorical)
         )
     lines += [
         "",
@@ -232,6 +238,53 @@ def _long_visits(s: pd.Series) -> tuple[str, ...]:
         uniq = np.unique(values.dropna().to_numpy())
         return tuple(text_values(pd.Series(uniq)).tolist())
     return tuple(pd.unique(text_values(s).dropna()))
+
+
+_VISIT_WORD = re.compile(r"[\s,;:-]*\b(week|wk|visit|month|day|time|timepoint)\s*$", re.I)
+
+
+def outcome_label(name: str, labels: list[str], raw: RawTable) -> str:
+    """The outcome's display name: its own variable label; for wide data without one, the
+    part the visit columns' labels share (``"BDI-II, baseline"`` and ``"BDI-II, week 9"``
+    give ``"BDI-II"``), never the baseline column's label alone; else the name."""
+    own = raw.variable_labels.get(name)
+    if own:
+        return own
+    if len(labels) == 1:
+        return labels[0] or name
+    if all(labels):
+        common = os.path.commonprefix(labels)
+        if any(len(x) > len(common) and x[len(common)].isalnum() for x in labels):
+            common = re.sub(r"\w*$", "", common)  # a shared partial word ("week 0"/"week 9")
+        common = _VISIT_WORD.sub("", common).rstrip(" ,;:-_([")
+        if len(common) >= 3:
+            return common
+    return name
+
+
+def categorical_covariates(
+    df: pd.DataFrame, subject: str | None, skip: tuple[str | None, ...], max_levels: int = 10
+) -> list[str]:
+    """Text columns with 2 to ``max_levels`` values, recorded for at least 80% of rows and
+    constant within each subject (candidate categorical covariates such as sex, site or a
+    stratification factor; sparse free-text columns such as reasons are left out)."""
+    out = []
+    for c in df.columns:
+        if c in skip:
+            continue
+        values = text_values(df[c])
+        if values.notna().mean() < 0.8:
+            continue
+        n = values.nunique(dropna=True)
+        if not 2 <= n <= max_levels or not numeric_values(df[c])[1].any():
+            continue
+        if (
+            subject is not None
+            and (df.assign(_v=values).groupby(subject)["_v"].nunique() > 1).any()
+        ):
+            continue
+        out.append(str(c))
+    return out
 
 
 def _varying(df: pd.DataFrame, subject: str, cols: list[str]) -> list[str]:

@@ -1,8 +1,14 @@
-"""CONSORT 2010 flow diagram (box and arrow) as SVG and PNG, drawn with matplotlib.
+"""CONSORT 2025 flow diagram (box and arrow) as SVG and PNG, drawn with matplotlib.
 
-Layout, top to bottom: the Enrollment banner; "Assessed for eligibility" with the
-"Excluded" box to its side; "Randomized"; the Allocation banner and one allocation box per
-arm (control left, treatment right); Follow-Up; Analysis. Box heights follow their text,
+Boxes and wording follow the CONSORT 2025 flow diagram (Hopewell S, Chan A-W, Collins GS,
+et al. CONSORT 2025 statement. BMJ 2025;389:e081123, Figure 1; items 22a-b,
+https://www.consort-spirit.org/item-22a-randomized): enrolment, allocation, follow-up and
+analysis; loss to follow-up and the number analysed are stated for the primary outcome (at
+the last visit, with reasons), each box with its reasons.
+
+Layout, top to bottom: the Enrolment banner; "Assessed for eligibility" with the
+"Excluded" box to its side; "Randomised"; the Allocation banner and one allocation box per
+arm (control left, treatment right); Follow-up; Analysis. Box heights follow their text,
 so nothing is clipped; text is wrapped to the box width. SVG keeps text as text
 (``svg.fonttype = "none"``), so the counts can be searched in the file.
 """
@@ -64,6 +70,11 @@ def _allocation_text(a: ArmFlow) -> str:
 
 def _followup_text(a: ArmFlow) -> str:
     lines = []
+    if a.followup:
+        last = a.followup[-1]
+        lines.append(f"Lost to follow-up (n = {last.not_assessed})")
+        lines.append(f"   primary outcome at {last.label}:")
+        lines += _reason_lines(last.reasons)
     for v in a.followup:
         lines.append(f"{v.label}: assessed (n = {v.assessed}); not assessed (n = {v.not_assessed})")
         lines += _reason_lines(v.reasons)
@@ -77,8 +88,12 @@ def _analysis_text(a: ArmFlow) -> str:
     if not a.analysis:
         return "Analysed: no fitted model given"
     lines = []
-    for m in a.analysis:
-        lines.append(f"{m.model}: analysed (n = {m.analysed})")
+    for i, m in enumerate(a.analysis):
+        if i == 0:
+            lines.append(f"Analysed (n = {m.analysed})")
+            lines.append(f"   primary outcome, {m.model}")
+        else:
+            lines.append(f"{m.model}: analysed (n = {m.analysed})")
         lines.append(f"- Excluded from analysis (n = {m.excluded})")
         lines += _reason_lines(m.reasons)
     return "\n".join(lines)
@@ -95,7 +110,7 @@ def consort_box_texts(flow: ConsortFlow) -> dict[str, str]:
         boxes["excluded"] = "\n".join(
             [f"Excluded (n = {e.excluded})"] + _reason_lines(e.excluded_reasons, "- ")
         )
-    boxes["randomised"] = f"Randomized (n = {e.randomised})"
+    boxes["randomised"] = f"Randomised (n = {e.randomised})"
     for role, a in zip(("control", "treatment"), flow.arms, strict=True):
         boxes[f"allocation_{role}"] = _allocation_text(a)
         boxes[f"follow_up_{role}"] = _followup_text(a)
@@ -167,7 +182,7 @@ def _layout(flow: ConsortFlow) -> tuple[_Canvas, float, dict[str, str]]:
     mid = width / 2
     cv = _Canvas(width)
     y = MARGIN_IN
-    cv.banner(y, "Enrollment")
+    cv.banner(y, "Enrolment")
     y += BANNER_H_IN + ROW_GAP_IN
     center_w = 2.6
     top_line = y - ROW_GAP_IN
@@ -200,7 +215,7 @@ def _layout(flow: ConsortFlow) -> tuple[_Canvas, float, dict[str, str]]:
     previous_bottom = (fork, fork)
     for stage, title in (
         ("allocation", "Allocation"),
-        ("follow_up", "Follow-Up"),
+        ("follow_up", "Follow-up"),
         ("analysis", "Analysis"),
     ):
         for c, yb in zip(centers, previous_bottom, strict=True):

@@ -15,7 +15,7 @@ computes a statistic. SVG keeps text as text and is deterministic (fixed hash sa
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import matplotlib
@@ -23,6 +23,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from trialkit.analysis import TrialAnalysis  # noqa: E402
@@ -36,6 +37,35 @@ from trialkit.report.format import arm_labels  # noqa: E402
 RC = {**CONSORT_RC, "svg.hashsalt": "trialkit", "font.size": 9}
 ARM_STYLE = {"control": ("#4c72b0", "o"), "treatment": ("#dd8452", "s")}
 PANEL_COLUMNS = 3
+
+
+def _overlap(boxes: list) -> bool:  # type: ignore[type-arg]
+    return any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+def _x_label_boxes(fig: Figure, ax: Axes) -> list:  # type: ignore[type-arg]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+
+
+def tidy_ticks(fig: Figure) -> Figure:
+    """x tick labels that would collide are wrapped (a word per line), else turned vertical;
+    figure-level text is wrapped to the canvas; the layout is redone afterwards."""
+    rect = getattr(fig, "_trialkit_rect", None)
+    for ax in fig.axes:
+        if not ax.get_visible() or not _overlap(_x_label_boxes(fig, ax)):
+            continue
+        ticks = ax.get_xticks()
+        texts = [t.get_text() for t in ax.get_xticklabels()]
+        ax.set_xticks(ticks, [t.replace(" ", "\n") for t in texts])
+        if _overlap(_x_label_boxes(fig, ax)):
+            ax.set_xticks(ticks, texts)
+            ax.tick_params(axis="x", labelrotation=90)
+    for t in fig.texts:
+        t.set_wrap(True)
+    fig.tight_layout(rect=rect)
+    return fig
 
 
 def _weeks(analysis: TrialAnalysis) -> dict[str, float]:
@@ -95,7 +125,8 @@ def trajectory_figure(analysis: TrialAnalysis) -> Figure:
         fontsize=7.5,
         color="#444444",
     )
-    fig.tight_layout(rect=(0, 0.03, 1, 0.95))
+    fig._trialkit_rect = (0, 0.03, 1, 0.95)  # type: ignore[attr-defined]
+    fig.tight_layout(rect=fig._trialkit_rect)  # type: ignore[attr-defined]
     return fig
 
 
@@ -146,7 +177,8 @@ def forest_figure(analysis: TrialAnalysis) -> Figure:
         fontsize=7.5,
         color="#444444",
     )
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig._trialkit_rect = (0, 0.04, 1, 1)  # type: ignore[attr-defined]
+    fig.tight_layout(rect=fig._trialkit_rect)  # type: ignore[attr-defined]
     return fig
 
 
@@ -158,29 +190,48 @@ def _consort(analysis: TrialAnalysis) -> Figure:
     return consort_figure(analysis.consort)[0]
 
 
+def _tidy(
+    make: Callable[[TrialAnalysis], Figure | None],
+) -> Callable[[TrialAnalysis], Figure | None]:
+    def tidy(analysis: TrialAnalysis) -> Figure | None:
+        fig = make(analysis)
+        return None if fig is None else tidy_ticks(fig)
+
+    return tidy
+
+
 FIGURES: dict[str, tuple[str, Callable[[TrialAnalysis], Figure | None]]] = {
-    "trajectories": ("LS-mean trajectories by arm", trajectory_figure),
-    "forest": ("Standardised differences across outcomes", forest_figure),
+    "trajectories": ("LS-mean trajectories by arm", _tidy(trajectory_figure)),
+    "forest": ("Standardised differences across outcomes", _tidy(forest_figure)),
     "consort": ("CONSORT flow diagram", _consort),
-    "estimands": ("Estimands: main and sensitivity estimates, tipping point", estimand_figure),
+    "estimands": (
+        "Estimands: main and sensitivity estimates, tipping point",
+        _tidy(estimand_figure),
+    ),
 }
 
 
-def svg_figures(analysis: TrialAnalysis) -> dict[str, str]:
-    """Every figure as inline SVG markup (``<svg ...>...</svg>``), by name."""
-    out = {}
+def _drawn(analysis: TrialAnalysis) -> Iterator[tuple[str, Figure]]:
+    """Each figure by name, drawn under the report's rc settings and closed afterwards."""
     with plt.rc_context(RC):
         for name, (_, make) in FIGURES.items():
             fig = make(analysis)
             if fig is None:
                 continue
-            buf = io.StringIO()
             try:
-                fig.savefig(buf, format="svg", metadata={"Date": None})
+                yield name, fig
             finally:
                 plt.close(fig)
-            text = buf.getvalue()
-            out[name] = text[text.index("<svg") :]
+
+
+def svg_figures(analysis: TrialAnalysis) -> dict[str, str]:
+    """Every figure as inline SVG markup (``<svg ...>...</svg>``), by name."""
+    out = {}
+    for name, fig in _drawn(analysis):
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+        text = buf.getvalue()
+        out[name] = text[text.index("<svg") :]
     return out
 
 
@@ -189,17 +240,20 @@ def write_figures(analysis: TrialAnalysis, directory: str | Path, dpi: int = 150
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    with plt.rc_context(RC):
-        for name, (_, make) in FIGURES.items():
-            fig = make(analysis)
-            if fig is None:
-                continue
-            try:
-                for ext in ("png", "svg"):
-                    path = folder / f"{name}.{ext}"
-                    meta = {"Date": None} if ext == "svg" else {"Software": None}
-                    fig.savefig(path, format=ext, dpi=dpi, facecolor="white", metadata=meta)
-                    paths.append(path)
-            finally:
-                plt.close(fig)
+    for name, fig in _drawn(analysis):
+        for ext in ("png", "svg"):
+            path = folder / f"{name}.{ext}"
+            meta = {"Date": None} if ext == "svg" else {"Software": None}
+            fig.savefig(path, format=ext, dpi=dpi, facecolor="white", metadata=meta)
+            paths.append(path)
     return paths
+
+
+def png_figures(analysis: TrialAnalysis, dpi: int = 300) -> dict[str, bytes]:
+    """Every figure as PNG bytes at ``dpi`` (the DOCX report embeds these), by name."""
+    out = {}
+    for name, fig in _drawn(analysis):
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
+        out[name] = buf.getvalue()
+    return out

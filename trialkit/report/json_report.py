@@ -6,8 +6,9 @@ The document follows ``trialkit/report/schema/trial_report.schema.json`` (JSON S
 :func:`~trialkit.report.csv_tables.results_frame`, the observed summaries, the MMRM with every
 table, covariance attempts and sample accounting, the ANCOVA with per-visit samples),
 ``summary``, ``models``, ``consort``, ``baseline``, ``adherence``, ``attrition``,
-``discrepancies``, ``replication`` with its ``replication_note``, ``effects`` and the report's
-``footnotes``.
+``discrepancies``, ``replication`` with its ``replication_note``, ``effects``, the report's
+``footnotes`` and the pre-filled CONSORT 2025 checklist (``consort_checklist``: every item,
+and item 26's numbers at full precision).
 
 Missing numbers (NaN) are ``null``; floats are written with ``repr`` precision (17
 significant digits), so the file round-trips every value exactly.
@@ -29,9 +30,10 @@ from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
 from trialkit.analysis.estimands import EstimandResult
 from trialkit.core.version import __version__
 from trialkit.models.accounting import SampleAccounting
+from trialkit.report.consort_checklist import consort_checklist, outcome_results
 from trialkit.report.csv_tables import models_frame, results_frame
 from trialkit.report.format import arm_labels
-from trialkit.report.terminal import footnotes, replication_note
+from trialkit.report.notes import footnotes, replication_note
 
 SCHEMA_VERSION = "1.1"
 SCHEMA_RESOURCE = ("trialkit.report", "schema/trial_report.schema.json")
@@ -199,6 +201,10 @@ def report_dict(analysis: TrialAnalysis) -> dict[str, Any]:
         "effects": jsonable(analysis.effects_frame()),
         "estimands": [_estimand(e) for e in analysis.estimands],
         "footnotes": footnotes(analysis),
+        "consort_checklist": {
+            "items": jsonable(consort_checklist(analysis)),
+            "outcome_results": jsonable(outcome_results(analysis)),
+        },
     }
 
 

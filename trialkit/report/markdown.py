@@ -1,9 +1,9 @@
-"""The trial report as Markdown (GitHub-flavoured tables).
+"""The trial report as Markdown: the Markdown renderer of the document (GitHub pipe tables).
 
-The content is the terminal report's sections (:func:`trialkit.report.terminal.report_sections`)
-converted to Markdown: tables become pipe tables, the CONSORT tree a nested list, notes plain
-paragraphs. Figures, when written next to the report (``trialkit analyze --figures-dir``), are
-linked with ``figures`` mapping a figure name to its relative path.
+Tables become pipe tables with their title in bold above and footnotes below, sub-rows
+indented with ``&nbsp;&nbsp;`` per level (leading spaces would be dropped), the CONSORT tree
+a nested list, notes paragraphs. Figures are linked when ``figures`` maps a figure key to a
+relative path (``trialkit analyze --figures-dir``).
 """
 
 from __future__ import annotations
@@ -11,13 +11,31 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from rich.table import Table
-from rich.tree import Tree
-
 from trialkit.analysis import TrialAnalysis
-from trialkit.report.terminal import plain, render_parts, report_sections, table_data
+from trialkit.report.build import build_document
+from trialkit.report.document import (
+    Block,
+    Cell,
+    Document,
+    Figure,
+    Label,
+    Note,
+    Paragraph,
+    Table,
+    Tree,
+    TreeNode,
+    cell_text,
+    marks_text,
+)
 
 _SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|#"})
+INDENT = "&nbsp;&nbsp;"
+ALT = {
+    "consort": "CONSORT flow diagram",
+    "trajectories": "LS-mean trajectories by arm",
+    "forest": "Standardised differences across outcomes",
+    "estimands": "Estimands: main and sensitivity estimates",
+}
 
 
 def md_escape(text: str) -> str:
@@ -25,48 +43,68 @@ def md_escape(text: str) -> str:
     return text.translate(_SPECIAL).replace("\n", "<br>")
 
 
+def cell_markdown(cell: Cell) -> str:
+    lead = INDENT * cell.indent if isinstance(cell, Label) else ""
+    return lead + md_escape(cell_text(cell) + marks_text(cell))
+
+
 def table_markdown(table: Table) -> str:
-    """A rich table as a pipe table, its title as a bold line above."""
-    d = table_data(table)
-    heads = d.headers if d.show_header else [""] * len(d.headers)
-    rule = ["---:" if j == "right" else "---" for j in d.justify]
-    lines = [f"**{md_escape(d.title)}**", ""] if d.title else []
+    """A pipe table, its title as a bold line above and its footnotes below."""
+    heads = [c.header.replace("\n", " ") for c in table.columns]
+    heads = heads if table.show_header else [""] * len(heads)
+    rule = ["---:" if c.align == "right" else "---" for c in table.columns]
+    lines = [f"**{md_escape(table.title)}**", ""] if table.title else []
     lines.append("| " + " | ".join(md_escape(h) for h in heads) + " |")
     lines.append("| " + " | ".join(rule) + " |")
-    lines += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in d.rows]
+    lines += ["| " + " | ".join(cell_markdown(c) for c in row) + " |" for row in table.rows]
+    if table.footnotes:
+        lines += [""] + [md_escape(n) for n in table.footnotes]
     return "\n".join(lines)
 
 
-def tree_markdown(tree: Tree, depth: int = 0) -> str:
-    """A rich tree as a nested bullet list."""
-    lines = ["  " * depth + f"- {md_escape(plain(tree.label))}"]
-    lines += [tree_markdown(c, depth + 1) for c in tree.children]
+def tree_markdown(node: TreeNode, depth: int = 0) -> str:
+    """A tree node and its children as a nested bullet list."""
+    lines = ["  " * depth + f"- {md_escape(node.label.text)}"]
+    lines += [tree_markdown(c, depth + 1) for c in node.children]
     return "\n".join(lines)
 
 
-def part_markdown(part: object) -> str:
-    """Any section part: tables, trees and text lines, in order, blank-line separated."""
-    return "\n\n".join(
-        render_parts(part, table_markdown, tree_markdown, lambda t: md_escape(t.plain.strip()))
-    )
+class MarkdownRenderer:
+    """Render a :class:`Document` as Markdown; ``figures`` maps figure keys to links."""
+
+    def __init__(self, figures: Mapping[str, str] | None = None):
+        self.figures = dict(figures or {})
+
+    def block(self, block: Block) -> str:
+        if isinstance(block, Table):
+            return table_markdown(block)
+        if isinstance(block, Tree):
+            return tree_markdown(block.root)
+        if isinstance(block, Paragraph):
+            return md_escape(block.text.strip())
+        if isinstance(block, Note):
+            return INDENT * block.indent + md_escape(block.text.strip())
+        if isinstance(block, Figure):
+            link = self.figures.get(block.key)
+            return f"![{ALT.get(block.key, block.caption)}]({link})" if link else ""
+        raise TypeError(f"unknown block {type(block).__name__}")
+
+    def render(self, document: Document) -> str:
+        out = []
+        for s in document.sections:
+            parts = [p for p in (self.block(b) for b in s.blocks) if p]
+            if s.key != "header" and not parts:
+                continue
+            out.append(
+                f"# {md_escape(s.title)}" if s.key == "header" else f"## {md_escape(s.title)}"
+            )
+            out += parts
+        return "\n\n".join(out) + "\n"
 
 
 def render_markdown(analysis: TrialAnalysis, figures: Mapping[str, str] | None = None) -> str:
-    """The whole report as one Markdown document."""
-    figures = figures or {}
-    out = []
-    for s in report_sections(analysis):
-        out.append(f"# {md_escape(s.title)}" if s.key == "header" else f"## {md_escape(s.title)}")
-        if s.key == "consort" and "consort" in figures:
-            out.append(f"![CONSORT flow diagram]({figures['consort']})")
-        if s.outcome == analysis.outcomes[0].name and "trajectories" in figures:
-            out.append(f"![LS-mean trajectories by arm]({figures['trajectories']})")
-        out += [part_markdown(p) for p in s.parts]
-        if s.key == "estimand-1" and "estimands" in figures:
-            out.append(f"![Estimands: main and sensitivity estimates]({figures['estimands']})")
-        if s.key == "summary" and "forest" in figures:
-            out.append(f"![Standardised differences across outcomes]({figures['forest']})")
-    return "\n\n".join(out) + "\n"
+    """The whole report as one Markdown document, linking ``figures`` (key -> path)."""
+    return MarkdownRenderer(figures).render(build_document(analysis))
 
 
 def write_markdown(

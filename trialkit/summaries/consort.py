@@ -1,4 +1,4 @@
-"""The CONSORT 2010 flow (CONSORT 2025 items 22a-b), derived from the data and the plan.
+"""The CONSORT participant flow (CONSORT 2025 items 22a-b), derived from the data and the plan.
 
 Stages and definitions:
 

@@ -1,0 +1,333 @@
+"""A pre-filled CONSORT 2025 checklist for the items the data and the plan can fill.
+
+Item numbers and wording (paraphrased) follow the CONSORT 2025 checklist: Hopewell S, Chan
+A-W, Collins GS, et al. CONSORT 2025 statement: updated guideline for reporting randomised
+trials. BMJ 2025;389:e081123 (Box/Table 1). Filled: 21b (who was analysed, in which
+group), 21c (missing data), 22a/22b (participant flow, losses and exclusions), 23a (dates,
+only when the plan gives them), 24a (intervention as delivered: adherence), 25 (baseline
+table), 26 (per outcome and group: n analysed, n with data at the time point, effect with
+its CI), 28 (other analyses, marked pre-specified). Every other item is listed as "to be
+completed by the authors".
+
+:func:`consort_checklist` returns the items as data (the JSON report's
+``consort_checklist``); :func:`checklist_blocks` the report appendix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from trialkit.analysis import TrialAnalysis
+from trialkit.report.document import (
+    Block,
+    Column,
+    Count,
+    Estimate,
+    Label,
+    Paragraph,
+    PValue,
+    Table,
+)
+from trialkit.report.format import arm_labels, model_digits
+
+TO_COMPLETE = "To be completed by the authors."
+
+# (item, topic, what to report) in checklist order; paraphrased from CONSORT 2025.
+ITEMS: tuple[tuple[str, str, str], ...] = (
+    ("1a", "Title", "Identification as a randomised trial"),
+    ("1b", "Abstract", "Structured summary of the trial design, methods, results, conclusions"),
+    ("2", "Open science", "Trial registration: name of registry, identifier, date"),
+    ("3", "Open science", "Where the protocol and statistical analysis plan can be accessed"),
+    ("4", "Open science", "Where and how data, code and other materials can be accessed"),
+    ("5a", "Open science", "Sources of funding and other support; role of funders"),
+    ("5b", "Open science", "Financial and other conflicts of interest"),
+    ("6", "Introduction", "Scientific background and rationale"),
+    ("7", "Introduction", "Specific objectives related to benefits and harms"),
+    ("8", "Methods", "Patient or public involvement"),
+    ("9", "Methods", "Trial design, including the allocation ratio"),
+    ("10", "Methods", "Important changes to the trial after it started, with reasons"),
+    ("11", "Methods", "Settings and locations"),
+    ("12a", "Methods", "Eligibility criteria for participants"),
+    ("12b", "Methods", "Eligibility criteria for sites and individuals delivering interventions"),
+    ("13", "Methods", "Intervention and comparator with details to allow replication"),
+    ("14", "Methods", "Pre-specified primary and secondary outcomes, with time points"),
+    ("15", "Methods", "Harms: how they were defined and assessed"),
+    ("16a", "Methods", "How the sample size was determined"),
+    ("16b", "Methods", "Interim analyses and stopping guidelines"),
+    ("17a", "Methods", "Randomisation: sequence generation"),
+    ("17b", "Methods", "Randomisation: type and any restriction"),
+    ("18", "Methods", "Allocation concealment mechanism"),
+    ("19", "Methods", "Implementation of the allocation"),
+    ("20a", "Methods", "Blinding: who was blinded after assignment"),
+    ("20b", "Methods", "Blinding: how, and similarity of interventions"),
+    ("21a", "Statistical methods", "Methods used to compare groups for each outcome"),
+    ("21b", "Statistical methods", "Who was included in each analysis, and in which group"),
+    ("21c", "Statistical methods", "How missing data were handled in the analysis"),
+    ("21d", "Statistical methods", "Methods for any additional analyses"),
+    (
+        "22a",
+        "Participant flow",
+        "Per group: randomised, received the intervention, analysed for the primary outcome",
+    ),
+    (
+        "22b",
+        "Participant flow",
+        "Per group: losses and exclusions after randomisation, with reasons",
+    ),
+    ("23a", "Recruitment", "Dates of recruitment and follow-up"),
+    ("23b", "Recruitment", "Why the trial ended or was stopped"),
+    ("24a", "Intervention delivery", "Intervention and comparator as actually delivered"),
+    ("24b", "Intervention delivery", "Concomitant care received during the trial"),
+    ("25", "Baseline data", "Baseline characteristics for each group"),
+    (
+        "26",
+        "Numbers analysed, outcomes and estimation",
+        "Per outcome and group: number "
+        "included in the analysis and with data at the time point, results, effect with CI",
+    ),
+    ("27", "Harms", "All important harms or unintended effects in each group"),
+    (
+        "28",
+        "Ancillary analyses",
+        "Other analyses (subgroup, sensitivity), pre-specified or post hoc",
+    ),
+    (
+        "29",
+        "Discussion",
+        "Interpretation consistent with the results, balancing benefits and harms",
+    ),
+    ("30", "Discussion", "Limitations, generalisability"),
+)
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One checklist item: number, topic, what to report, and trialkit's entry."""
+
+    item: str
+    topic: str
+    text: str
+    filled: bool
+    entry: tuple[str, ...]
+
+
+def _n_text(counts: dict[str, int], labels: tuple[str, str]) -> str:
+    return "; ".join(f"{lab} {n}" for lab, n in zip(labels, counts.values(), strict=True))
+
+
+def _item_21b(analysis: TrialAnalysis) -> tuple[str, ...]:
+    primary = analysis.outcomes[0]
+    text = [
+        "Each participant is analysed in the group to which they were randomised. The MMRM "
+        "uses every randomised participant with the outcome observed at one or more "
+        "post-baseline visits (no imputation); the ANCOVA uses complete cases at each visit."
+    ]
+    if primary.mmrm is not None:
+        s = primary.mmrm.sample
+        labels = arm_labels(analysis.trial.plan)
+        n = {str(k): int(v) for k, v in s.n_subjects.items()}
+        text.append(f"Primary outcome ({primary.outcome.label}), MMRM: {_n_text(n, labels)}.")
+    return tuple(text)
+
+
+def _item_21c(analysis: TrialAnalysis) -> tuple[str, ...]:
+    plan = analysis.trial.plan
+    if not analysis.estimands:
+        return (
+            "No imputation: the MMRM uses all observed post-baseline values and is valid "
+            "when data are missing at random (MAR); no estimand or sensitivity analysis of "
+            "the missing-data assumption was planned.",
+        )
+    out = []
+    for e in analysis.estimands:
+        methods = "; ".join(
+            f"{r.spec.name} ({'main' if i == 0 else 'sensitivity'}): {r.label}"
+            for i, r in enumerate(e.estimators)
+        )
+        out.append(f"Estimand {e.spec.name} ({plan.outcome(e.spec.outcome).label}): {methods}.")
+    return tuple(out)
+
+
+def _flow_items(analysis: TrialAnalysis) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    flow = analysis.consort
+    a22, b22 = [], []
+    for a in flow.arms:
+        received = "not recorded" if a.received is None else str(a.received)
+        analysed = a.analysis[0].analysed if a.analysis else None
+        a22.append(
+            f"{a.label}: randomised {a.allocated}; received the allocated intervention "
+            f"{received}; analysed for the primary outcome "
+            f"{analysed if analysed is not None else '-'}."
+        )
+        parts = []
+        if a.followup:
+            v = a.followup[-1]
+            why = ", ".join(f"{r} {n}" for r, n in v.reasons) or "no reasons recorded"
+            parts.append(f"lost to follow-up at {v.label} {v.not_assessed} ({why})")
+        if a.discontinued is not None:
+            parts.append(f"discontinued the intervention {a.discontinued}")
+        if a.analysis:
+            m = a.analysis[0]
+            why = ", ".join(f"{r} {n}" for r, n in m.reasons)
+            parts.append(
+                f"excluded from the primary analysis {m.excluded}" + (f" ({why})" if why else "")
+            )
+        b22.append(f"{a.label}: " + "; ".join(parts) + ".")
+    a22.append("See the CONSORT flow section and diagram.")
+    return tuple(a22), tuple(b22)
+
+
+def _item_24a(analysis: TrialAnalysis) -> tuple[str, ...] | None:
+    ad = analysis.adherence
+    if ad is None:
+        return None
+    return tuple(
+        f"{a.label}: attended >= {ad.threshold} of {ad.sessions} sessions "
+        f"{a.n_adherent}/{a.headline_denominator} ({a.headline_percent:.1f}%); "
+        f"started {a.n_started}/{a.n_randomised}."
+        for a in ad.arms
+    )
+
+
+def _item_28(analysis: TrialAnalysis) -> tuple[str, ...]:
+    out = [
+        "ANCOVA at each visit (complete cases) as a sensitivity analysis of every outcome: "
+        "pre-specified in the analysis plan."
+    ]
+    for e in analysis.estimands:
+        for r in e.estimators[1:]:
+            out.append(
+                f"Estimand {e.spec.name}: {r.spec.name} ({r.label}), sensitivity analysis, "
+                "pre-specified in the analysis plan."
+            )
+    out.append("No subgroup analyses were planned.")
+    return tuple(out)
+
+
+def outcome_results(analysis: TrialAnalysis) -> pd.DataFrame:
+    """Item 26: one row per outcome x post-baseline visit x arm: n analysed (MMRM
+    subjects), n with data at the visit, and the MMRM difference with its CI (full
+    precision)."""
+    plan = analysis.trial.plan
+    labels = dict(zip((plan.arms.control, plan.arms.treatment), arm_labels(plan), strict=True))
+    rows = []
+    for oa in analysis.outcomes:
+        m = oa.mmrm
+        obs = oa.observed.assign(visit=oa.observed["visit"].astype(str))
+        diff = (
+            m.differences.assign(visit=m.differences["visit"].astype(str)).set_index("visit")
+            if m is not None
+            else None
+        )
+        for v in plan.visits.post_baseline:
+            for arm in (plan.arms.control, plan.arms.treatment):
+                o = obs[(obs["visit"] == str(v)) & (obs["arm"].astype(str) == str(arm))]
+                d = diff.loc[str(v)] if diff is not None and str(v) in diff.index else None
+                rows.append(
+                    {
+                        "outcome": oa.name,
+                        "label": oa.outcome.label,
+                        "role": oa.outcome.role,
+                        "visit": str(v),
+                        "visit_label": plan.visits.label(str(v)),
+                        "arm": str(arm),
+                        "arm_label": labels[arm],
+                        "n_analysed": None if m is None else int(m.sample.n_subjects[arm]),
+                        "n_with_data": int(o["n"].iloc[0]) if len(o) else 0,
+                        "estimate": None if d is None else float(d["estimate"]),
+                        "ci_lower": None if d is None else float(d["ci_lower"]),
+                        "ci_upper": None if d is None else float(d["ci_upper"]),
+                        "p_value": None if d is None else float(d["p_value"]),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def consort_checklist(analysis: TrialAnalysis) -> tuple[ChecklistItem, ...]:
+    """Every CONSORT 2025 item; those the data and plan can fill are filled."""
+    a22, b22 = _flow_items(analysis)
+    ci = f"{100 * (1 - analysis.trial.plan.analysis.alpha):g}% CI"
+    filled: dict[str, tuple[str, ...] | None] = {
+        "21b": _item_21b(analysis),
+        "21c": _item_21c(analysis),
+        "22a": a22,
+        "22b": b22,
+        "23a": None,  # the plan holds no recruitment or follow-up dates
+        "24a": _item_24a(analysis),
+        "25": (
+            f"See the baseline table: {len(analysis.baseline.description.variables)} "
+            "characteristics by group.",
+        ),
+        "26": (
+            f"See the table below: per outcome, visit and group, the n analysed (MMRM) and "
+            f"the n with data at the time point, and the difference with its {ci}. All "
+            "outcomes are continuous (absolute and relative effects for binary outcomes do "
+            "not apply).",
+        ),
+        "28": _item_28(analysis),
+    }
+    out = []
+    for item, topic, text in ITEMS:
+        entry = filled.get(item)
+        out.append(ChecklistItem(item, topic, text, entry is not None, entry or (TO_COMPLETE,)))
+    return tuple(out)
+
+
+def checklist_blocks(analysis: TrialAnalysis) -> list[Block]:
+    """The appendix: the checklist table and the item 26 results table."""
+    items = consort_checklist(analysis)
+    table = Table(
+        "CONSORT 2025 checklist (pre-filled by trialkit)",
+        (Column("Item"), Column("Topic"), Column("What to report"), Column("Reported")),
+        tuple(
+            (
+                Label(i.item),
+                Label(i.topic),
+                Label(i.text),
+                Label("\n".join(i.entry), emphasis=None if i.filled else "dim"),
+            )
+            for i in items
+        ),
+    )
+    res = outcome_results(analysis)
+    ci = f"{100 * (1 - analysis.trial.plan.analysis.alpha):g}% CI"
+    digits = {oa.name: model_digits(oa.outcome) for oa in analysis.outcomes}
+    rows = []
+    last = None
+    for r in res.itertuples():
+        first = (r.outcome, r.visit) != last
+        last = (r.outcome, r.visit)
+        rows.append(
+            (
+                Label(r.label if first else ""),
+                Label(r.visit_label if first else ""),
+                Label(r.arm_label),
+                Count(r.n_analysed),
+                Count(r.n_with_data),
+                Estimate(r.estimate, r.ci_lower, r.ci_upper, digits[r.outcome])
+                if first
+                else Label(""),
+                PValue(r.p_value) if first else Label(""),
+            )
+        )
+    results = Table(
+        "Item 26: numbers analysed and effects (MMRM, treatment - control)",
+        (
+            Column("Outcome"),
+            Column("Visit"),
+            Column("Group"),
+            Column("n analysed", "right"),
+            Column("n with data", "right"),
+            Column(f"Difference ({ci})", "right"),
+            Column("p", "right"),
+        ),
+        tuple(rows),
+    )
+    intro = Paragraph(
+        "Items trialkit can fill from the data and the plan are filled; the others are for "
+        "the authors. Item numbers follow CONSORT 2025 (Hopewell et al., BMJ "
+        "2025;389:e081123)."
+    )
+    return [intro, table, results]

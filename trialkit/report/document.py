@@ -1,0 +1,262 @@
+"""The report as a format-neutral document: sections of tables, paragraphs, notes, trees
+and figures, with typed table cells.
+
+The document is built once from a :class:`~trialkit.analysis.TrialAnalysis` by
+:func:`trialkit.report.build.build_document`; every output format (terminal, HTML,
+Markdown, DOCX, RTF) is a thin renderer of it. A cell keeps its number and its format
+(decimals, CI, p-value rule); :func:`cell_text` turns it into the text every renderer shows,
+with the rules of :mod:`trialkit.report.format`, so the formats agree to the character.
+Renderers may use the cell type for alignment or styling, never to re-derive numbers.
+
+Anchors: R gt / gtsummary (one table object, many outputs); pip-audit (one class per
+output format).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from trialkit.report.format import fmt_ci, fmt_int, fmt_num, fmt_p, fmt_paren
+
+Emphasis = Literal["bold", "dim", "flag", "ok", "heading"] | None
+Align = Literal["left", "right"]
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number shown with ``digits`` decimals (``-`` when missing)."""
+
+    value: float | None
+    digits: int = 1
+    emphasis: Emphasis = None
+    marks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """An estimate with its confidence interval: ``-5.02 (-9.21 to -0.83)``.
+
+    ``sep`` separates the estimate from the interval (``"\\n"`` stacks them).
+    """
+
+    value: float | None
+    lower: float | None
+    upper: float | None
+    digits: int = 2
+    emphasis: Emphasis = None
+    marks: tuple[str, ...] = ()
+    sep: str = " "
+
+
+@dataclass(frozen=True)
+class MeanSpread:
+    """A mean with its SD, or an estimate with its SE: ``52.7 (12.7)``."""
+
+    value: float | None
+    spread: float | None
+    digits: int = 1
+    emphasis: Emphasis = None
+    marks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PValue:
+    """A p-value: ``<0.001`` or three decimals."""
+
+    value: float | None
+    emphasis: Emphasis = None
+    marks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Count:
+    """A count of subjects or observations."""
+
+    n: int | None
+    emphasis: Emphasis = None
+    marks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Label:
+    """Text: a row label (``indent`` levels below its parent row) or a text cell."""
+
+    text: str
+    indent: int = 0
+    emphasis: Emphasis = None
+    marks: tuple[str, ...] = ()
+
+
+Cell = Number | Estimate | MeanSpread | PValue | Count | Label
+
+EMPTY = Label("")
+
+
+def cell_text(cell: Cell) -> str:
+    """The cell's text without indentation or footnote marks (see :func:`display_text`)."""
+    if isinstance(cell, Label):
+        return cell.text
+    if isinstance(cell, Number):
+        return fmt_num(cell.value, cell.digits)
+    if isinstance(cell, Estimate):
+        return fmt_ci(cell.value, cell.lower, cell.upper, cell.digits, sep=cell.sep)  # type: ignore[arg-type]
+    if isinstance(cell, MeanSpread):
+        return fmt_paren(cell.value, cell.spread, cell.digits)  # type: ignore[arg-type]
+    if isinstance(cell, PValue):
+        return fmt_p(cell.value)
+    return fmt_int(cell.n)
+
+
+def marks_text(cell: Cell) -> str:
+    """Footnote marks as a suffix (``" a,b"``), empty without marks."""
+    return f" {','.join(cell.marks)}" if cell.marks else ""
+
+
+def display_text(cell: Cell, indent: str = "  ") -> str:
+    """Text with ``indent`` per indentation level and the footnote marks appended."""
+    lead = indent * cell.indent if isinstance(cell, Label) else ""
+    return f"{lead}{cell_text(cell)}{marks_text(cell)}"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column header; numbers are right-aligned."""
+
+    header: str
+    align: Align = "left"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table of typed cells with its footnotes.
+
+    ``show_header=False`` marks a key-value table (the report header) whose column headers
+    are not shown.
+    """
+
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    footnotes: tuple[str, ...] = ()
+    show_header: bool = True
+
+    def __post_init__(self) -> None:
+        for row in self.rows:
+            if len(row) != len(self.columns):
+                raise ValueError(
+                    f"Table '{self.title}': a row has {len(row)} cells for "
+                    f"{len(self.columns)} columns."
+                )
+
+    def text_rows(self) -> list[list[str]]:
+        """Every row as display text (two spaces per indentation level)."""
+        return [[display_text(c) for c in row] for row in self.rows]
+
+    def char_widths(self, header_words: bool = False) -> list[int]:
+        """Characters each column needs: its longest cell line or header line (the
+        header's longest word with ``header_words``, for renderers that wrap headers)."""
+        rows = self.text_rows()
+        out = []
+        for i, c in enumerate(self.columns):
+            parts = c.header.split() if header_words else c.header.split("\n")
+            head = max((len(x) for x in parts), default=0) if self.show_header else 0
+            cells = [len(line) for r in rows for line in r[i].split("\n")]
+            out.append(max([head, *cells]))
+        return out
+
+    def layout_widths(self, total: int, per_char: int, label_cap: int = 40) -> list[int]:
+        """Column widths in page units (e.g. twips) for fixed-layout formats: each column's
+        characters (at least 4, plus 2 of padding; the first column capped at
+        ``label_cap``) times ``per_char``, scaled down to ``total`` when wider."""
+        chars = [max(4, n) + 2 for n in self.char_widths()]
+        chars[0] = min(chars[0], label_cap)
+        need = [n * per_char for n in chars]
+        width = sum(need)
+        return [w * total // width for w in need] if width > total else need
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of running text; ``emphasis='flag'`` for a warning, ``'ok'`` for a pass."""
+
+    text: str
+    emphasis: Emphasis = None
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note on the methods (model, covariance, N used); ``indent`` for a sub-item."""
+
+    text: str
+    indent: int = 0
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    """One node of a tree (the CONSORT flow): its label and children."""
+
+    label: Label
+    children: tuple[TreeNode, ...] = ()
+
+    def walk(self, depth: int = 0) -> Iterator[tuple[int, TreeNode]]:
+        """Every node with its depth, depth first."""
+        yield depth, self
+        for c in self.children:
+            yield from c.walk(depth + 1)
+
+
+@dataclass(frozen=True)
+class Tree:
+    """A titled tree (the CONSORT 2025 participant flow)."""
+
+    root: TreeNode
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure by key (``consort``, ``trajectories``, ``forest``, ``estimands``) and its
+    caption; renderers that embed figures receive the drawings by key."""
+
+    key: str
+    caption: str
+
+
+Block = Table | Paragraph | Note | Tree | Figure
+
+
+@dataclass(frozen=True)
+class Section:
+    """One report section: a stable ``key``, its heading and blocks in order.
+
+    ``outcome`` is the outcome name on per-outcome sections.
+    """
+
+    key: str
+    title: str
+    blocks: tuple[Block, ...] = field(default_factory=tuple)
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """The whole report: title and ordered sections."""
+
+    title: str
+    sections: tuple[Section, ...]
+    footer: str = ""
+
+    def section(self, key: str) -> Section:
+        """The section with ``key``."""
+        for s in self.sections:
+            if s.key == key:
+                return s
+        raise KeyError(key)
+
+    def tables(self) -> Iterator[tuple[Section, Table]]:
+        """Every table with its section, in order."""
+        for s in self.sections:
+            for b in s.blocks:
+                if isinstance(b, Table):
+                    yield s, b
