@@ -28,7 +28,9 @@ def test_write_figures(analysis: TrialAnalysis, tmp_path) -> None:
     paths = write_figures(analysis, tmp_path / "figs")
     names = sorted(p.name for p in paths)
     assert names == sorted(
-        f"{n}.{e}" for n in ("trajectories", "forest", "consort") for e in ("png", "svg")
+        f"{n}.{e}"
+        for n in ("trajectories", "forest", "consort", "estimands")  # the sample has an estimand
+        for e in ("png", "svg")
     )
     for p in paths:
         head = p.read_bytes()[:8]
@@ -89,7 +91,7 @@ def test_svg_inline_and_dollar_labels(analysis: TrialAnalysis) -> None:
         trial=dataclasses.replace(analysis.trial, plan=dataclasses.replace(plan, arms=arms)),
     )
     svgs = svg_figures(odd)
-    assert set(svgs) == {"consort", "trajectories", "forest"}
+    assert set(svgs) == {"consort", "trajectories", "forest", "estimands"}
     for text in svgs.values():
         assert text.startswith("<svg") and text.rstrip().endswith("</svg>")
     assert "$50 voucher &amp; $10 app" in svgs["trajectories"]

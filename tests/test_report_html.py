@@ -116,7 +116,7 @@ def test_self_contained(page: Path) -> None:
             assert not re.match(r"(https?:)?//", value), f"<{tag} {key}={value}>"
     assert "@import" not in text
     assert re.findall(r"url\((?!#)", text) == []  # only in-document references, url(#id)
-    assert names.count("svg") == 3  # CONSORT, trajectories, forest: inline
+    assert names.count("svg") == 4  # CONSORT, trajectories, forest, estimands: inline
     assert names.index("style") < names.index("body")  # the page's CSS is inline in <head>
 
 
@@ -133,7 +133,7 @@ def test_browser_renders_every_section(page: Path, tmp_path: Path, analysis: Tri
     # One table per post-baseline visit per outcome, plus the summary and replication tables.
     n_visit_tables = len(analysis.outcomes) * (len(analysis.trial.plan.visits.order) - 1)
     assert html.count("<table>") >= n_visit_tables + 2
-    assert html.count("<svg") == 3
+    assert html.count("<svg") == 4
     assert "Replication of published results (MMRM; outcomes by their plan name)" in html
     # Every published figure is listed: one replication row per [[published]] entry.
     rep = html[html.index('<section id="replication">') :]

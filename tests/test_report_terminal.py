@@ -68,6 +68,7 @@ def test_sections_in_order(analysis: TrialAnalysis) -> None:
         "attrition",
         "trajectories",
         *outcomes,
+        *[f"estimand-{i + 1}" for i in range(len(analysis.estimands))],
         "summary",
         "footnotes",
         "replication",
@@ -75,6 +76,7 @@ def test_sections_in_order(analysis: TrialAnalysis) -> None:
         "checklist",
     ]
     assert outcomes[0] == "outcome-ders"  # primary first
+    assert len(analysis.estimands) == 1  # the sample plan's estimand
 
 
 def test_visit_table_numbers(analysis: TrialAnalysis) -> None:
