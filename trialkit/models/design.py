@@ -164,7 +164,7 @@ def levels(series: pd.Series) -> list[str]:
     return sorted(values.astype(str).unique().tolist())
 
 
-def _is_categorical(series: pd.Series) -> bool:
+def is_categorical(series: pd.Series) -> bool:
     return not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
 
 
@@ -262,7 +262,7 @@ def build_design(
     infos: list[CovariateInfo] = []
     for c in covariates:
         s = df[c]
-        if _is_categorical(s):
+        if is_categorical(s):
             levs = levels(s)
             codes = pd.Categorical(s.astype(str).to_numpy(), categories=levs).codes
             props = tuple(float(np.mean(codes == j)) for j in range(len(levs)))
@@ -283,7 +283,7 @@ def build_design(
     )
     X, names, terms = assemble(inputs, coding)
     if coding == "treatment":
-        _check_rank(X, names)
+        check_rank(X, names)
     sample = SampleAccounting(
         n_subjects={a: int(np.unique(subj_codes[arm_codes == j]).size) for j, a in enumerate(arms)},
         n_observations={a: int(np.sum(arm_codes == j)) for j, a in enumerate(arms)},
@@ -431,7 +431,7 @@ def _excluded(
     return pd.DataFrame({"subject": np.asarray(uniques)[excl], "arm": arm_first, "reason": reasons})
 
 
-def _check_rank(X: np.ndarray, names: list[str]) -> None:
+def check_rank(X: np.ndarray, names: list[str]) -> None:
     # R from an unpivoted QR spans the same row space (R'R = X'X); pivot on the small R.
     r0 = np.linalg.qr(X, mode="r")
     _, r, piv = scipy.linalg.qr(r0, mode="economic", pivoting=True)

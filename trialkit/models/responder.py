@@ -28,7 +28,7 @@ from trialkit.core.results import ReadOnlyResult
 from trialkit.errors import ModelError
 from trialkit.inference import gcomputation as gc
 from trialkit.inference.proportions import newcombe_difference
-from trialkit.models.design import _check_rank, _is_categorical, factor_columns, levels
+from trialkit.models.design import check_rank, factor_columns, is_categorical, levels
 from trialkit.models.responder_rule import ResponderRule, binary_values
 from trialkit.specs.responder import ResponderSpec
 
@@ -359,7 +359,7 @@ def _adjusted(
         s = used[c]
         coded = (
             factor_columns(c, s.astype(str).to_numpy(), levels(s))
-            if _is_categorical(s)
+            if is_categorical(s)
             else [(c, s.to_numpy(dtype=float))]
         )
         for nm, col in coded:
@@ -367,7 +367,7 @@ def _adjusted(
             cols.append(col)
     X = np.column_stack(cols)
     try:
-        _check_rank(X, names)
+        check_rank(X, names)
     except ModelError as exc:
         raise gc.NotEstimable(str(exc)) from None
     fit = gc.fit_logistic(X, y)
