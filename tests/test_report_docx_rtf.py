@@ -1,6 +1,11 @@
 """Word and RTF reports, checked in the real applications' formats: the DOCX opened with
 python-docx (table cells), both converted by LibreOffice headless to text and PDF, one PDF
-page rendered to PNG (Ghostscript); the CLI writes both; the RTF text is snapshot-tested.
+page rendered to PNG (poppler's pdftoppm) and checked not to be blank; the CLI writes both;
+the RTF text is snapshot-tested.
+
+Without LibreOffice or pdftoppm those tests are skipped with the reason, unless
+``TRIALKIT_REQUIRE_LIBREOFFICE=1``: then they fail. ``.ci/run`` installs both
+(``libreoffice-writer-nogui``, ``poppler-utils``) and sets it, so CI always runs them.
 
 The numbers are the document's (see test_report_document.py); these tests check that every
 table reaches the file intact.
@@ -15,6 +20,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from external_tools import LIBREOFFICE_ENV, require_program
 from typer.testing import CliRunner
 
 from trialkit.analysis import TrialAnalysis
@@ -25,10 +31,13 @@ from trialkit.report.docx_report import DocxRenderer
 from trialkit.report.rtf_report import RtfRenderer, rtf_escape
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-needs_libreoffice = pytest.mark.skipif(
-    SOFFICE is None, reason="LibreOffice (soffice) is not installed on this machine"
-)
+
+
+def soffice() -> str:
+    """LibreOffice; skip without it (fail under TRIALKIT_REQUIRE_LIBREOFFICE=1)."""
+    return require_program(
+        ("soffice", "libreoffice"), "LibreOffice", "libreoffice-writer-nogui", LIBREOFFICE_ENV
+    )
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +116,7 @@ def test_rtf_snapshot(files: dict[str, Path]) -> None:
 def _convert(path: Path, target: str) -> Path:
     out = path.parent / "lo"
     subprocess.run(
-        [SOFFICE, "--headless", "--convert-to", target, "--outdir", str(out), str(path)],
+        [soffice(), "--headless", "--convert-to", target, "--outdir", str(out), str(path)],
         check=True,
         capture_output=True,
         timeout=240,
@@ -115,7 +124,6 @@ def _convert(path: Path, target: str) -> Path:
     return out / f"{path.stem}.{target.split(':')[0]}"
 
 
-@needs_libreoffice
 @pytest.mark.parametrize("kind", ["docx", "rtf"])
 def test_libreoffice_reads_every_table(
     files: dict[str, Path], document: Document, kind: str
@@ -134,38 +142,42 @@ def test_libreoffice_reads_every_table(
     assert "CONSORT 2025 checklist" in text
 
 
-@needs_libreoffice
 @pytest.mark.parametrize("kind", ["docx", "rtf"])
 def test_libreoffice_pdf_renders_a_page(files: dict[str, Path], kind: str) -> None:
     src = files[kind].with_name(f"pdf_{kind}.{kind}")
     shutil.copy(files[kind], src)
     pdf = _convert(src, "pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
-    gs = shutil.which("gs")
-    assert gs is not None, "Ghostscript renders the PDF page to PNG"
-    png = pdf.with_suffix(".png")
+    pdftoppm = require_program(("pdftoppm",), "pdftoppm", "poppler-utils", LIBREOFFICE_ENV)
+    stem = pdf.with_name(f"page_{kind}")
     subprocess.run(
-        [
-            gs,
-            "-q",
-            "-dNOPAUSE",
-            "-dBATCH",
-            "-sDEVICE=png16m",
-            "-r50",
-            "-dFirstPage=2",
-            "-dLastPage=2",
-            f"-sOutputFile={png}",
-            str(pdf),
-        ],
+        [pdftoppm, "-png", "-r", "50", "-f", "2", "-l", "2", "-singlefile", str(pdf), str(stem)],
         check=True,
         timeout=120,
     )
     from PIL import Image
 
-    with Image.open(png) as im:
+    with Image.open(stem.with_suffix(".png")) as im:
         assert im.width > im.height  # landscape
-        colours = im.convert("L").getextrema()
-        assert colours[0] < 100 and colours[1] > 200  # text on a white page
+        grey = im.convert("L")
+        dark = sum(grey.histogram()[:128]) / (grey.width * grey.height)
+        lightest = grey.getextrema()[1]
+    # Not blank: a white page with text and rules on it (1-30% dark pixels at 50 dpi).
+    assert lightest > 240
+    assert 0.01 < dark < 0.30, f"{kind}: {dark:.1%} of page 2's pixels are dark"
+
+
+@pytest.mark.parametrize("required", [False, True])
+def test_missing_libreoffice_skips_or_fails(
+    monkeypatch: pytest.MonkeyPatch, required: bool
+) -> None:
+    # Without LibreOffice: a skip with the reason, or under TRIALKIT_REQUIRE_LIBREOFFICE=1 a
+    # failure (as the browser tests under TRIALKIT_REQUIRE_BROWSER=1).
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv(LIBREOFFICE_ENV, "1" if required else "0")
+    expected = pytest.fail.Exception if required else pytest.skip.Exception
+    with pytest.raises(expected, match="LibreOffice is not installed"):
+        soffice()
 
 
 def test_cli_writes_docx_and_rtf(tmp_path: Path) -> None:

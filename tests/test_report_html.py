@@ -12,15 +12,14 @@ CI always runs them.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from external_tools import BROWSER_ENV, require_program
 
 import trialkit
 from trialkit.analysis import TrialAnalysis, analyze_trial
@@ -45,18 +44,9 @@ NASTY_ARM_ESCAPED = (
 )
 
 
-REQUIRE_BROWSER = os.environ.get("TRIALKIT_REQUIRE_BROWSER") == "1"
-
-
 def chromium() -> str:
     """The chromium executable; skip the test without it (fail under TRIALKIT_REQUIRE_BROWSER=1)."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        reason = "chromium is not installed (apt-get install chromium); browser test not run"
-        if REQUIRE_BROWSER:
-            pytest.fail(f"{reason}, and TRIALKIT_REQUIRE_BROWSER=1 requires it")
-        pytest.skip(reason)
-    return found
+    return require_program(("chromium", "chromium-browser"), "chromium", "chromium", BROWSER_ENV)
 
 
 def run_browser(page: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -147,7 +137,7 @@ def test_browser_renders_every_section(page: Path, tmp_path: Path, analysis: Tri
 def test_missing_browser_skips_or_fails(monkeypatch: pytest.MonkeyPatch, required: bool) -> None:
     # Without chromium: a skip with the reason, or under TRIALKIT_REQUIRE_BROWSER=1 a failure.
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    monkeypatch.setattr(sys.modules[__name__], "REQUIRE_BROWSER", required)
+    monkeypatch.setenv(BROWSER_ENV, "1" if required else "0")
     expected = pytest.fail.Exception if required else pytest.skip.Exception
     with pytest.raises(expected, match="chromium is not installed"):
         chromium()
