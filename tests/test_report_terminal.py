@@ -144,3 +144,31 @@ def test_markup_in_labels_is_literal(analysis: TrialAnalysis) -> None:
     trial = dataclasses.replace(analysis.trial, plan=dataclasses.replace(plan, arms=arms))
     text = terminal_text(dataclasses.replace(analysis, trial=trial))
     assert "DBT [red]x[/red] [bold]" in text
+
+
+BOX_LEFT, BOX_RIGHT = "┏┃┡│└", "┓┃┩│┘"
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_every_table_keeps_its_right_border(analysis: TrialAnalysis, width: int) -> None:
+    # Rich shrinks columns evenly as a last resort and then widens numeric columns back to
+    # their content, which pushed the estimand and replication tables' right border off a
+    # 120-column screen; every table line must now end with its border.
+    import io
+
+    from rich.console import Console
+
+    from trialkit.report.terminal import block_renderables
+
+    tables = [t for _, t in build_document(analysis).tables() if t.show_header]
+    assert any(t.title.startswith("Main and sensitivity estimates") for t in tables)
+    for t in tables:
+        console = Console(record=True, width=width, file=io.StringIO())
+        for r in block_renderables(t, width):
+            console.print(r)
+        lines = console.export_text().splitlines()
+        boxed = [ln for ln in lines if ln[:1] in BOX_LEFT]
+        assert boxed, t.title
+        cut = [ln for ln in boxed if ln.rstrip()[-1] not in BOX_RIGHT]
+        assert not cut, f"{t.title} at {width} columns: {cut[0]}"
+        assert max(len(ln) for ln in lines) <= width

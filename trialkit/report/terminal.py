@@ -71,21 +71,54 @@ def column_blocks(table: Table, width: int) -> list[list[int]]:
     return blocks
 
 
-def table_renderable(table: Table, columns: list[int] | None = None, part: str = "") -> RichTable:
-    """One rich table (optionally only ``columns``); numeric columns never wrap."""
+def fitted_widths(table: Table, columns: list[int], width: int) -> dict[int, int] | None:
+    """Content widths that fit ``columns`` of ``table`` into ``width`` characters, or None
+    when they fit as they are.
+
+    Numeric (right-aligned) columns keep their full width; text columns share what is left
+    evenly (water-filling: a column narrower than its share keeps its width and leaves the
+    rest to the others). Rich's own shrinking may narrow numeric columns below their content
+    and then widen them back, pushing the right border off the screen.
+    """
+    chars = table.char_widths()
+    if sum(chars[i] + CELL_PAD for i in columns) + 1 <= width:
+        return None
+    text = sorted((i for i in columns if table.columns[i].align != "right"), key=chars.__getitem__)
+    fixed = {i: chars[i] for i in columns if table.columns[i].align == "right"}
+    budget = width - 1 - sum(w + CELL_PAD for w in fixed.values()) - CELL_PAD * len(text)
+    for k, i in enumerate(text):
+        fixed[i] = max(1, min(chars[i], budget // (len(text) - k)))
+        budget -= fixed[i]
+    return fixed
+
+
+def table_renderable(
+    table: Table, columns: list[int] | None = None, part: str = "", width: int | None = None
+) -> RichTable:
+    """One rich table (optionally only ``columns``); numeric columns never wrap. Given the
+    console ``width``, text columns are narrowed so that the table fits it."""
     cols = columns if columns is not None else list(range(len(table.columns)))
     if not table.show_header:
         t = RichTable(show_header=False, box=None, pad_edge=False)
     else:
         t = RichTable(title=Text(table.title + part), title_justify="left")
+    rows = table.text_rows()
     cells = [
-        max((len(r[i]) for r in table.text_rows()), default=0) for i in range(len(table.columns))
+        max((len(line) for r in rows for line in r[i].split("\n")), default=0)
+        for i in range(len(table.columns))
     ]
+    fitted = fitted_widths(table, cols, width) if width is not None else None
     for i in cols:
         c = table.columns[i]
         # numbers keep their full width; text may wrap, down to WRAP_WIDTH characters
         floor = cells[i] if c.align == "right" else min(cells[i], WRAP_WIDTH)
-        t.add_column(Text(c.header), justify=c.align, min_width=floor or None, overflow="fold")
+        t.add_column(
+            Text(c.header),
+            justify=c.align,
+            min_width=floor or None,
+            width=None if fitted is None else fitted[i],
+            overflow="fold",
+        )
     for row in table.rows:
         t.add_row(*[cell_renderable(row[i]) for i in cols])
     return t
@@ -110,10 +143,10 @@ def block_renderables(block: Block, width: int) -> list[RenderableType]:
     if isinstance(block, Table):
         blocks = column_blocks(block, width)
         if len(blocks) == 1:
-            return [table_renderable(block)]
+            return [table_renderable(block, width=width)]
         n = len(blocks)
         return [
-            table_renderable(block, cols, f" (part {k + 1} of {n})")
+            table_renderable(block, cols, f" (part {k + 1} of {n})", width)
             for k, cols in enumerate(blocks)
         ]
     if isinstance(block, Tree):
