@@ -1,11 +1,10 @@
 """Report polish, each tried as a new user would: figure tick labels that do not collide,
 captions inside the canvas, legends outside the data; sub-rows indented in HTML and
 Markdown; the HTML print stylesheet and dark-mode palette, checked in headless Chromium with
-screenshots (and a printed PDF read back with Ghostscript)."""
+screenshots (and a printed PDF read back with poppler's pdftotext and pdftoppm)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from external_tools import BROWSER_ENV, require_program  # noqa: E402
 from PIL import Image, ImageStat  # noqa: E402
 from test_report_html import chromium  # noqa: E402  (the browser policy: skip or fail)
 
@@ -42,7 +42,7 @@ def test_figure_text_inside_canvas_and_legend_outside_data(
     sample_analysis: TrialAnalysis, name: str
 ) -> None:
     with plt.rc_context(RC):
-        fig = FIGURES[name][1](sample_analysis)
+        fig = FIGURES[name](sample_analysis)
         assert fig is not None
         r = fig.canvas.get_renderer()
         canvas = fig.bbox
@@ -126,26 +126,16 @@ def test_dark_mode_palette_in_chromium(page: Path, tmp_path: Path) -> None:
 
 def test_print_stylesheet_in_chromium(page: Path, tmp_path: Path) -> None:
     """Print to PDF: landscape pages, no navigation, each section on its own page (page 1
-    holds only the title and the header table); the text read back with Ghostscript."""
+    holds only the title and the header table); the text read back with pdftotext."""
     pdf = tmp_path / "report.pdf"
     _browser(page, tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
-    gs = shutil.which("gs")
-    assert gs, "Ghostscript reads the printed PDF"
+    poppler = ("pdftotext", "pdftoppm")
+    pdftotext, pdftoppm = (
+        require_program((name,), name, "poppler-utils", BROWSER_ENV) for name in poppler
+    )
     first = tmp_path / "page1.txt"
     subprocess.run(
-        [
-            gs,
-            "-q",
-            "-dNOPAUSE",
-            "-dBATCH",
-            "-sDEVICE=txtwrite",
-            "-dFirstPage=1",
-            "-dLastPage=1",
-            f"-sOutputFile={first}",
-            str(pdf),
-        ],
-        check=True,
-        timeout=120,
+        [pdftotext, "-f", "1", "-l", "1", "-layout", str(pdf), str(first)], check=True, timeout=120
     )
     text = first.read_text(errors="replace")
     assert "Online DBT for chronic pain" in text and "Randomised" in text
@@ -153,16 +143,17 @@ def test_print_stylesheet_in_chromium(page: Path, tmp_path: Path) -> None:
     png = tmp_path / "page1.png"
     subprocess.run(
         [
-            gs,
-            "-q",
-            "-dNOPAUSE",
-            "-dBATCH",
-            "-sDEVICE=png16m",
-            "-r40",
-            "-dFirstPage=1",
-            "-dLastPage=1",
-            f"-sOutputFile={png}",
+            pdftoppm,
+            "-png",
+            "-r",
+            "40",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
             str(pdf),
+            str(png)[:-4],
         ],
         check=True,
         timeout=120,

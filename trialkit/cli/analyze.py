@@ -140,8 +140,7 @@ def _write(
 
             links = {
                 name: Path(os.path.relpath(figures_dir / f"{name}.png", path.parent)).as_posix()
-                for name in ("consort", "trajectories", "forest", "estimands")
-                if figures_dir is not None and (name != "estimands" or analysis.estimands)
+                for name in (document.figure_keys() if figures_dir is not None else ())
             }
             path.write_text(MarkdownRenderer(links).render(document), "utf-8")
         elif fmt == "json":

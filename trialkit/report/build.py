@@ -52,15 +52,25 @@ from trialkit.report.format import (
 )
 from trialkit.report.notes import model_notes, replication_note
 
-FIGURE_CAPTIONS = {
-    "consort": "CONSORT 2025 flow diagram.",
-    "trajectories": "LS means by arm with confidence intervals at each post-baseline visit "
-    "(MMRM), starting from the observed baseline mean.",
-    "forest": "Standardised differences (Cohen's d, treatment - control) with confidence "
-    "intervals across outcomes at each visit.",
-    "estimands": "Estimands: each estimator's difference (treatment - control) with its "
-    "confidence interval at each visit; tipping point: the difference against the shift "
-    "added to imputed treatment-arm values.",
+# key -> (title, caption): the title is the figure's short name (alternative text).
+FIGURE_TEXT = {
+    "consort": ("CONSORT flow diagram", "CONSORT 2025 flow diagram."),
+    "trajectories": (
+        "LS-mean trajectories by arm",
+        "LS means by arm with confidence intervals at each post-baseline visit "
+        "(MMRM), starting from the observed baseline mean.",
+    ),
+    "forest": (
+        "Standardised differences across outcomes",
+        "Standardised differences (Cohen's d, treatment - control) with confidence "
+        "intervals across outcomes at each visit.",
+    ),
+    "estimands": (
+        "Estimands: main and sensitivity estimates, tipping point",
+        "Estimands: each estimator's difference (treatment - control) with its "
+        "confidence interval at each visit; tipping point: the difference against the shift "
+        "added to imputed treatment-arm values.",
+    ),
 }
 
 
@@ -70,7 +80,8 @@ def ci_label(alpha: float) -> str:
 
 
 def _figure(key: str) -> Figure:
-    return Figure(key, FIGURE_CAPTIONS[key])
+    title, caption = FIGURE_TEXT[key]
+    return Figure(key, caption, title)
 
 
 def header_table(analysis: TrialAnalysis) -> Table:

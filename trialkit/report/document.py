@@ -14,12 +14,13 @@ output format).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 from trialkit.report.format import fmt_ci, fmt_int, fmt_num, fmt_p, fmt_paren
 
+T = TypeVar("T")
 Emphasis = Literal["bold", "dim", "flag", "ok", "heading"] | None
 Align = Literal["left", "right"]
 
@@ -216,11 +217,20 @@ class Tree:
 
 @dataclass(frozen=True)
 class Figure:
-    """A figure by key (``consort``, ``trajectories``, ``forest``, ``estimands``) and its
-    caption; renderers that embed figures receive the drawings by key."""
+    """A figure by key (``consort``, ``trajectories``, ``forest``, ``estimands``), its short
+    ``title`` (alternative text) and caption; renderers that show figures receive the
+    drawings (SVG, PNG, a link) by key and place one where its block stands (see
+    :meth:`Document.figure_keys` and :func:`placed`)."""
 
     key: str
     caption: str
+    title: str = ""
+
+
+def placed(block: Figure, drawings: Mapping[str, T]) -> T | None:
+    """The drawing ``block`` stands for, or None when the renderer was given none (the
+    block is then left out): one rule for every renderer that shows figures."""
+    return drawings.get(block.key)
 
 
 Block = Table | Paragraph | Note | Tree | Figure
@@ -253,6 +263,10 @@ class Document:
             if s.key == key:
                 return s
         raise KeyError(key)
+
+    def figure_keys(self) -> list[str]:
+        """The keys of the figures the document places, in order."""
+        return [b.key for s in self.sections for b in s.blocks if isinstance(b, Figure)]
 
     def tables(self) -> Iterator[tuple[Section, Table]]:
         """Every table with its section, in order."""

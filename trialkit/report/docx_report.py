@@ -32,6 +32,7 @@ from trialkit.report.document import (
     Tree,
     cell_text,
     marks_text,
+    placed,
 )
 
 FLAG = RGBColor(0xB0, 0x00, 0x20)
@@ -127,7 +128,7 @@ class DocxRenderer:
             p.paragraph_format.left_indent = INDENT * block.indent
             p.paragraph_format.space_after = Pt(2)
         elif isinstance(block, Figure):
-            png = self.figures.get(block.key)
+            png = placed(block, self.figures)
             if png is None:
                 return
             doc.add_picture(io.BytesIO(png), width=Inches(self.figure_width_in))

@@ -200,21 +200,19 @@ def _tidy(
     return tidy
 
 
-FIGURES: dict[str, tuple[str, Callable[[TrialAnalysis], Figure | None]]] = {
-    "trajectories": ("LS-mean trajectories by arm", _tidy(trajectory_figure)),
-    "forest": ("Standardised differences across outcomes", _tidy(forest_figure)),
-    "consort": ("CONSORT flow diagram", _consort),
-    "estimands": (
-        "Estimands: main and sensitivity estimates, tipping point",
-        _tidy(estimand_figure),
-    ),
+# The figures by key (their titles and captions are the document's, report/build.py).
+FIGURES: dict[str, Callable[[TrialAnalysis], Figure | None]] = {
+    "trajectories": _tidy(trajectory_figure),
+    "forest": _tidy(forest_figure),
+    "consort": _consort,
+    "estimands": _tidy(estimand_figure),
 }
 
 
 def _drawn(analysis: TrialAnalysis) -> Iterator[tuple[str, Figure]]:
     """Each figure by name, drawn under the report's rc settings and closed afterwards."""
     with plt.rc_context(RC):
-        for name, (_, make) in FIGURES.items():
+        for name, make in FIGURES.items():
             fig = make(analysis)
             if fig is None:
                 continue

@@ -31,6 +31,7 @@ from trialkit.report.document import (
     Tree,
     TreeNode,
     cell_text,
+    placed,
 )
 
 CSS = """
@@ -154,7 +155,7 @@ class HtmlRenderer:
             cls = _classes("note", f"i{block.indent}" if block.indent else None)
             return f"<p{cls}>{_text_html(block.text)}</p>"
         if isinstance(block, Figure):
-            svg = self.figures.get(block.key)
+            svg = placed(block, self.figures)
             if svg is None:
                 return ""
             return (

@@ -26,16 +26,11 @@ from trialkit.report.document import (
     TreeNode,
     cell_text,
     marks_text,
+    placed,
 )
 
 _SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|#"})
 INDENT = "&nbsp;&nbsp;"
-ALT = {
-    "consort": "CONSORT flow diagram",
-    "trajectories": "LS-mean trajectories by arm",
-    "forest": "Standardised differences across outcomes",
-    "estimands": "Estimands: main and sensitivity estimates",
-}
 
 
 def md_escape(text: str) -> str:
@@ -85,8 +80,8 @@ class MarkdownRenderer:
         if isinstance(block, Note):
             return INDENT * block.indent + md_escape(block.text.strip())
         if isinstance(block, Figure):
-            link = self.figures.get(block.key)
-            return f"![{ALT.get(block.key, block.caption)}]({link})" if link else ""
+            link = placed(block, self.figures)
+            return f"![{md_escape(block.title or block.caption)}]({link})" if link else ""
         raise TypeError(f"unknown block {type(block).__name__}")
 
     def render(self, document: Document) -> str:
