@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 from external_tools import BROWSER_ENV, require_program
+from report_outputs import html_text
 
 import trialkit
 from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.data.bundled import sample_plan
-from trialkit.report.html import render_html, write_html
 
 SECTIONS = (
     "consort",
@@ -80,7 +80,9 @@ def analysis() -> TrialAnalysis:
 
 @pytest.fixture(scope="module")
 def page(analysis: TrialAnalysis, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_html(analysis, tmp_path_factory.mktemp("html") / "report.html")
+    path = tmp_path_factory.mktemp("html") / "report.html"
+    path.write_text(html_text(analysis), encoding="utf-8")
+    return path
 
 
 class _Tags(HTMLParser):
@@ -167,7 +169,7 @@ def test_data_strings_are_escaped(tmp_path: Path) -> None:
     plan.write_text(plan_text, encoding="utf-8")
     analysis = analyze_trial(trialkit.read_trial(None, plan))
     assert analysis.trial.plan.title == NASTY_TITLE
-    text = render_html(analysis)
+    text = html_text(analysis)
     assert "<script>" not in text and "<b>bold" not in text
     assert "Trial &lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt; &amp; Co" in text
     assert NASTY_ARM_ESCAPED in text

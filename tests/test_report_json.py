@@ -9,11 +9,14 @@ import math
 import jsonschema
 import numpy as np
 import pytest
+from report_outputs import json_text
 
 import trialkit
 from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.data.bundled import sample_plan
-from trialkit.report.json_report import SCHEMA_VERSION, load_schema, render_json, report_dict
+from trialkit.report.build import build_document
+from trialkit.report.build_data import SCHEMA_VERSION
+from trialkit.report.json_report import json_value, load_schema
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +26,7 @@ def analysis() -> TrialAnalysis:
 
 @pytest.fixture(scope="module")
 def doc(analysis: TrialAnalysis) -> dict:
-    return json.loads(render_json(analysis))
+    return json.loads(json_text(analysis))
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +64,7 @@ def test_schema_rejects_broken_documents(
 
 
 def test_strict_json_without_nan(analysis: TrialAnalysis) -> None:
-    text = render_json(analysis)
+    text = json_text(analysis)
     assert "NaN" not in text and "Infinity" not in text
     # Baseline rows have no model estimate: null, not NaN.
     base = json.loads(text)["outcomes"][0]["results"][0]
@@ -102,7 +105,7 @@ def test_replication_and_effects(analysis: TrialAnalysis, doc: dict) -> None:
     assert [r["n1"] for r in doc["effects"]] == eff["n1"].tolist()
 
 
-def test_report_dict_is_json_ready(analysis: TrialAnalysis) -> None:
+def test_document_data_is_json_ready(analysis: TrialAnalysis) -> None:
     # Every leaf is a plain JSON type (no NumPy scalars, no NaN).
     def leaves(x: object):
         if isinstance(x, dict):
@@ -114,7 +117,7 @@ def test_report_dict_is_json_ready(analysis: TrialAnalysis) -> None:
         else:
             yield x
 
-    for leaf in leaves(report_dict(analysis)):
+    for leaf in leaves(json_value(build_document(analysis).data)):
         assert leaf is None or type(leaf) in (str, int, float, bool), type(leaf)
         assert not (isinstance(leaf, float) and not math.isfinite(leaf))
         assert not isinstance(leaf, np.generic)

@@ -40,16 +40,14 @@ from html import escape
 from pathlib import Path
 
 import pytest
+from report_outputs import html_text, json_text, markdown_text, print_report
 from rich.console import Console
 
 import trialkit
 from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.data.bundled import sample_plan
-from trialkit.report.html import render_html
-from trialkit.report.json_report import render_json
-from trialkit.report.markdown import md_escape, render_markdown
+from trialkit.report.markdown import md_escape
 from trialkit.report.notes import CALIBRATED_NOTE
-from trialkit.report.terminal import render_report
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("TRIALKIT_UPDATE_SNAPSHOTS") == "1"
@@ -77,7 +75,7 @@ def analysis() -> TrialAnalysis:
 
 def terminal_text(analysis: TrialAnalysis) -> str:
     console = Console(record=True, width=120, file=io.StringIO())
-    render_report(analysis, console)
+    print_report(analysis, console)
     return console.export_text()
 
 
@@ -117,11 +115,11 @@ def test_terminal_snapshot(analysis: TrialAnalysis) -> None:
 
 
 def test_markdown_snapshot(analysis: TrialAnalysis) -> None:
-    check_text("report.md", render_markdown(analysis))
+    check_text("report.md", markdown_text(analysis))
 
 
 def test_json_snapshot(analysis: TrialAnalysis) -> None:
-    text = render_json(analysis)
+    text = json_text(analysis)
     path = SNAPSHOTS / "report.json"
     if UPDATE:
         path.write_text(text, encoding="utf-8")
@@ -169,8 +167,8 @@ def test_calibrated_sample_says_so_in_every_format(analysis: TrialAnalysis) -> N
     # 5): every format states, next to the replication check, that agreement is by construction.
     assert analysis.trial.plan.calibrated_to_published
     assert CALIBRATED_NOTE in " ".join(terminal_text(analysis).split())
-    assert md_escape(CALIBRATED_NOTE) in render_markdown(analysis)
-    assert escape(CALIBRATED_NOTE) in render_html(analysis, figures={})
-    doc = json.loads(render_json(analysis))
+    assert md_escape(CALIBRATED_NOTE) in markdown_text(analysis)
+    assert escape(CALIBRATED_NOTE) in html_text(analysis, figures={})
+    doc = json.loads(json_text(analysis))
     assert doc["trial"]["calibrated_to_published"] is True
     assert doc["replication_note"].startswith("6 of 6 published figures agree. " + CALIBRATED_NOTE)

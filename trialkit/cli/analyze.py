@@ -49,7 +49,7 @@ def analyze_command(
         Path | None, _path_option("--markdown", "Write a Markdown report here.")
     ] = None,
     json: Annotated[
-        Path | None, _path_option("--json", "Write every number as JSON (schema 1.0) here.")
+        Path | None, _path_option("--json", "Write every number as JSON (schema 1.1) here.")
     ] = None,
     csv_dir: Annotated[
         Path | None, _path_option("--csv-dir", "Write the report's tables as CSV files here.")
@@ -126,7 +126,7 @@ def _write(
     kind: str,
     figures_dir: Path | None,
 ) -> None:
-    """Write one output from the one report document (JSON and CSV from the result frames);
+    """Write one output from the one report document (figures are drawn from the analysis);
     renderers are imported lazily so the terminal report alone never loads matplotlib. The
     Markdown report links the PNG figures when they are written too."""
     with writing(kind, path):
@@ -146,11 +146,11 @@ def _write(
         elif fmt == "json":
             from trialkit.report.json_report import write_json
 
-            write_json(analysis, path)
+            write_json(document, path)
         elif fmt == "csv":
-            from trialkit.report.csv_tables import write_csv_tables
+            from trialkit.report.csv_report import write_csv_tables
 
-            write_csv_tables(analysis, path)
+            write_csv_tables(document, path)
         elif fmt == "docx":
             from trialkit.report.docx_report import write_docx
             from trialkit.report.figures import png_figures
@@ -165,6 +165,6 @@ def _write(
 
             write_figures(analysis, path)
         else:
-            from trialkit.report.csv_tables import write_effects
+            from trialkit.report.csv_report import write_effects
 
-            write_effects(analysis, path)
+            write_effects(document, path)

@@ -1,23 +1,20 @@
-"""The trial report's numbers as tidy tables: the one source every renderer formats.
+"""The trial report's numbers as tidy tables, which the report builders read.
 
 :func:`results_frame` joins, per outcome and visit, the observed summaries, the MMRM LS means,
 difference and Cohen's d, and the ANCOVA sensitivity analysis into one wide row (columns
 suffixed ``_control`` / ``_treatment`` are per arm). :func:`models_frame` has one row per
-outcome describing the fitted MMRM (covariance actually used, df method, N). The terminal,
-HTML, Markdown and JSON reports all read these frames; :func:`write_csv_tables` writes them
-(and the summaries' own frames) as CSV files at full precision.
+outcome describing the fitted MMRM (covariance actually used, df method, N). The document
+builders (:mod:`trialkit.report.build`, :mod:`trialkit.report.build_data`) format these frames
+into cells and keep them, unrounded, as the document's datasets; renderers never call this
+module (the CSV files are written by :mod:`trialkit.report.csv_report`).
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pandas as pd
 
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
 from trialkit.core.results import STAT_COLUMNS
-from trialkit.report.spreadsheet import write_csv
-from trialkit.summaries.reconcile import discrepancies_frame
 
 
 def _by_arm(frame: pd.DataFrame, columns: dict[str, str], arms: dict[str, str]) -> pd.DataFrame:
@@ -182,7 +179,8 @@ def models_frame(analysis: TrialAnalysis) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(MODEL_COLUMNS))
 
 
-def _stacked(analysis: TrialAnalysis, attr: str) -> pd.DataFrame:
+def stacked_frame(analysis: TrialAnalysis, attr: str) -> pd.DataFrame:
+    """The MMRM table ``attr`` (``coefficients``, ``type3``) of every outcome, stacked."""
     frames = [
         getattr(oa.mmrm, attr).assign(outcome=oa.name)
         for oa in analysis.outcomes
@@ -205,48 +203,3 @@ def excluded_frame(analysis: TrialAnalysis) -> pd.DataFrame:
                 frames.append(s.excluded.assign(outcome=oa.name, model="ANCOVA", visit=visit))
     cols = ["outcome", "model", "visit", "subject", "arm", "reason"]
     return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
-
-
-def report_tables(analysis: TrialAnalysis) -> dict[str, pd.DataFrame]:
-    """Every table of the report by file stem, numbers unrounded."""
-    tables = {
-        "results": results_frame(analysis),
-        "summary": analysis.summary_frame(),
-        "models": models_frame(analysis),
-        "mmrm_coefficients": _stacked(analysis, "coefficients"),
-        "mmrm_type3": _stacked(analysis, "type3"),
-        "excluded": excluded_frame(analysis),
-        "consort": analysis.consort.to_frame(),
-        "baseline": analysis.baseline.to_frame(),
-        "baseline_comparisons": analysis.baseline.comparisons_frame(),
-        "attrition_by_visit": analysis.attrition.by_visit_frame(),
-        "attrition_reasons": analysis.attrition.reasons,
-        "attrition_patterns": analysis.attrition.patterns,
-        "attrition_differential": analysis.attrition.differential_frame(),
-        "discrepancies": discrepancies_frame(analysis.discrepancies),
-        "effects": analysis.effects_frame(),
-    }
-    if analysis.adherence is not None:
-        tables["adherence"] = analysis.adherence.to_frame()
-        tables["adherence_distribution"] = analysis.adherence.distribution_frame()
-    if analysis.replication is not None:
-        tables["replication"] = analysis.replication
-    return tables
-
-
-def write_csv_tables(analysis: TrialAnalysis, directory: str | Path) -> list[Path]:
-    """Write each of :func:`report_tables` to ``directory/<name>.csv``; return the paths."""
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, frame in report_tables(analysis).items():
-        path = out / f"{name}.csv"
-        write_csv(frame, path)
-        paths.append(path)
-    return paths
-
-
-def write_effects(analysis: TrialAnalysis, path: str | Path) -> Path:
-    """Write :meth:`TrialAnalysis.effects_frame` (the input of ``trialkit meta``) as CSV."""
-    write_csv(analysis.effects_frame(), Path(path))
-    return Path(path)

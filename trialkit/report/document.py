@@ -3,9 +3,14 @@ and figures, with typed table cells.
 
 The document is built once from a :class:`~trialkit.analysis.TrialAnalysis` by
 :func:`trialkit.report.build.build_document`; every output format (terminal, HTML,
-Markdown, DOCX, RTF) is a thin renderer of it. A cell keeps its number and its format
-(decimals, CI, p-value rule); :func:`cell_text` turns it into the text every renderer shows,
-with the rules of :mod:`trialkit.report.format`, so the formats agree to the character.
+Markdown, DOCX, RTF, JSON, CSV) is a thin renderer of it, and none reads the plan, the
+analysis or another renderer. The machine-readable formats render the document's ``data``
+(the JSON tree: plain values and :class:`Dataset` leaves) and ``datasets`` (one CSV file
+each): tidy tables of numbers at full precision, beside the formatted cells.
+
+A cell keeps its number and its format (decimals, CI, p-value rule); :func:`cell_text`
+turns it into the text every renderer shows, with the rules of
+:mod:`trialkit.report.format`, so the formats agree to the character.
 Renderers may use the cell type for alignment or styling, never to re-derive numbers.
 
 Anchors: R gt / gtsummary (one table object, many outputs); pip-audit (one class per
@@ -14,10 +19,15 @@ output format).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
+import numpy as np
+import pandas as pd
+
+from trialkit.core.results import ReadOnlyResult
 from trialkit.report.format import fmt_ci, fmt_int, fmt_num, fmt_p, fmt_paren
 
 T = TypeVar("T")
@@ -236,6 +246,41 @@ def placed(block: Figure, drawings: Mapping[str, T]) -> T | None:
 Block = Table | Paragraph | Note | Tree | Figure
 
 
+def plain_scalar(value: Any) -> Any:
+    """A JSON-ready scalar: NumPy and pandas scalars as Python ones, NaN / NA as None."""
+    if value is None or type(value) in (str, int, bool):  # the common leaves, first
+        return value
+    if type(value) is float:
+        return value if math.isfinite(value) else None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is pd.NA or value is pd.NaT or value is None:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Dataset(ReadOnlyResult):
+    """A named tidy table of unrounded numbers for the machine-readable formats: a JSON
+    array of records, a CSV file named ``<name>.csv``. ``frame`` is handed out as a copy.
+    """
+
+    name: str
+    frame: pd.DataFrame
+    _headline = ("name",)
+
+    def records(self) -> list[dict[str, Any]]:
+        """One dict per row, values as :func:`plain_scalar` (column by column)."""
+        frame = self.frame
+        names = [str(c) for c in frame.columns]
+        if not names:
+            return [{} for _ in range(len(frame))]
+        cols = [[plain_scalar(v) for v in frame.iloc[:, j].tolist()] for j in range(len(names))]
+        return [dict(zip(names, row, strict=True)) for row in zip(*cols, strict=True)]
+
+
 @dataclass(frozen=True)
 class Section:
     """One report section: a stable ``key``, its heading and blocks in order.
@@ -251,11 +296,22 @@ class Section:
 
 @dataclass(frozen=True)
 class Document:
-    """The whole report: title and ordered sections."""
+    """The whole report: title and ordered sections; for the machine-readable formats the
+    ``data`` tree (JSON: plain values, lists, dicts and :class:`Dataset` leaves) and the
+    ``datasets`` (CSV files, by name)."""
 
     title: str
     sections: tuple[Section, ...]
     footer: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    datasets: tuple[Dataset, ...] = ()
+
+    def dataset(self, name: str) -> Dataset:
+        """The dataset called ``name``."""
+        for d in self.datasets:
+            if d.name == name:
+                return d
+        raise KeyError(name)
 
     def section(self, key: str) -> Section:
         """The section with ``key``."""

@@ -14,11 +14,14 @@ The rules (one place, so the terminal, HTML and Markdown reports agree to the ch
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from trialkit.plan.schema import Outcome, Plan
 from trialkit.specs import COVARIANCES, DF_METHODS
+
+if TYPE_CHECKING:  # the label helpers take a plan; the number rules need none
+    from trialkit.plan.schema import Outcome, Plan
 
 MISSING = "-"
 

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from html import escape
-from pathlib import Path
 
-from trialkit.analysis import TrialAnalysis
-from trialkit.report.build import build_document
 from trialkit.report.document import (
     Block,
     Cell,
@@ -184,21 +181,3 @@ class HtmlRenderer:
             + f"\n<footer>{escape(document.footer)}</footer>\n"
             "</body>\n</html>\n"
         )
-
-
-def render_html(analysis: TrialAnalysis, figures: Mapping[str, str] | None = None) -> str:
-    """The whole report as an HTML page; ``figures`` maps figure keys (``consort``,
-    ``trajectories``, ``forest``, ``estimands``) to inline SVG, by default drawn with
-    :func:`trialkit.report.figures.svg_figures`."""
-    if figures is None:
-        from trialkit.report.figures import svg_figures
-
-        figures = svg_figures(analysis)
-    return HtmlRenderer(figures).render(build_document(analysis))
-
-
-def write_html(analysis: TrialAnalysis, path: str | Path) -> Path:
-    """Write :func:`render_html` to ``path``."""
-    path = Path(path)
-    path.write_text(render_html(analysis), encoding="utf-8")
-    return path

@@ -9,10 +9,7 @@ relative path (``trialkit analyze --figures-dir``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
-from trialkit.analysis import TrialAnalysis
-from trialkit.report.build import build_document
 from trialkit.report.document import (
     Block,
     Cell,
@@ -95,17 +92,3 @@ class MarkdownRenderer:
             )
             out += parts
         return "\n\n".join(out) + "\n"
-
-
-def render_markdown(analysis: TrialAnalysis, figures: Mapping[str, str] | None = None) -> str:
-    """The whole report as one Markdown document, linking ``figures`` (key -> path)."""
-    return MarkdownRenderer(figures).render(build_document(analysis))
-
-
-def write_markdown(
-    analysis: TrialAnalysis, path: str | Path, figures: Mapping[str, str] | None = None
-) -> Path:
-    """Write :func:`render_markdown` to ``path``."""
-    path = Path(path)
-    path.write_text(render_markdown(analysis, figures), encoding="utf-8")
-    return path

@@ -13,8 +13,6 @@ from rich.table import Table as RichTable
 from rich.text import Text
 from rich.tree import Tree as RichTree
 
-from trialkit.analysis import TrialAnalysis
-from trialkit.report.build import build_document
 from trialkit.report.document import (
     Block,
     Cell,
@@ -181,8 +179,3 @@ class TerminalRenderer:
                 console.rule(Text(s.title), align="left")
             for r in renderables:
                 console.print(r)
-
-
-def render_report(analysis: TrialAnalysis, console: Console) -> None:
-    """Print the whole trial report (the document without figures) to ``console``."""
-    TerminalRenderer().render(build_document(analysis), console)

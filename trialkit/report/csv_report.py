@@ -1,0 +1,40 @@
+"""The trial report's tables as CSV files: the CSV renderer of the report document.
+
+Each of the document's :class:`~trialkit.report.document.Dataset` objects becomes
+``<name>.csv`` at full precision (17 significant digits), with text cells that a spreadsheet
+would run as formulas written as text (:mod:`trialkit.report.spreadsheet`). The ``effects``
+dataset is also the ``--effects`` file that ``trialkit meta`` reads. It reads nothing but the
+document.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from trialkit.report.document import Document
+from trialkit.report.spreadsheet import write_csv
+
+
+class CsvRenderer:
+    """Write a :class:`Document`'s datasets to a folder, one CSV file each."""
+
+    def render(self, document: Document, directory: str | Path) -> list[Path]:
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for data in document.datasets:
+            path = out / f"{data.name}.csv"
+            write_csv(data.frame, path)
+            paths.append(path)
+        return paths
+
+
+def write_csv_tables(document: Document, directory: str | Path) -> list[Path]:
+    """Write every dataset to ``directory/<name>.csv``; return the paths."""
+    return CsvRenderer().render(document, directory)
+
+
+def write_effects(document: Document, path: str | Path) -> Path:
+    """Write the ``effects`` dataset (the input of ``trialkit meta``) to ``path``."""
+    write_csv(document.dataset("effects").frame, Path(path))
+    return Path(path)
