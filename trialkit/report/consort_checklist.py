@@ -1,13 +1,14 @@
 """A pre-filled CONSORT 2025 checklist for the items the data and the plan can fill.
 
-Item numbers and wording (paraphrased) follow the CONSORT 2025 checklist: Hopewell S, Chan
-A-W, Collins GS, et al. CONSORT 2025 statement: updated guideline for reporting randomised
-trials. BMJ 2025;389:e081123 (Box/Table 1). Filled: 21b (who was analysed, in which
-group), 21c (missing data), 22a/22b (participant flow, losses and exclusions), 23a (dates,
-only when the plan gives them), 24a (intervention as delivered: adherence), 25 (baseline
-table), 26 (per outcome and group: n analysed, n with data at the time point, effect with
-its CI), 28 (other analyses, marked pre-specified). Every other item is listed as "to be
-completed by the authors".
+Item numbers, section/topic names and wording: :mod:`trialkit.report.consort_items`
+(Table 1 of Hopewell S, Chan A-W, Collins GS, et al. CONSORT 2025 statement: updated
+guideline for reporting randomised trials. BMJ 2025;389:e081123), quoted word for word.
+
+Filled: 21b (who was analysed, in which group), 21c (missing data), 22a/22b (participant
+flow, losses and exclusions), 23a (dates, only when the plan gives them), 24a (intervention
+as delivered: adherence), 25 (baseline table), 26 (per outcome and group: n analysed, n with
+data at the time point, effect with its CI), 28 (other analyses, marked pre-specified).
+Every other item is listed as "to be completed by the authors".
 
 :func:`consort_checklist` returns the items as data (the JSON report's
 ``consort_checklist``); :func:`checklist_blocks` the report appendix.
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from trialkit.analysis import TrialAnalysis
+from trialkit.report.consort_items import ITEMS
 from trialkit.report.document import (
     Block,
     Column,
@@ -33,73 +35,6 @@ from trialkit.report.document import (
 from trialkit.report.format import arm_labels, model_digits
 
 TO_COMPLETE = "To be completed by the authors."
-
-# (item, topic, what to report) in checklist order; paraphrased from CONSORT 2025.
-ITEMS: tuple[tuple[str, str, str], ...] = (
-    ("1a", "Title", "Identification as a randomised trial"),
-    ("1b", "Abstract", "Structured summary of the trial design, methods, results, conclusions"),
-    ("2", "Open science", "Trial registration: name of registry, identifier, date"),
-    ("3", "Open science", "Where the protocol and statistical analysis plan can be accessed"),
-    ("4", "Open science", "Where and how data, code and other materials can be accessed"),
-    ("5a", "Open science", "Sources of funding and other support; role of funders"),
-    ("5b", "Open science", "Financial and other conflicts of interest"),
-    ("6", "Introduction", "Scientific background and rationale"),
-    ("7", "Introduction", "Specific objectives related to benefits and harms"),
-    ("8", "Methods", "Patient or public involvement"),
-    ("9", "Methods", "Trial design, including the allocation ratio"),
-    ("10", "Methods", "Important changes to the trial after it started, with reasons"),
-    ("11", "Methods", "Settings and locations"),
-    ("12a", "Methods", "Eligibility criteria for participants"),
-    ("12b", "Methods", "Eligibility criteria for sites and individuals delivering interventions"),
-    ("13", "Methods", "Intervention and comparator with details to allow replication"),
-    ("14", "Methods", "Pre-specified primary and secondary outcomes, with time points"),
-    ("15", "Methods", "Harms: how they were defined and assessed"),
-    ("16a", "Methods", "How the sample size was determined"),
-    ("16b", "Methods", "Interim analyses and stopping guidelines"),
-    ("17a", "Methods", "Randomisation: sequence generation"),
-    ("17b", "Methods", "Randomisation: type and any restriction"),
-    ("18", "Methods", "Allocation concealment mechanism"),
-    ("19", "Methods", "Implementation of the allocation"),
-    ("20a", "Methods", "Blinding: who was blinded after assignment"),
-    ("20b", "Methods", "Blinding: how, and similarity of interventions"),
-    ("21a", "Statistical methods", "Methods used to compare groups for each outcome"),
-    ("21b", "Statistical methods", "Who was included in each analysis, and in which group"),
-    ("21c", "Statistical methods", "How missing data were handled in the analysis"),
-    ("21d", "Statistical methods", "Methods for any additional analyses"),
-    (
-        "22a",
-        "Participant flow",
-        "Per group: randomised, received the intervention, analysed for the primary outcome",
-    ),
-    (
-        "22b",
-        "Participant flow",
-        "Per group: losses and exclusions after randomisation, with reasons",
-    ),
-    ("23a", "Recruitment", "Dates of recruitment and follow-up"),
-    ("23b", "Recruitment", "Why the trial ended or was stopped"),
-    ("24a", "Intervention delivery", "Intervention and comparator as actually delivered"),
-    ("24b", "Intervention delivery", "Concomitant care received during the trial"),
-    ("25", "Baseline data", "Baseline characteristics for each group"),
-    (
-        "26",
-        "Numbers analysed, outcomes and estimation",
-        "Per outcome and group: number "
-        "included in the analysis and with data at the time point, results, effect with CI",
-    ),
-    ("27", "Harms", "All important harms or unintended effects in each group"),
-    (
-        "28",
-        "Ancillary analyses",
-        "Other analyses (subgroup, sensitivity), pre-specified or post hoc",
-    ),
-    (
-        "29",
-        "Discussion",
-        "Interpretation consistent with the results, balancing benefits and harms",
-    ),
-    ("30", "Discussion", "Limitations, generalisability"),
-)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,13 @@ Boxes and wording follow the CONSORT 2025 flow diagram (Hopewell S, Chan A-W, Co
 et al. CONSORT 2025 statement. BMJ 2025;389:e081123, Figure 1; items 22a-b,
 https://www.consort-spirit.org/item-22a-randomized): enrolment, allocation, follow-up and
 analysis; loss to follow-up and the number analysed are stated for the primary outcome (at
-the last visit, with reasons), each box with its reasons.
+the last visit, with reasons), each box with its reasons. Figure 1 is published as an
+image; its box texts could not be compared word for word (2026-12-07: the statement's text
+and the CONSORT-SPIRIT item 22a page, which shows the figure, were searched). The boxes use
+the diagram's established wording ("Assessed for eligibility", "Excluded", "Randomised",
+"Allocated to", "Received allocated intervention", "Did not receive allocated
+intervention", "Lost to follow-up", "Discontinued intervention", "Analysed", "Excluded
+from analysis") with the 2025 statement's "for the primary outcome" (items 22a and 22b).
 
 Layout, top to bottom: the Enrolment banner; "Assessed for eligibility" with the
 "Excluded" box to its side; "Randomised"; the Allocation banner and one allocation box per
