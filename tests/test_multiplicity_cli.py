@@ -86,3 +86,35 @@ def test_figure_must_not_overwrite_input_or_lack_a_graph(cli, files) -> None:
     p, g = files
     assert_clean_failure(cli("multiplicity", p, "--graph", g, "--figure", g), "would overwrite")
     assert_clean_failure(cli("multiplicity", p, "--figure", p.with_suffix(".png")), "needs a graph")
+
+
+def test_json_markdown_and_html_from_one_document(cli, files, tmp_path: Path) -> None:
+    # The decisions as JSON (numbers at full precision), Markdown and HTML: the report
+    # renderers of the one multiplicity document; the terminal shows the same table.
+    import json
+
+    from trialkit.inference.multiplicity_files import multiplicity_from_files
+
+    p, g = files
+    out = {k: tmp_path / f"m.{k}" for k in ("json", "md", "html")}
+    r = cli(
+        "multiplicity", p, "--graph", g, "--alpha", "0.025",
+        "--json", out["json"], "--markdown", out["md"], "--html", out["html"],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    expected = multiplicity_from_files(p, method="holm", alpha=0.025, graph=g)
+    data = json.loads(out["json"].read_text())
+    assert data["kind"] == "trialkit.multiplicity" and data["method"] == expected.method
+    assert [x["adjusted_p"] for x in data["table"]] == expected.table["adjusted_p"].tolist()
+    assert data["rejection_sequence"] == ["H1 primary", "H3 secondary"]
+    assert data["graph"]["weights"] == [0.5, 0.5, 0.0, 0.0]
+    md = out["md"].read_text()
+    assert "| H2 primary |" in md  # ">" escaped for Markdown:
+    assert "Rejected, in order: H1 primary -\\> H3 secondary" in md
+    assert "<td>H4 secondary</td>" in out["html"].read_text()
+
+
+def test_output_over_an_input_is_refused(cli, files) -> None:
+    p, _ = files
+    r = cli("multiplicity", p, "--json", p)
+    assert_clean_failure(r, "p.csv")

@@ -225,10 +225,12 @@ def test_result_is_frozen_and_frames_are_copies() -> None:
 
 
 def test_terminal_rendering_shows_the_result_numbers() -> None:
-    """The renderer prints counts, effects and Newcombe CIs from the result, markup-safe."""
+    """The report document prints counts, effects and Newcombe CIs from the result,
+    markup-safe, through the terminal renderer."""
     from rich.console import Console
 
-    from trialkit.report.responder_terminal import responder_renderable
+    from trialkit.report.build_inference import responder_blocks
+    from trialkit.report.terminal import print_blocks
 
     d = sim()
     d["ARM"] = d["ARM"].replace({"High": "[red]High"})
@@ -237,7 +239,7 @@ def test_terminal_rendering_shows_the_result_numbers() -> None:
         d, **{**ROLES}, covariates=["BASE"], responder="change <= -10", baseline="BASE"
     )
     console = Console(width=200, record=True)
-    console.print(responder_renderable(fit))
+    print_blocks(responder_blocks(fit), console)
     text = console.export_text()
     assert "[red]High - Placebo" in text
     rd = fit.effects.query("visit == 'Week 12' and comparison == 'Low - Placebo'").iloc[0]
@@ -265,3 +267,24 @@ def test_api_defaults_are_the_spec_defaults() -> None:
             else (params[f.name].default == getattr(spec, f.name))
         ), f.name
     assert [o.name for o in RESPONDER_OPTIONS] == [f.name for f in dataclasses.fields(spec)]
+
+
+def test_responder_document_in_json_and_markdown() -> None:
+    """The same document as JSON (the result's tables at full precision) and Markdown."""
+    import json
+
+    from trialkit.report.build_inference import responder_document
+    from trialkit.report.json_report import JsonRenderer
+    from trialkit.report.markdown import MarkdownRenderer
+
+    fit = fit_responder(
+        sim(), **{**ROLES}, covariates=["BASE"], responder="change <= -10", baseline="BASE"
+    )
+    doc = responder_document(fit)
+    out = json.loads(JsonRenderer().render(doc))
+    assert out["kind"] == "trialkit.responder" and out["variance"] == fit.variance
+    assert [r["estimate"] for r in out["effects"]] == fit.effects["estimate"].tolist()
+    assert [r["n_responders"] for r in out["counts"]] == fit.counts["n_responders"].tolist()
+    md = MarkdownRenderer().render(doc)
+    rd = fit.effects.query("measure == 'risk difference'").iloc[0]
+    assert f"{rd.estimate:.3f} ({rd.ci_lower:.3f} to {rd.ci_upper:.3f})" in md

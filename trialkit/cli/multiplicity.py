@@ -1,5 +1,9 @@
 """``trialkit multiplicity``: adjust p-values (Holm, Hochberg, Hommel, fixed sequence) or test
-them with a graphical procedure (Bretz et al. 2009)."""
+them with a graphical procedure (Bretz et al. 2009).
+
+The decisions are a report document (:mod:`trialkit.report.build_inference`), printed to the
+terminal and, on request, written as JSON, Markdown or HTML by the report renderers.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,28 @@ import typer
 from rich.console import Console
 
 from trialkit.cli.app import app
+from trialkit.core.outputs import Output, check_outputs, writing
 from trialkit.errors import DataError
 from trialkit.inference.multiplicity_files import multiplicity_from_files
-from trialkit.report.multiplicity_terminal import render_multiplicity
+from trialkit.report.build_inference import multiplicity_document
+from trialkit.report.document import Document
+from trialkit.report.terminal import print_blocks
+
+
+def _write(document: Document, fmt: str, path: Path) -> None:
+    """Write one format of the document (renderers imported only when asked for)."""
+    if fmt == "json":
+        from trialkit.report.json_report import write_json
+
+        write_json(document, path)
+    elif fmt == "markdown":
+        from trialkit.report.markdown import MarkdownRenderer
+
+        path.write_text(MarkdownRenderer().render(document), "utf-8")
+    else:
+        from trialkit.report.html import HtmlRenderer
+
+        path.write_text(HtmlRenderer().render(document), "utf-8")
 
 
 @app.command("multiplicity")
@@ -34,16 +57,33 @@ def multiplicity_command(
     figure: Annotated[
         Path | None, typer.Option(help="Draw the graph and the decisions (PNG or SVG).")
     ] = None,
+    json: Annotated[
+        Path | None,
+        typer.Option("--json", help="Write the decisions and adjusted p-values as JSON."),
+    ] = None,
+    markdown: Annotated[
+        Path | None, typer.Option("--markdown", help="Write the decisions as Markdown.")
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write the decisions as an HTML page.")
+    ] = None,
 ) -> None:
     """Adjusted p-values and decisions for a family of hypotheses."""
-    if figure is not None and figure.resolve() in {
-        p_values.resolve(),
-        *([graph.resolve()] if graph else []),
-    }:
+    inputs = [p_values, *([graph] if graph else [])]
+    if figure is not None and figure.resolve() in {p.resolve() for p in inputs}:
         raise DataError(f"--figure {figure} would overwrite an input file")
+    outputs = {"JSON results": (json, "json"), "Markdown results": (markdown, "markdown")}
+    outputs["HTML results"] = (html, "html")
+    check_outputs([Output(k, p) for k, (p, _) in outputs.items() if p is not None], inputs)
     result = multiplicity_from_files(p_values, method=method, alpha=alpha, graph=graph)
+    document = multiplicity_document(result)
     console = Console()
-    render_multiplicity(result, console)
+    print_blocks([b for s in document.sections for b in s.blocks], console)
+    for kind, (path, fmt) in outputs.items():
+        if path is not None:
+            with writing(kind, path):
+                _write(document, fmt, path)
+            console.print(f"Wrote {path}")
     if figure is not None:
         if result.graph is None:
             raise DataError("--figure needs a graph (--graph or --method fixed-sequence)")

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from trialkit.core.results import ReadOnlyResult
-from trialkit.report.format import fmt_ci, fmt_int, fmt_num, fmt_p, fmt_paren
+from trialkit.report.format import fmt_ci, fmt_int, fmt_num, fmt_p, fmt_paren, is_missing
 
 T = TypeVar("T")
 Emphasis = Literal["bold", "dim", "flag", "ok", "heading"] | None
@@ -37,12 +37,14 @@ Align = Literal["left", "right"]
 
 @dataclass(frozen=True)
 class Number:
-    """A number shown with ``digits`` decimals (``-`` when missing)."""
+    """A number shown with ``digits`` decimals (``-`` when missing), or with ``digits``
+    significant digits when ``significant`` (``0.02``, ``0.005``, ``1``)."""
 
     value: float | None
     digits: int = 1
     emphasis: Emphasis = None
     marks: tuple[str, ...] = ()
+    significant: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ def cell_text(cell: Cell) -> str:
     if isinstance(cell, Label):
         return cell.text
     if isinstance(cell, Number):
+        if cell.significant and not is_missing(cell.value):
+            return f"{float(cell.value):.{cell.digits}g}"  # type: ignore[arg-type]
         return fmt_num(cell.value, cell.digits)
     if isinstance(cell, Estimate):
         return fmt_ci(cell.value, cell.lower, cell.upper, cell.digits, sep=cell.sep)  # type: ignore[arg-type]
