@@ -117,7 +117,11 @@ def test_outputs_json_csv_markdown_figures(cli, tmp_path):
     assert (table["row_type"] == "study").sum() == 9
     md = m.read_text()
     assert md.startswith("# Meta-analysis of")
-    assert "| Comparison | # Studies | SMD [95% CI] | p | I² |" in md
+    # The Markdown renderer of the meta-analysis document (Markdown syntax escaped).
+    assert "| Comparison | \\# Studies | SMD \\[95% CI\\] | p | I² |" in md
+    pooled = data["analyses"][0]["result"]
+    ci = f"{pooled['estimate']:.2f} \\[{pooled['ci_lower']:.2f}, {pooled['ci_upper']:.2f}\\]"
+    assert ci in md
     names = sorted(p.name for p in figs.iterdir())
     assert names == ["forest_meta.png", "forest_meta.svg", "funnel_meta.png", "funnel_meta.svg"]
     assert (figs / "forest_meta.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -240,3 +244,15 @@ def test_prepost_measure_states_correlation(cli):
     assert "Pre-post correlation: 5 studies give r; 0 use the assumed r = 0.6." in r.output
     assert "SMC (raw-score standardised)" in r.output
     assert f"{ref['estimate']:.2f} [{ref['ci_lower']:.2f}, {ref['ci_upper']:.2f}]" in r.output
+
+
+def test_html_output_is_the_meta_document(cli, tmp_path):
+    # --html renders the same document as the terminal, JSON and Markdown outputs.
+    page, j = tmp_path / "m.html", tmp_path / "m.json"
+    r = cli("meta", "--example", "--preset", "revman5", "--html", page, "--json", j)
+    assert r.exit_code == 0, r.output
+    html = page.read_text()
+    res = json.loads(j.read_text())["analyses"][0]["result"]
+    assert html.startswith("<!DOCTYPE html>") and "<script" not in html
+    assert f"{res['estimate']:.2f} [{res['ci_lower']:.2f}, {res['ci_upper']:.2f}]" in html
+    assert "Influence diagnostics (leave-one-out)" in html

@@ -15,15 +15,14 @@ import pandas as pd
 import pytest
 
 from trialkit.meta.workflow import run_meta
+from trialkit.report.build_meta import meta_document
+from trialkit.report.document_files import write_document
 from trialkit.report.meta_figures import write_figures
 from trialkit.report.meta_files import (
     SCHEMA_VERSION,
     fmt_p,
     run_to_dict,
     table2_rows,
-    write_csv,
-    write_json,
-    write_markdown,
 )
 
 ROOT = Path(__file__).parent.parent
@@ -67,12 +66,14 @@ def test_small_files_and_text_escaping(tmp_path):
     run = run_meta(path, measure="MD", method="DL")
     item = run.items[0]
     assert item.influence is None and item.egger == ()
-    md = write_markdown(run, tmp_path / "two.md").read_text()
+    md = write_document(meta_document(run), "markdown", tmp_path / "two.md").read_text()
     assert "A \\| first" in md
     one = tmp_path / "one.csv"
     data.iloc[:1].to_csv(one, index=False)
     run1 = run_meta(one, measure="MD", method="DL")
-    payload = json.loads(write_json(run1, tmp_path / "one.json").read_text())
+    payload = json.loads(
+        write_document(meta_document(run1), "json", tmp_path / "one.json").read_text()
+    )
     assert payload["schema_version"] == SCHEMA_VERSION
     assert payload["analyses"][0]["result"]["i2"] is None  # NaN becomes null
     paths = write_figures(run1, tmp_path / "figs")
@@ -81,7 +82,7 @@ def test_small_files_and_text_escaping(tmp_path):
 
 def test_csv_rows_and_json_round_trip(tmp_path):
     run = run_meta(EXAMPLE, measure="SMD", method="REML", hksj=True, subgroup="setting")
-    table = pd.read_csv(write_csv(run, tmp_path / "m.csv"))
+    table = pd.read_csv(write_document(meta_document(run), "csv", tmp_path / "m.csv"))
     for col in ("estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value", "weight"):
         assert col in table.columns
     pooled = table[table["row_type"] == "pooled"].iloc[0]

@@ -12,7 +12,9 @@ from trialkit.cli.app import app
 from trialkit.core.errors import DataError
 from trialkit.core.outputs import Output, check_outputs, writing
 from trialkit.meta.workflow import run_meta
-from trialkit.report.meta_terminal import render_meta
+from trialkit.report.build_meta import meta_document
+from trialkit.report.document_files import write_document
+from trialkit.report.terminal import print_blocks
 
 _STUDIES_HELP = (
     "Study-level CSV/TSV/Excel file, one row per study: study,n1,m1,sd1,n2,m2,sd2 (arm 1 = "
@@ -80,6 +82,9 @@ def meta_command(
     markdown_out: Annotated[
         Path | None, typer.Option("--markdown", help="Write results as Markdown.")
     ] = None,
+    html_out: Annotated[
+        Path | None, typer.Option("--html", help="Write results as an HTML page.")
+    ] = None,
     figures_dir: Annotated[
         Path | None, typer.Option(help="Write forest and funnel plots (PNG and SVG) here.")
     ] = None,
@@ -92,6 +97,7 @@ def meta_command(
 
         studies = meta_example()
     files = {"JSON results": json_out, "CSV results": csv_out, "Markdown results": markdown_out}
+    files["HTML results"] = html_out
     requested = [Output(kind, path) for kind, path in files.items() if path is not None]
     if figures_dir is not None:
         requested.append(Output("figures", figures_dir, folder=True))
@@ -111,18 +117,14 @@ def meta_command(
         sheet=sheet,
     )
     console = Console()
-    render_meta(run, console)
-    if json_out or csv_out or markdown_out:
-        from trialkit.report import meta_files
-
-        for kind, path, writer in (
-            ("JSON results", json_out, meta_files.write_json),
-            ("CSV results", csv_out, meta_files.write_csv),
-            ("Markdown results", markdown_out, meta_files.write_markdown),
-        ):
-            if path is not None:
-                with writing(kind, path):
-                    console.print(f"Wrote {writer(run, path)}")
+    document = meta_document(run)
+    print_blocks(document.blocks(), console)
+    formats = {"JSON results": "json", "CSV results": "csv", "Markdown results": "markdown"}
+    formats["HTML results"] = "html"
+    for kind, path in files.items():
+        if path is not None:
+            with writing(kind, path):
+                console.print(f"Wrote {write_document(document, formats[kind], path)}")
     if figures_dir is not None:
         from trialkit.report.meta_figures import write_figures
 

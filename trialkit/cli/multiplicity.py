@@ -18,24 +18,8 @@ from trialkit.core.outputs import Output, check_outputs, writing
 from trialkit.errors import DataError
 from trialkit.inference.multiplicity_files import multiplicity_from_files
 from trialkit.report.build_inference import multiplicity_document
-from trialkit.report.document import Document
+from trialkit.report.document_files import write_document
 from trialkit.report.terminal import print_blocks
-
-
-def _write(document: Document, fmt: str, path: Path) -> None:
-    """Write one format of the document (renderers imported only when asked for)."""
-    if fmt == "json":
-        from trialkit.report.json_report import write_json
-
-        write_json(document, path)
-    elif fmt == "markdown":
-        from trialkit.report.markdown import MarkdownRenderer
-
-        path.write_text(MarkdownRenderer().render(document), "utf-8")
-    else:
-        from trialkit.report.html import HtmlRenderer
-
-        path.write_text(HtmlRenderer().render(document), "utf-8")
 
 
 @app.command("multiplicity")
@@ -78,11 +62,11 @@ def multiplicity_command(
     result = multiplicity_from_files(p_values, method=method, alpha=alpha, graph=graph)
     document = multiplicity_document(result)
     console = Console()
-    print_blocks([b for s in document.sections for b in s.blocks], console)
+    print_blocks(document.blocks(), console)
     for kind, (path, fmt) in outputs.items():
         if path is not None:
             with writing(kind, path):
-                _write(document, fmt, path)
+                write_document(document, fmt, path)
             console.print(f"Wrote {path}")
     if figure is not None:
         if result.graph is None:

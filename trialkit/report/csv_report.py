@@ -34,7 +34,15 @@ def write_csv_tables(document: Document, directory: str | Path) -> list[Path]:
     return CsvRenderer().render(document, directory)
 
 
+def write_dataset(
+    document: Document, name: str, path: str | Path, float_format: str | None = "%.17g"
+) -> Path:
+    """Write the dataset ``name`` to the file ``path`` (``float_format=None``: Python's
+    shortest round-trip text for each float)."""
+    write_csv(document.dataset(name).frame, Path(path), float_format=float_format)
+    return Path(path)
+
+
 def write_effects(document: Document, path: str | Path) -> Path:
     """Write the ``effects`` dataset (the input of ``trialkit meta``) to ``path``."""
-    write_csv(document.dataset("effects").frame, Path(path))
-    return Path(path)
+    return write_dataset(document, "effects", path)

@@ -28,9 +28,21 @@ import numpy as np
 import pandas as pd
 
 from trialkit.core.results import ReadOnlyResult
-from trialkit.report.format import fmt_ci, fmt_int, fmt_num, fmt_p, fmt_paren, is_missing
+from trialkit.report.format import (
+    REVMAN_MISSING,
+    fmt_ci,
+    fmt_int,
+    fmt_num,
+    fmt_p,
+    fmt_paren,
+    is_missing,
+    revman_ci,
+    revman_p,
+)
 
 T = TypeVar("T")
+# "report": the trial report's rules; "revman": RevMan 5's (NA, [lower, upper], RevMan p).
+Style = Literal["report", "revman"]
 Emphasis = Literal["bold", "dim", "flag", "ok", "heading"] | None
 Align = Literal["left", "right"]
 
@@ -38,18 +50,22 @@ Align = Literal["left", "right"]
 @dataclass(frozen=True)
 class Number:
     """A number shown with ``digits`` decimals (``-`` when missing), or with ``digits``
-    significant digits when ``significant`` (``0.02``, ``0.005``, ``1``)."""
+    significant digits when ``significant`` (``0.02``, ``0.005``, ``1``); ``unit`` follows
+    a number that is not missing (``42%``)."""
 
     value: float | None
     digits: int = 1
     emphasis: Emphasis = None
     marks: tuple[str, ...] = ()
     significant: bool = False
+    unit: str = ""
+    style: Style = "report"
 
 
 @dataclass(frozen=True)
 class Estimate:
-    """An estimate with its confidence interval: ``-5.02 (-9.21 to -0.83)``.
+    """An estimate with its confidence interval: ``-5.02 (-9.21 to -0.83)``, or in RevMan's
+    style ``-5.02 [-9.21, -0.83]``.
 
     ``sep`` separates the estimate from the interval (``"\\n"`` stacks them).
     """
@@ -61,6 +77,7 @@ class Estimate:
     emphasis: Emphasis = None
     marks: tuple[str, ...] = ()
     sep: str = " "
+    style: Style = "report"
 
 
 @dataclass(frozen=True)
@@ -76,11 +93,13 @@ class MeanSpread:
 
 @dataclass(frozen=True)
 class PValue:
-    """A p-value: ``<0.001`` or three decimals."""
+    """A p-value: ``<0.001`` or three decimals (RevMan's style: ``< 0.0001``, ``0.0002``,
+    ``0.006``, ``0.03``)."""
 
     value: float | None
     emphasis: Emphasis = None
     marks: tuple[str, ...] = ()
+    style: Style = "report"
 
 
 @dataclass(frozen=True)
@@ -112,15 +131,19 @@ def cell_text(cell: Cell) -> str:
     if isinstance(cell, Label):
         return cell.text
     if isinstance(cell, Number):
-        if cell.significant and not is_missing(cell.value):
-            return f"{float(cell.value):.{cell.digits}g}"  # type: ignore[arg-type]
-        return fmt_num(cell.value, cell.digits)
+        if is_missing(cell.value):
+            return REVMAN_MISSING if cell.style == "revman" else fmt_num(None)
+        number = float(cell.value)  # type: ignore[arg-type]
+        digits = f".{cell.digits}{'g' if cell.significant else 'f'}"
+        return f"{number:{digits}}{cell.unit}"
     if isinstance(cell, Estimate):
+        if cell.style == "revman":
+            return revman_ci(cell.value, cell.lower, cell.upper, cell.digits)
         return fmt_ci(cell.value, cell.lower, cell.upper, cell.digits, sep=cell.sep)  # type: ignore[arg-type]
     if isinstance(cell, MeanSpread):
         return fmt_paren(cell.value, cell.spread, cell.digits)  # type: ignore[arg-type]
     if isinstance(cell, PValue):
-        return fmt_p(cell.value)
+        return revman_p(cell.value) if cell.style == "revman" else fmt_p(cell.value)
     return fmt_int(cell.n)
 
 
@@ -323,6 +346,10 @@ class Document:
             if s.key == key:
                 return s
         raise KeyError(key)
+
+    def blocks(self) -> list[Block]:
+        """Every block of every section, in order (for outputs without section headings)."""
+        return [b for s in self.sections for b in s.blocks]
 
     def figure_keys(self) -> list[str]:
         """The keys of the figures the document places, in order."""

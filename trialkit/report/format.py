@@ -53,6 +53,38 @@ def fmt_ci(estimate: float, lower: float, upper: float, digits: int = 2, sep: st
     return f"{fmt_num(estimate, digits)}{sep}{ci}"
 
 
+# RevMan 5 rules (meta-analysis output): ``NA`` when missing, CIs in brackets, RevMan p-values.
+REVMAN_MISSING = "NA"
+
+
+def revman_num(x: float | None, digits: int = 2) -> str:
+    """``x`` with ``digits`` decimals; ``NA`` when missing."""
+    return REVMAN_MISSING if is_missing(x) else f"{float(x):.{digits}f}"  # type: ignore[arg-type]
+
+
+def revman_pct(x: float | None, digits: int = 0) -> str:
+    """A percentage such as I²: ``42%``, or ``NA`` when it is not defined (one study)."""
+    text = revman_num(x, digits)
+    return text if text == REVMAN_MISSING else f"{text}%"
+
+
+def revman_ci(est: float | None, lo: float | None, hi: float | None, digits: int = 2) -> str:
+    """``estimate [lower, upper]``."""
+    return f"{revman_num(est, digits)} [{revman_num(lo, digits)}, {revman_num(hi, digits)}]"
+
+
+def revman_p(p: float | None) -> str:
+    """RevMan style: ``< 0.00001``, ``< 0.0001``, then 4, 3 or 2 decimals (0.0002, 0.006, 0.03)."""
+    if is_missing(p):
+        return REVMAN_MISSING
+    assert p is not None
+    if p < 0.00001:
+        return "< 0.00001"
+    if p < 0.0001:
+        return "< 0.0001"
+    return f"{p:.4f}" if p < 0.001 else f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
+
+
 def fmt_paren(value: float, spread: float, digits: int = 1) -> str:
     """``value (spread)``: a mean (SD) or an estimate (SE)."""
     if is_missing(value):

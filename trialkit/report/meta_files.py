@@ -1,18 +1,21 @@
-"""Meta-analysis results as JSON (versioned), CSV and Markdown, plus the text helpers that
-the terminal and figure renderers share."""
+"""Meta-analysis results as data and text for the meta-analysis report document
+(:mod:`trialkit.report.build_meta`) and figures: the versioned JSON tree
+(:func:`run_to_dict`), the CSV table (:func:`results_frame`), the Table 2 rows and RevMan's
+summary lines."""
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 
 import pandas as pd
 
 from trialkit.meta.analysis import MetaAnalysisResult
 from trialkit.meta.io import LABEL_SEP
 from trialkit.meta.workflow import MetaItem, MetaRun
-from trialkit.report.spreadsheet import write_csv as write_guarded_csv
+from trialkit.report.format import revman_ci as fmt_ci
+from trialkit.report.format import revman_num as fmt
+from trialkit.report.format import revman_p as fmt_p
+from trialkit.report.format import revman_pct as fmt_pct
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -25,9 +28,7 @@ __all__ = [
     "overall_text",
     "table2_rows",
     "run_to_dict",
-    "write_json",
-    "write_csv",
-    "write_markdown",
+    "results_frame",
 ]
 
 SCHEMA_VERSION = "1.0"
@@ -42,36 +43,9 @@ _MEASURES = {
 _METHODS = {"FE": "fixed effect", "DL": "DerSimonian-Laird", "REML": "REML", "PM": "Paule-Mandel"}
 
 
-def fmt(x: float | None, digits: int = 2) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "NA"
-    return f"{x:.{digits}f}"
-
-
-def fmt_pct(x: float | None, digits: int = 0) -> str:
-    """A percentage such as I²: ``42%``, or ``NA`` when it is not defined (one study)."""
-    text = fmt(x, digits)
-    return text if text == "NA" else f"{text}%"
-
-
 def n_studies(k: int) -> str:
     """``1 study``, ``2 studies``."""
     return f"{k} study" if k == 1 else f"{k} studies"
-
-
-def fmt_ci(est: float, lo: float, hi: float, digits: int = 2) -> str:
-    return f"{fmt(est, digits)} [{fmt(lo, digits)}, {fmt(hi, digits)}]"
-
-
-def fmt_p(p: float) -> str:
-    """RevMan style: ``< 0.00001``, ``< 0.0001``, then 4, 3 or 2 decimals (0.0002, 0.006, 0.03)."""
-    if p is None or math.isnan(p):
-        return "NA"
-    if p < 0.00001:
-        return "< 0.00001"
-    if p < 0.0001:
-        return "< 0.0001"
-    return f"{p:.4f}" if p < 0.001 else f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
 
 
 def measure_label(measure: str) -> str:
@@ -253,15 +227,10 @@ def run_to_dict(run: MetaRun) -> dict:
     }
 
 
-def write_json(run: MetaRun, path: str | Path) -> Path:
-    path = Path(path)
-    path.write_text(json.dumps(run_to_dict(run), indent=2, ensure_ascii=False), encoding="utf-8")
-    return path
-
-
-def write_csv(run: MetaRun, path: str | Path) -> Path:
+def results_frame(run: MetaRun) -> pd.DataFrame:
     """One row per study and per pooled estimate (``row_type`` = study, pooled, subgroup,
-    sensitivity) with ``estimate, std_error, df, ci_lower, ci_upper, p_value, weight``."""
+    sensitivity) with ``estimate, std_error, df, ci_lower, ci_upper, p_value, weight``: the
+    ``--csv`` file."""
     frames = []
     for it in run.items:
         s = it.result.studies
@@ -315,70 +284,4 @@ def write_csv(run: MetaRun, path: str | Path) -> Path:
                 ]
             )
         )
-    path = Path(path)
-    write_guarded_csv(pd.concat(frames, ignore_index=True), path, float_format=None)
-    return path
-
-
-def _md_escape(text: str) -> str:
-    return str(text).replace("|", "\\|")
-
-
-def write_markdown(run: MetaRun, path: str | Path) -> Path:
-    """Table 2 layout, then per analysis the study table and the RevMan summary lines."""
-    m = measure_label(run.measure)
-    lines = [f"# Meta-analysis of {_md_escape(run.source)}", ""]
-    if run.preset_description:
-        lines += [run.preset_description, ""]
-    lines += [f"| Comparison | # Studies | {m} [95% CI] | p | I² |", "|---|---:|---|---:|---:|"]
-    for r in table2_rows(run):
-        pad = "&nbsp;&nbsp;" * r["level"]
-        if r.get("header") or r.get("note"):
-            lines.append(f"| {pad}{_md_escape(r['comparison'])} | | | | |")
-        else:
-            lines.append(
-                f"| {pad}{_md_escape(r['comparison'])} | {r['k']} | "
-                f"{fmt_ci(r['estimate'], r['ci_lower'], r['ci_upper'])} | {fmt_p(r['p_value'])} | "
-                f"{fmt_pct(r['i2'])} |"
-            )
-    for it in run.items:
-        res = it.result
-        lines += [
-            "",
-            f"## {_md_escape(it.label or 'All studies')}",
-            "",
-            f"| Study | {m} [95% CI] | Weight |",
-            "|---|---|---:|",
-        ]
-        for _, s in res.studies.iterrows():
-            lines.append(
-                f"| {_md_escape(s['study'])} | "
-                f"{fmt_ci(s['yi'], s['ci_lower'], s['ci_upper'])} | "
-                f"{s['weight']:.1f}% |"
-            )
-        lines += [
-            f"| **Total ({model_label(res)})** | "
-            f"**{fmt_ci(res.estimate, res.ci_lower, res.ci_upper)}** | 100.0% |",
-            "",
-            heterogeneity_text(res) + "  ",
-            overall_text(res) + "  ",
-            f"Prediction interval: [{fmt(res.pi_lower)}, {fmt(res.pi_upper)}]; "
-            f"Tau² 95% CI (Q-profile): [{fmt(res.tau2_ci_lower, 3)}, {fmt(res.tau2_ci_upper, 3)}]",
-        ]
-        for e in it.egger:
-            lines[-1] += "  "
-            lines.append(
-                f"Egger's test ({e.model}): {e.statistic_name} = {e.statistic:.2f}, "
-                f"P {_eq(e.p_value)}"
-            )
-        if it.sensitivity is not None:
-            s = it.sensitivity
-            lines += [
-                "",
-                f"Sensitivity analysis without studies {_md_escape(it.sensitivity_reason)}: "
-                f"{fmt_ci(s.estimate, s.ci_lower, s.ci_upper)}, P {_eq(s.p_value)}, "
-                f"I² = {fmt_pct(s.i2)} (k = {s.k}).",
-            ]
-    path = Path(path)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return pd.concat(frames, ignore_index=True)
