@@ -33,9 +33,10 @@ def report_error(err: TrialkitError, console: Console | None = None) -> None:
     console = console or error_console()
     report = getattr(err, "report", None)
     if report is not None and report.problems:
-        from trialkit.report.validation_terminal import render_problems  # only when needed
+        from trialkit.report.build_validation import problems_table  # only when needed
+        from trialkit.report.terminal import print_blocks
 
-        render_problems(report, console)
+        print_blocks([problems_table(report)], console)
     console.print(Text(f"Error: {err}", style="bold red"), soft_wrap=True)
 
 

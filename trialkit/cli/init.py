@@ -10,7 +10,8 @@ from rich.console import Console
 
 from trialkit.cli.app import app
 from trialkit.data.starter import write_starter_plan
-from trialkit.report.validation_terminal import render_starter
+from trialkit.report.build_validation import starter_blocks
+from trialkit.report.terminal import print_blocks
 
 
 @app.command("init")
@@ -25,4 +26,4 @@ def init_command(
 ) -> None:
     """Write a starter plan for DATA: guessed columns, layout, visits and candidate outcomes."""
     starter = write_starter_plan(data, out, force=force)
-    render_starter(starter, out, data, Console())
+    print_blocks(starter_blocks(starter, out, data), Console())

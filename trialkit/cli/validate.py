@@ -10,7 +10,8 @@ from rich.console import Console
 
 from trialkit.cli.app import app
 from trialkit.data import read_trial
-from trialkit.report.validation_terminal import render_valid
+from trialkit.report.build_validation import valid_blocks
+from trialkit.report.terminal import print_blocks
 
 
 @app.command("validate")
@@ -27,4 +28,4 @@ def validate_command(
 ) -> None:
     """Check DATA against the plan and list every problem at once (exit 2 on any error)."""
     trial = read_trial(data, plan)
-    render_valid(trial, Console())
+    print_blocks(valid_blocks(trial), Console())

@@ -43,7 +43,7 @@ from trialkit.report.format import (
 T = TypeVar("T")
 # "report": the trial report's rules; "revman": RevMan 5's (NA, [lower, upper], RevMan p).
 Style = Literal["report", "revman"]
-Emphasis = Literal["bold", "dim", "flag", "ok", "heading"] | None
+Emphasis = Literal["bold", "dim", "flag", "warn", "ok", "heading"] | None
 Align = Literal["left", "right"]
 
 
@@ -171,7 +171,8 @@ class Table:
     """A titled table of typed cells with its footnotes.
 
     ``show_header=False`` marks a key-value table (the report header) whose column headers
-    are not shown.
+    are not shown; ``rules=True`` asks for a rule between rows (long multi-line rows, such
+    as the problem table).
     """
 
     title: str
@@ -179,6 +180,7 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     footnotes: tuple[str, ...] = ()
     show_header: bool = True
+    rules: bool = False
 
     def __post_init__(self) -> None:
         for row in self.rows:

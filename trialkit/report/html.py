@@ -33,10 +33,12 @@ from trialkit.report.document import (
 
 CSS = """
 :root { color-scheme: light dark; --fg: #222; --bg: #fff; --muted: #555; --rule: #ccc;
-        --head: #f0f3f7; --flag: #b00020; --ok: #1b7f3b; --link: #0b57d0; }
+        --head: #f0f3f7; --flag: #b00020; --warn: #8a5a00; --ok: #1b7f3b;
+        --link: #0b57d0; }
 @media (prefers-color-scheme: dark) {
   :root { --fg: #e6e6e6; --bg: #16181c; --muted: #a8acb3; --rule: #454a52;
-          --head: #252a31; --flag: #ff8a80; --ok: #7bd88f; --link: #8ab4f8; }
+          --head: #252a31; --flag: #ff8a80; --warn: #ffd27a; --ok: #7bd88f;
+          --link: #8ab4f8; }
   figure svg { background: #fff; border-radius: 4px; }
 }
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: var(--fg);
@@ -57,6 +59,7 @@ td.i1 { padding-left: 1.6em; } td.i2 { padding-left: 2.7em; } td.i3 { padding-le
 ul.tree { font-size: .9em; }
 p.note.i1 { margin-left: 1.6em; }
 .flag { color: var(--flag); font-weight: 600; }
+.warn { color: var(--warn); }
 .ok { color: var(--ok); }
 figure { margin: 1em 0; }
 figure svg { max-width: 100%; height: auto; }
@@ -65,7 +68,7 @@ tfoot td { border: none; font-size: .85em; color: var(--muted); }
 footer { margin-top: 3em; font-size: .8em; color: var(--muted); }
 @media print {
   :root { --fg: #000; --bg: #fff; --muted: #333; --rule: #888; --head: #eee;
-          --flag: #000; --ok: #000; }
+          --flag: #000; --warn: #000; --ok: #000; }
   @page { size: A4 landscape; margin: 12mm; }
   body { max-width: none; margin: 0; padding: 0; font-size: 9.5pt; }
   nav { display: none; }
@@ -79,7 +82,7 @@ footer { margin-top: 3em; font-size: .8em; color: var(--muted); }
 }
 """
 
-CLASSES = {"bold": "b", "heading": "b", "dim": "dim", "flag": "flag", "ok": "ok"}
+CLASSES = {"bold": "b", "heading": "b", "dim": "dim", "flag": "flag", "warn": "warn", "ok": "ok"}
 
 
 def _text_html(text: str) -> str:

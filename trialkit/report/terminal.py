@@ -30,6 +30,7 @@ STYLES = {
     "bold": "bold",
     "dim": "dim",
     "flag": "red",
+    "warn": "yellow",
     "ok": "green",
     "heading": "bold cyan",
     None: "",
@@ -48,13 +49,15 @@ def cell_renderable(cell: Cell) -> Text:
 
 
 def column_blocks(table: Table, width: int) -> list[list[int]]:
-    """Column indices per printed block: all columns when they fit in ``width``, else
-    blocks that each start with the first (label) column."""
+    """Column indices per printed block: all columns when they fit in ``width`` (or when
+    every column is text, which wraps), else blocks that each start with the first (label)
+    column."""
     need = [
         (w if c.align == "right" else min(w, WRAP_WIDTH)) + CELL_PAD
         for w, c in zip(table.char_widths(), table.columns, strict=True)
     ]
-    if sum(need) + 1 <= width or len(need) <= 2:
+    all_text = all(c.align != "right" for c in table.columns)  # no number to protect: wrap
+    if sum(need) + 1 <= width or len(need) <= 2 or all_text:
         return [list(range(len(need)))]
     blocks: list[list[int]] = []
     current = [0]
@@ -69,14 +72,25 @@ def column_blocks(table: Table, width: int) -> list[list[int]]:
     return blocks
 
 
+def _longest_words(table: Table) -> list[int]:
+    """Per column, the longest word of its header and cells (the narrowest width at which
+    rich wraps the column without breaking a word)."""
+    rows = table.text_rows()
+    return [
+        max((len(w) for text in (c.header, *(r[i] for r in rows)) for w in text.split()), default=1)
+        for i, c in enumerate(table.columns)
+    ]
+
+
 def fitted_widths(table: Table, columns: list[int], width: int) -> dict[int, int] | None:
     """Content widths that fit ``columns`` of ``table`` into ``width`` characters, or None
     when they fit as they are.
 
-    Numeric (right-aligned) columns keep their full width; text columns share what is left
+    Numeric (right-aligned) columns keep their full width. Text columns share the rest
     evenly (water-filling: a column narrower than its share keeps its width and leaves the
-    rest to the others). Rich's own shrinking may narrow numeric columns below their content
-    and then widen them back, pushing the right border off the screen.
+    rest to the others), none narrower than its longest word while the longest words fit
+    (else words break). Rich's own shrinking may narrow numeric columns below their
+    content and then widen them back, pushing the right border off the screen.
     """
     chars = table.char_widths()
     if sum(chars[i] + CELL_PAD for i in columns) + 1 <= width:
@@ -84,8 +98,13 @@ def fitted_widths(table: Table, columns: list[int], width: int) -> dict[int, int
     text = sorted((i for i in columns if table.columns[i].align != "right"), key=chars.__getitem__)
     fixed = {i: chars[i] for i in columns if table.columns[i].align == "right"}
     budget = width - 1 - sum(w + CELL_PAD for w in fixed.values()) - CELL_PAD * len(text)
+    words = _longest_words(table)
+    sum_fits = sum(min(chars[i], words[i]) for i in text) <= budget
+    floor = {i: min(chars[i], words[i]) if sum_fits else 1 for i in text}
     for k, i in enumerate(text):
-        fixed[i] = max(1, min(chars[i], budget // (len(text) - k)))
+        rest = sum(floor[j] for j in text[k + 1 :])
+        share = budget // (len(text) - k)
+        fixed[i] = max(1, min(chars[i], max(floor[i], share), budget - rest))
         budget -= fixed[i]
     return fixed
 
@@ -99,7 +118,7 @@ def table_renderable(
     if not table.show_header:
         t = RichTable(show_header=False, box=None, pad_edge=False)
     else:
-        t = RichTable(title=Text(table.title + part), title_justify="left")
+        t = RichTable(title=Text(table.title + part), title_justify="left", show_lines=table.rules)
     rows = table.text_rows()
     cells = [
         max((len(line) for r in rows for line in r[i].split("\n")), default=0)
