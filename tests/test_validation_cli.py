@@ -334,3 +334,34 @@ def test_console_script_process_has_no_traceback(write_trial) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "outside its range [18, 90]: 200 (row 2, subject P001)" in proc.stderr
+
+
+def test_problem_table_is_a_report_table_that_fits_80_columns() -> None:
+    # The problem table is a document table printed by the terminal renderer: at 80
+    # columns every line keeps its right border and the hint follows its message.
+    import io
+
+    from rich.console import Console
+
+    from trialkit.core.problems import Problem, ValidationReport
+    from trialkit.report.build_validation import problems_table
+    from trialkit.report.terminal import print_blocks
+
+    report = ValidationReport(
+        (
+            Problem("error", "Arm value 'x' is not in the plan.", file="trial.csv",
+                    column="arm", row=7, hint="add it to [arms] or fix the data"),
+            Problem("warning", "Visit 9 has no label.", file="plan.toml", key="visits.labels"),
+        )
+    )  # fmt: skip
+    console = Console(width=80, record=True, file=io.StringIO())
+    print_blocks([problems_table(report)], console)
+    text = console.export_text()
+    assert text.startswith("1 error(s), 1 warning(s)")
+    boxed = [ln for ln in text.splitlines() if ln[:1] in "┏┃┡│├└"]
+    assert boxed and all(ln.rstrip()[-1] in "┓┃┩│┤┘" for ln in boxed)
+    rows = [ln.split("│") for ln in boxed if ln.startswith("│")]
+    where = " ".join(r[3].strip() for r in rows)
+    problem = " ".join(r[4].strip() for r in rows)
+    assert "row 7" in where
+    assert "Arm value 'x' is not in the plan. -> add it to [arms] or fix the data" in problem
