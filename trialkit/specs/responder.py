@@ -249,12 +249,13 @@ class ResponderOutcomeSpec:
             cols = self.column or ", ".join(self.columns)
             return f"binary column {cols} (1/yes = responder)"
         what = outcome_label or str(self.outcome)
-        base = RESPONDER_BASES.label(self.on)
         op = RESPONDER_OPERATORS.label(self.operator)
-        text = f"{base} in {what} {op} {self.threshold:g}"
-        if self.on == "improvement":
-            text += f" (rule: {self.rule(lower_is_better)})"
-        return text
+        t = f"{self.threshold:g}"
+        if self.on == "value":
+            return f"{what} {op} {t}"
+        if self.on == "change":
+            return f"change from baseline in {what} {op} {t}"
+        return f"improvement from baseline in {what} of {op} {t} ({self.rule(lower_is_better)})"
 
     def check(self, prefix: str = "", file: str | None = None) -> tuple[Problem, ...]:
         """Problems among this responder's own keys (outcomes and visits are checked by the
