@@ -8,13 +8,14 @@ labels).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from trialkit.core.errors import ModelError
 from trialkit.core.problems import Problem, did_you_mean
 from trialkit.specs.ancova import HC_TYPES
-from trialkit.specs.vocabulary import Choice, Option, vocabulary
+from trialkit.specs.vocabulary import Choice, Option, Vocabulary, vocabulary
 
 RESPONDER_VARIANCES = vocabulary(
     (
@@ -41,6 +42,24 @@ GE_COVARIANCES = vocabulary(
 
 def _error(message: str, key: str, file: str | None, hint: str | None = None) -> Problem:
     return Problem("error", message, file=file, key=key, hint=hint)
+
+
+def _unknown_names(
+    items: Iterable[tuple[str, str, Vocabulary]], prefix: str, file: str | None
+) -> list[Problem]:
+    """A problem for each ``(key, value, vocabulary)`` whose value is not a known name."""
+    out = []
+    for key, value, vocab in items:
+        if vocab.canonical(value) is None:
+            out.append(
+                _error(
+                    f"'{prefix}{key}' is '{value}', which is not known.",
+                    f"{prefix}{key}",
+                    file,
+                    did_you_mean(value, vocab.accepted) or "allowed: " + ", ".join(vocab.codes),
+                )
+            )
+    return out
 
 
 @dataclass(frozen=True)
@@ -70,20 +89,14 @@ class ResponderSpec:
     def check(self, prefix: str = "", file: str | None = None) -> tuple[Problem, ...]:
         """Every problem: an unknown variance or Ge type, strata without Ye, alpha outside
         (0, 0.5)."""
-        out: list[Problem] = []
-        for key, value, vocab in (
-            ("variance", self.variance, RESPONDER_VARIANCES),
-            ("ge_type", self.ge_type, GE_COVARIANCES),
-        ):
-            if vocab.canonical(value) is None:
-                out.append(
-                    _error(
-                        f"'{prefix}{key}' is '{value}', which is not known.",
-                        f"{prefix}{key}",
-                        file,
-                        did_you_mean(value, vocab.codes) or "allowed: " + ", ".join(vocab.codes),
-                    )
-                )
+        out: list[Problem] = _unknown_names(
+            (
+                ("variance", self.variance, RESPONDER_VARIANCES),
+                ("ge_type", self.ge_type, GE_COVARIANCES),
+            ),
+            prefix,
+            file,
+        )
         if self.strata and RESPONDER_VARIANCES.canonical(self.variance) == "ge":
             out.append(
                 _error(
@@ -292,20 +305,15 @@ class ResponderOutcomeSpec:
                     file,
                 )
             )
-        for key, value, vocab in (
-            ("on", self.on, RESPONDER_BASES),
-            ("operator", self.operator, RESPONDER_OPERATORS),
-            *(("measures", m, RESPONDER_MEASURES) for m in self.measures),
-        ):
-            if vocab.canonical(value) is None:
-                out.append(
-                    _error(
-                        f"'{prefix}{key}' has '{value}', which is not known.",
-                        f"{prefix}{key}",
-                        file,
-                        did_you_mean(value, vocab.accepted) or "allowed: " + ", ".join(vocab.codes),
-                    )
-                )
+        out += _unknown_names(
+            (
+                ("on", self.on, RESPONDER_BASES),
+                ("operator", self.operator, RESPONDER_OPERATORS),
+                *(("measures", m, RESPONDER_MEASURES) for m in self.measures),
+            ),
+            prefix,
+            file,
+        )
         if self.on == "improvement" and self.operator in ("<=", "<"):
             out.append(
                 _error(
