@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jsonschema
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -42,7 +43,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("respplan")
     args = ["analyze", "--plan", str(PLAN), "--json", str(out / "r.json")]
     args += ["--markdown", str(out / "r.md"), "--figures-dir", str(out / "fig")]
-    args += ["--html", str(out / "r.html")]
+    args += ["--html", str(out / "r.html"), "--csv-dir", str(out / "csv")]
     result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     return {
@@ -51,6 +52,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "md": (out / "r.md").read_text(),
         "html": (out / "r.html").read_text(),
         "fig": out / "fig",
+        "csv": out / "csv",
     }
 
 
@@ -158,3 +160,19 @@ def test_report_sections_figure_and_marks(run: dict) -> None:
     assert "(fig/multiplicity.png)" in md
     assert (run["fig"] / "multiplicity.png").stat().st_size > 0
     assert 'id="figure-multiplicity"' in run["html"]
+
+
+def test_csv_tables_carry_the_same(run: dict) -> None:
+    doc = run["json"]
+    eff = pd.read_csv(run["csv"] / "responder_effects.csv", dtype={"visit": str})
+    want = [e for ra in doc["responders"] for e in ra["effects"]]
+    np.testing.assert_allclose(eff["estimate"], [e["estimate"] for e in want], rtol=1e-15)
+    conf = eff[eff["status"] != "exploratory"]
+    assert list(conf["status"]) == ["confirmatory (H2)", "confirmatory (H4)"]
+    mult = pd.read_csv(run["csv"] / "multiplicity.csv")
+    assert list(mult["rejected"]) == [h["rejected"] for h in doc["multiplicity"]["hypotheses"]]
+    assert list(mult["procedure"].unique()) == ["graphical"]
+    counts = pd.read_csv(run["csv"] / "responder_counts.csv")
+    assert counts["n_responders"].sum() == sum(
+        c["n_responders"] for ra in doc["responders"] for c in ra["counts"]
+    )

@@ -1,4 +1,4 @@
-"""The JSON blocks of the responder outcomes, the multiplicity procedure and the
+"""The JSON blocks and CSV tables of the responder outcomes, the multiplicity procedure and the
 confirmatory / exploratory status of every result (optional fields of schema 1.1).
 
 * ``responders``: per ``[[responders]]`` outcome its definition, settings, counts, unadjusted
@@ -8,11 +8,16 @@ confirmatory / exploratory status of every result (optional fields of schema 1.1
 * ``result_status``: one row per result the report shows (MMRM difference per outcome x
   visit, responder measure per visit): ``confirmatory`` or ``exploratory`` and the hypothesis.
   Empty without ``[multiplicity]``.
+
+:func:`responder_csv_tables` gives the same numbers as the CSV tables ``responder_counts``,
+``responder_unadjusted``, ``responder_effects`` (with the status) and ``multiplicity``.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+import pandas as pd
 
 from trialkit.analysis import TrialAnalysis
 from trialkit.analysis.responders import ResponderAnalysis
@@ -121,3 +126,33 @@ def _status(
         "status": "confirmatory" if hyp else "exploratory",
         "hypothesis": hyp,
     }
+
+
+def responder_csv_tables(analysis: TrialAnalysis) -> dict[str, pd.DataFrame]:
+    """CSV tables by file stem (none without responders or multiplicity)."""
+    tables: dict[str, pd.DataFrame] = {}
+    done = [ra for ra in analysis.responders if ra.result is not None]
+    if done:
+        for stem, get in (
+            ("responder_counts", lambda ra: ra.result.counts),
+            ("responder_unadjusted", lambda ra: ra.result.unadjusted),
+        ):
+            tables[stem] = pd.concat(
+                [get(ra).assign(responder=ra.name) for ra in done], ignore_index=True
+            )
+        effects = []
+        for ra in done:
+            e = ra.effects().assign(responder=ra.name)
+            labels = [
+                status_label(analysis, ra.name, str(r.visit), str(r.comparison), str(r.measure))
+                for r in e.itertuples()
+            ]
+            effects.append(e.assign(status=labels) if analysis.multiplicity else e)
+        tables["responder_effects"] = pd.concat(effects, ignore_index=True)
+        for stem in ("responder_counts", "responder_unadjusted", "responder_effects"):
+            t = tables[stem]
+            tables[stem] = t[["responder", *[c for c in t.columns if c != "responder"]]]
+    mult = analysis.multiplicity
+    if mult is not None:
+        tables["multiplicity"] = mult.table().assign(procedure=mult.result.method, alpha=mult.alpha)
+    return tables
