@@ -176,6 +176,16 @@ def test_bad_responder_or_hypothesis_keys(
     assert_clean_failure(cli("validate", files.data, "--plan", files.plan), sentence)
 
 
+def test_comparison_must_be_a_treatment_arm(cli, write_trial) -> None:
+    hyps = [{"outcome": "ders", "visit": "21", "comparison": "Online DBTT"}]
+    files = write_trial(plan=_plan(multiplicity={"procedure": "holm", "hypotheses": hyps}))
+    assert_clean_failure(
+        cli("validate", files.data, "--plan", files.plan),
+        "Key 'multiplicity.hypotheses[1].comparison' is 'Online DBTT', which is not an arm "
+        "compared with the control in column 'arm' of trial.csv (arms: 'Online DBT').",
+    )
+
+
 def test_weights_with_holm_are_refused(cli, write_trial) -> None:
     plan = _graph_plan([0.5, 0.5, 0], [[0, 1, 0], [0, 0, 1], [1, 0, 0]])
     plan["multiplicity"]["procedure"] = "holm"

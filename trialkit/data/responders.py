@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from trialkit.core.problems import Problem
+from trialkit.data.values import text_values
 from trialkit.plan.schema import Plan
 
 _YES = frozenset({"1", "1.0", "yes", "true"})
@@ -85,4 +86,28 @@ def check_responders(
                 subject=str(subject.iloc[first]) if subject is not None else None,
             )
         )
-    return problems
+    return problems + _check_comparisons(df, plan, file)
+
+
+def _check_comparisons(df: pd.DataFrame, plan: Plan, file: str) -> list[Problem]:
+    """A hypothesis ``comparison`` must be an arm of the data other than the control."""
+    if plan.multiplicity is None or plan.columns.arm not in df.columns:
+        return []
+    arms = [str(a) for a in pd.unique(text_values(df[plan.columns.arm]).dropna())]
+    out = []
+    for i, h in enumerate(plan.multiplicity.hypotheses):
+        if h.comparison is None or (h.comparison in arms and h.comparison != plan.arms.control):
+            continue
+        key = f"multiplicity.hypotheses[{i + 1}].comparison"
+        others = ", ".join(f"'{a}'" for a in arms if a != plan.arms.control)
+        out.append(
+            Problem(
+                "error",
+                f"Key '{key}' is '{h.comparison}', which is not an arm compared with the control "
+                f"in column '{plan.columns.arm}' of {file} (arms: {others}).",
+                file=file,
+                key=key,
+                column=plan.columns.arm,
+            )
+        )
+    return out

@@ -143,7 +143,7 @@ class _Validator:
         if p.estimands:
             rows = np.asarray(self.raw.row_numbers(np.arange(len(self.df))))
             self.problems.extend(check_events(self.df, p, self.raw.name, rows))
-        if p.responders:
+        if p.responders or p.multiplicity:
             rows = np.asarray(self.raw.row_numbers(np.arange(len(self.df))))
             self.problems.extend(check_responders(self.df, p, self.raw.name, rows, self.subject))
         return self.problems
