@@ -265,3 +265,49 @@ def test_hypothesis_without_estimate_is_kept_with_p_1(cli, write_trial, tmp_path
     assert "R: no adjusted estimate at visit 21" in out
     assert "kept in the family with p = 1 (cannot be rejected)" in out
     assert "Decision: no hypothesis rejected at alpha = 0.05." in out
+
+
+def test_responder_tables_have_a_column_per_arm_and_comparison() -> None:
+    """Three arms (beeca reference data, tests/reference/beeca/simulated.csv): the builder
+    shows each arm's counts and each comparison with the control, as the engine gives them."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from trialkit.analysis.responders import ResponderAnalysis
+    from trialkit.plan.loader import load_plan
+    from trialkit.report.build_responders import counts_table, effects_table
+    from trialkit.report.document import cell_text
+    from trialkit.specs.responder import ResponderOutcomeSpec
+
+    root = Path(__file__).resolve().parent
+    sim = pd.read_csv(root / "reference" / "beeca" / "simulated.csv")
+    res = fit_responder(
+        sim,
+        outcome="AVAL",
+        arm="ARM",
+        control="Placebo",
+        visit="AVISIT",
+        subject="USUBJID",
+        covariates=["BASE"],
+        responder="change <= -10",
+        baseline="BASE",
+    )
+    spec = ResponderOutcomeSpec(name="r", visits=res.visits)
+    ra = ResponderAnalysis(spec, "R", "change <= -10", res)
+    plan = load_plan(root / "data" / "respplan" / "dbt_responders.toml")
+    plan = replace(plan, visits=replace(plan.visits, labels=()))  # visits shown as in the data
+    analysis = SimpleNamespace(trial=SimpleNamespace(plan=plan), multiplicity=None)
+    counts = counts_table(analysis, ra, "95% CI")  # type: ignore[arg-type]
+    heads = [c.header for c in counts.columns]
+    assert res.arms[0] == "Placebo" and set(res.arms[1:]) == {"Low", "High"}
+    assert heads[1:4] == [f"{a}\nresponders (%)" for a in res.arms]
+    assert heads[4:] == [f"{a} vs Placebo\nunadjusted RD (95% CI)" for a in res.arms[1:]]
+    first = res.counts[res.counts["visit"] == res.visits[0]].set_index("arm")
+    n = first.loc["High"]
+    assert cell_text(counts.rows[0][1 + res.arms.index("High")]) == (
+        f"{n['n_responders']}/{n['n_with_data']} ({n['percent']:.1f}%)"
+    )
+    effects = effects_table(analysis, ra, "95% CI")  # type: ignore[arg-type]
+    assert [c.header for c in effects.columns][:2] == ["Visit", "Comparison"]
+    assert len(effects.rows) == len(res.effects)
+    assert {cell_text(r[1]) for r in effects.rows} == {"Low vs Placebo", "High vs Placebo"}

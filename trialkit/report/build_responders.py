@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from trialkit.analysis import TrialAnalysis
 from trialkit.analysis.responders import ResponderAnalysis
+from trialkit.plan.schema import Plan
 from trialkit.report.build_multiplicity import status_label
 from trialkit.report.document import (
     Block,
@@ -36,59 +37,77 @@ def _count_text(n: int, total: int, percent: float) -> str:
     return f"{n}/{total} ({percent:.1f}%)" if total else "0/0"
 
 
+def _arm_label(plan: Plan, arm: str) -> str:
+    """The plan's display label of the control or treatment arm, else the arm value."""
+    labels = arm_labels(plan)
+    return {plan.arms.control: labels[0], str(plan.arms.treatment): labels[1]}.get(arm, arm)
+
+
+def _comparison_label(plan: Plan, comparison: str, control: str) -> str:
+    arm = comparison.removesuffix(f" - {control}")
+    return f"{_arm_label(plan, arm)} vs {_arm_label(plan, control)}"
+
+
 def counts_table(analysis: TrialAnalysis, ra: ResponderAnalysis, ci: str) -> Table:
-    """Per visit: responders / analysed (%) per arm and the unadjusted risk difference."""
+    """Per visit: responders / analysed (%) per arm and the unadjusted risk difference of each
+    arm against the control (Newcombe CI)."""
     plan = analysis.trial.plan
     res = ra.result
     assert res is not None
-    labels = arm_labels(plan)
-    cnt = res.counts
-    un = res.unadjusted
-    mult = analysis.multiplicity is not None
-    cols = [
-        Column("Visit"),
-        Column(f"{labels[0]}\nresponders (%)", "right"),
-        Column(f"{labels[1]}\nresponders (%)", "right"),
-        Column(f"Unadjusted risk difference\n({ci}, Newcombe)", "right"),
-    ]
+    cnt, un = res.counts, res.unadjusted
+    comparisons = list(dict.fromkeys(un["comparison"]))
+    cols = [Column("Visit")]
+    cols += [Column(f"{_arm_label(plan, a)}\nresponders (%)", "right") for a in res.arms]
+    if len(comparisons) == 1:
+        cols.append(Column(f"Unadjusted risk difference\n({ci}, Newcombe)", "right"))
+    else:
+        cols += [
+            Column(f"{_comparison_label(plan, c, res.control)}\nunadjusted RD ({ci})", "right")
+            for c in comparisons
+        ]
     rows: list[tuple[Cell, ...]] = []
     for v in res.visits:
         c = cnt[cnt["visit"] == v].set_index("arm")
-        u = un[un["visit"] == v].iloc[0]
+        u = un[un["visit"] == v].set_index("comparison")
         cells: list[Cell] = [Label(plan.visits.label(v))]
-        for arm in res.arms[:2]:
+        for arm in res.arms:
             r = c.loc[arm]
             cells.append(
                 Label(_count_text(int(r["n_responders"]), int(r["n_with_data"]), r["percent"]))
             )
-        cells.append(Estimate(u["estimate"], u["ci_lower"], u["ci_upper"], 3))
+        for comp in comparisons:
+            r = u.loc[comp]
+            cells.append(Estimate(r["estimate"], r["ci_lower"], r["ci_upper"], 3))
         rows.append(tuple(cells))
     title = f"{ra.label}: responders by visit"
+    mult = analysis.multiplicity is not None
     foot = () if not mult else ("The unadjusted difference is descriptive (exploratory).",)
     return Table(title, tuple(cols), tuple(rows), footnotes=foot)
 
 
 def effects_table(analysis: TrialAnalysis, ra: ResponderAnalysis, ci: str) -> Table:
-    """Per visit and measure: the covariate-adjusted estimate (CI), p, and its status."""
+    """Per visit, comparison and measure: the covariate-adjusted estimate (CI), p, and its
+    status (confirmatory or exploratory)."""
     plan = analysis.trial.plan
     res = ra.result
     assert res is not None
     mult = analysis.multiplicity
-    cols = [
-        Column("Visit"),
-        Column("Measure"),
-        Column(f"Estimate ({ci})", "right"),
-        Column("p", "right"),
-    ]
+    effects = ra.effects()
+    several = effects["comparison"].nunique() > 1
+    cols = [Column("Visit")]
+    cols += [Column("Comparison")] if several else []
+    cols += [Column("Measure"), Column(f"Estimate ({ci})", "right"), Column("p", "right")]
     if mult is not None:
         cols.append(Column("Result"))
     rows: list[tuple[Cell, ...]] = []
     last = None
-    for e in ra.effects().itertuples():
+    for e in effects.itertuples():
         status = status_label(analysis, ra.name, str(e.visit), str(e.comparison), str(e.measure))
         bold = "bold" if status.startswith("confirmatory") else None
-        cells: list[Cell] = [
-            Label(plan.visits.label(str(e.visit)) if e.visit != last else ""),
+        cells: list[Cell] = [Label(plan.visits.label(str(e.visit)) if e.visit != last else "")]
+        if several:
+            cells.append(Label(_comparison_label(plan, str(e.comparison), res.control)))
+        cells += [
             Label(str(e.measure)),
             Estimate(
                 e.estimate, e.ci_lower, e.ci_upper, MEASURE_DIGITS[str(e.measure)], emphasis=bold
@@ -99,10 +118,13 @@ def effects_table(analysis: TrialAnalysis, ra: ResponderAnalysis, ci: str) -> Ta
             cells.append(Label(status, emphasis=bold))
         rows.append(tuple(cells))
         last = e.visit
-    labels = arm_labels(plan)
+    versus = (
+        ""
+        if several
+        else f"{_comparison_label(plan, effects['comparison'].iloc[0], res.control)}; "
+    )
     title = (
-        f"{ra.label}: covariate-adjusted effects ({labels[1]} vs {labels[0]}; "
-        f"g-computation, {res.variance} variance)"
+        f"{ra.label}: covariate-adjusted effects ({versus}g-computation, {res.variance} variance)"
     )
     return Table(title, tuple(cols), tuple(rows))
 
