@@ -8,8 +8,10 @@ The JSON tree follows ``trialkit/report/schema/trial_report.schema.json`` (JSON 
 table, covariance attempts and sample accounting, the ANCOVA with per-visit samples),
 ``summary``, ``models``, ``consort``, ``baseline``, ``adherence``, ``attrition``,
 ``discrepancies``, ``replication`` with its ``replication_note``, ``effects``, ``estimands``,
-the report's ``footnotes`` and the pre-filled CONSORT 2025 checklist (``consort_checklist``:
-every item, and item 26's numbers at full precision).
+``responders``, ``multiplicity`` and ``result_status`` when the plan has them
+(:mod:`trialkit.report.json_responders`), the report's ``footnotes`` and the pre-filled
+CONSORT 2025 checklist (``consort_checklist``: every item, and item 26's numbers at full
+precision).
 
 Tables stay tidy frames (:class:`~trialkit.report.document.Dataset`) until a renderer writes
 them; everything else becomes plain values here, NaN as None. The CSV datasets are
@@ -33,6 +35,7 @@ from trialkit.report.consort_checklist import consort_checklist, outcome_results
 from trialkit.report.csv_tables import excluded_frame, models_frame, stacked_frame
 from trialkit.report.document import Dataset, plain_scalar
 from trialkit.report.format import arm_labels
+from trialkit.report.json_responders import responder_blocks, responder_csv_tables
 from trialkit.report.notes import footnotes, replication_note
 from trialkit.summaries.reconcile import discrepancies_frame
 
@@ -195,7 +198,8 @@ def report_datasets(analysis: TrialAnalysis, results: pd.DataFrame) -> tuple[Dat
     ``results`` (:func:`~trialkit.report.csv_tables.results_frame`), ``summary``, ``models``,
     the stacked MMRM ``mmrm_coefficients`` and ``mmrm_type3``, ``excluded``, ``consort``,
     the baseline, attrition and adherence tables, ``discrepancies``, ``effects`` (the input
-    of ``trialkit meta``) and ``replication``."""
+    of ``trialkit meta``), ``replication`` and the responder and multiplicity tables of
+    :func:`~trialkit.report.json_responders.responder_csv_tables`."""
     frames = {
         "results": results,
         "summary": analysis.summary_frame(),
@@ -218,6 +222,7 @@ def report_datasets(analysis: TrialAnalysis, results: pd.DataFrame) -> tuple[Dat
         frames["adherence_distribution"] = analysis.adherence.distribution_frame()
     if analysis.replication is not None:
         frames["replication"] = analysis.replication
+    frames.update(responder_csv_tables(analysis))
     return tuple(Dataset(name, frame) for name, frame in frames.items())
 
 
@@ -261,6 +266,7 @@ def report_data(
         "replication_note": replication_note(analysis),
         "effects": shared["effects"],
         "estimands": [_estimand(e) for e in analysis.estimands],
+        **responder_blocks(analysis),
         "footnotes": footnotes(analysis),
         "consort_checklist": {
             "items": plain(consort_checklist(analysis), "consort_checklist"),
