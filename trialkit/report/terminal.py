@@ -124,7 +124,8 @@ def table_renderable(
         max((len(line) for r in rows for line in r[i].split("\n")), default=0)
         for i in range(len(table.columns))
     ]
-    fitted = fitted_widths(table, cols, width) if width is not None else None
+    # Key-value tables (no header, no box) need no fitting: rich wraps their values.
+    fitted = fitted_widths(table, cols, width) if width and table.show_header else None
     for i in cols:
         c = table.columns[i]
         # numbers keep their full width; text may wrap, down to WRAP_WIDTH characters
