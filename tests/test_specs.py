@@ -174,4 +174,3 @@ def test_arm_options_are_plan_keys_and_api_arguments() -> None:
         assert getattr(Arms(control="c"), o.name) == o.default
         for fn in (fit_mmrm, fit_ancova):
             assert inspect.signature(fn).parameters[o.name].default is None
-
