@@ -13,7 +13,8 @@
   one comparison in a two-arm trial), differential attrition: Fisher's exact test on the
   2 x 2 table (arm x not assessed / assessed) of the two arms. ``estimate`` is the
   conditional maximum-likelihood odds ratio of *not* being assessed, arm vs control, with
-  its exact conditional CI (as R ``fisher.test``); ``sample_odds_ratio`` is ``(a d) / (b c)`` (``scipy.stats.fisher_exact``).
+  its exact conditional CI (as R ``fisher.test``); ``sample_odds_ratio`` is
+  ``(a d) / (b c)`` (``scipy.stats.fisher_exact``).
   The exact CI costs time that grows with the table (n^1.4); when the top-left cell can take
   more than :data:`EXACT_CI_MAX_SUPPORT` + 1 values given the margins (e.g. more than 200
   subjects not assessed at that visit, in large trials), the CI is Woolf's logit interval
