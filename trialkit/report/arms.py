@@ -61,3 +61,8 @@ def with_comparison(
         return frame
     (a, b), *_ = comparison_pairs(result, arms)
     return frame.assign(comparison=comparison_label(a, b))
+
+
+def model_trend(result: object | None) -> pd.DataFrame | None:
+    """A fitted model's dose-response test (``visit`` + statistics), or None without one."""
+    return getattr(result, "trend", None)

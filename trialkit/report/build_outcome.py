@@ -18,7 +18,13 @@ from collections.abc import Callable
 import pandas as pd
 
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
-from trialkit.report.arms import ReportArm, comparison_names, report_arms, with_comparison
+from trialkit.report.arms import (
+    ReportArm,
+    comparison_names,
+    model_trend,
+    report_arms,
+    with_comparison,
+)
 from trialkit.report.document import (
     EMPTY,
     Block,
@@ -73,7 +79,7 @@ class _Model:
         self.diff = _lookup(diffs, ("comparison", "visit"))
         es = with_comparison(es, result, arms) if es is not None else None
         self.d = _lookup(es, ("comparison", "visit"))
-        self.trend = _lookup(getattr(result, "trend", None), ("visit",))
+        self.trend = _lookup(model_trend(result), ("visit",))
 
     def has_trend(self, visit: str) -> bool:
         return self.trend(visit) is not None
