@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from rich.console import Console
 from test_report_snapshots import SNAPSHOTS, UPDATE, assert_close, check_text
-from three_arm_data import ARMS, DATA, PLAN, three_arm_trial
+from three_arm_data import ARMS, DATA, PLAN, raw, subjects, three_arm_trial
 from typer.testing import CliRunner
 
 from trialkit.analysis import TrialAnalysis, analyze_trial
@@ -110,11 +110,29 @@ def test_json_valid_and_copies_the_models(cli_run, analysis: TrialAnalysis) -> N
         assert [d["estimate"] for d in diffs] == m.differences["estimate"].tolist()
         assert [t["p_value"] for t in o["mmrm"]["trend"]] == m.trend["p_value"].tolist()
         assert [t["estimate"] for t in o["ancova"]["trend"]] == oa.ancova.trend["estimate"].tolist()
+        summary = [r for r in doc["summary"] if r["outcome"] == oa.name]
+        assert [r["comparison"] for r in summary] == m.differences["comparison"].tolist()
         rows = [r for r in o["results"] if not r["is_baseline"]]
         by = {(r["comparison"], r["visit"]): r for r in rows}
         for r in m.differences.itertuples():
             assert by[(r.comparison, r.visit)]["estimate"] == r.estimate
             assert by[(r.comparison, r.visit)]["ci_lower"] == r.ci_lower
+
+
+def test_effects_export_counts_each_comparisons_arms(cli_run) -> None:  # type: ignore[no-untyped-def]
+    """n1/n2 of each comparison are its two arms' subjects in the MMRM: those with an
+    outcome observed after baseline (hand count from the data file)."""
+    _, out = cli_run
+    doc = json.loads((out / "report.json").read_text("utf-8"))
+    d = raw()
+    post = d[d["week"] > 0]
+    arm = subjects()["arm"]
+    for e in doc["effects"]:
+        seen = post.groupby("subject")[e["outcome"]].apply(lambda x: x.notna().any())
+        used = arm[seen].value_counts()
+        a, b = e["comparison"].split(" - ")
+        assert (e["n1"], e["n2"]) == (used[a], used[b])
+    assert {e["comparison"] for e in doc["effects"]} == set(COMPARISONS)
 
 
 def test_visit_table_row_groups(analysis: TrialAnalysis) -> None:
