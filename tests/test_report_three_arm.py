@@ -11,6 +11,7 @@ the report's copies are compared with the result objects they come from.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -28,6 +29,7 @@ from typer.testing import CliRunner
 from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.cli.app import _register, app
 from trialkit.report.build import build_document
+from trialkit.report.consort_checklist import outcome_results
 from trialkit.report.html import render_html
 from trialkit.report.json_report import load_schema, render_json
 from trialkit.report.markdown import render_markdown
@@ -198,3 +200,45 @@ def test_json_snapshot(analysis: TrialAnalysis) -> None:
         path.write_text(text, encoding="utf-8")
     doc = json.loads(text)
     assert_close(doc, json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_checklist_item_26_counts_each_arm(analysis: TrialAnalysis) -> None:
+    """Item 26: per arm the n with data at each visit (hand count with crosstab) and the n
+    analysed by the MMRM; then one row per comparison with its difference."""
+    res = outcome_results(analysis)
+    d = raw()
+    for outcome in ("score", "pain"):
+        hand = pd.crosstab(d["arm"], [d["week"].astype(str), d[outcome].notna()])
+        rows = res[(res["outcome"] == outcome) & res["arm"].notna()]
+        for r in rows.itertuples():
+            assert r.n_with_data == hand.at[r.arm, (r.visit, True)]
+            assert r.n_analysed == analysis.outcome(outcome).mmrm.sample.n_subjects[r.arm]
+        comps = res[(res["outcome"] == outcome) & res["arm"].isna()]
+        m = analysis.outcome(outcome).mmrm
+        order = m.differences.sort_values("visit", kind="stable")["comparison"].tolist()
+        assert comps["comparison"].tolist() == order
+        diffs = m.differences.set_index(["comparison", "visit"])
+        for r in comps.itertuples():
+            assert r.estimate == diffs.at[(r.comparison, r.visit), "estimate"]
+
+
+def test_pairwise_comparisons_each_get_a_row_group() -> None:
+    """With ``comparisons = "pairwise"`` every pair is a row group, in the models' order."""
+    trial = three_arm_trial()
+    plan = dataclasses.replace(
+        trial.plan, arms=dataclasses.replace(trial.plan.arms, comparisons="pairwise")
+    )
+    analysis = analyze_trial(dataclasses.replace(trial, plan=plan))
+    m = analysis.outcome("score").mmrm
+    pairs = list(dict.fromkeys(m.differences["comparison"]))
+    assert pairs == ["Low Dose - Placebo", "High Dose - Placebo", "High Dose - Low Dose"]
+    doc = build_document(analysis)
+    (t,) = [
+        b
+        for b in doc.section("outcome-score").blocks
+        if getattr(b, "title", "") == "Symptom score (0-60): Week 4"
+    ]
+    groups = [r[0].text for r in t.rows if r[0].indent == 1 and r[0].text in pairs]
+    assert groups == pairs * 2  # MMRM, then ANCOVA
+    summary = doc.section("summary").blocks[0]
+    assert [r[0].text for r in summary.rows if r[0].indent == 1] == pairs * 2  # two outcomes
