@@ -154,7 +154,7 @@ def test_visit_table_row_groups(analysis: TrialAnalysis) -> None:
         ("High Dose - Placebo", 1),
         ("p", 2),
         ("Cohen's d", 2),
-        ("Dose-response slope (per unit of dose)", 1),
+        ("Dose-response slope", 1),
     ]
     m = analysis.outcome("score").mmrm
     d = m.differences.set_index(["comparison", "visit"])

@@ -42,7 +42,7 @@ from trialkit.report.document import (
 )
 from trialkit.report.format import fmt_int, fmt_paren, mean_digits, model_digits, visit_labels
 
-TREND_LABEL = "Dose-response slope (per unit of dose)"
+TREND_LABEL = "Dose-response slope"  # per unit of dose: see the notes
 Row = tuple[Cell, ...]
 
 

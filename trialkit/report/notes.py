@@ -24,9 +24,9 @@ MAR_NOTE = (
 
 
 TREND_NOTE = (
-    "Dose-response: the slope of the outcome on the arms' numeric dose at each visit, from "
-    "the same model with the dose as a continuous variable in place of the arm factor "
-    "(the p-value of the dose-response test)."
+    "Dose-response slope: the change in the outcome per unit of the arms' numeric dose at "
+    "each visit, from the same model with the dose as a continuous variable in place of the "
+    "arm factor; its p-value is the dose-response test."
 )
 
 
