@@ -17,7 +17,9 @@ from trialkit.analysis import TrialAnalysis
 from trialkit.core.version import __version__
 from trialkit.report.arms import report_arms
 from trialkit.report.build_estimands import estimand_blocks
+from trialkit.report.build_multiplicity import multiplicity_section
 from trialkit.report.build_outcome import outcome_section, summary_table
+from trialkit.report.build_responders import responder_sections
 from trialkit.report.build_summaries import (
     adherence_blocks,
     attrition_blocks,
@@ -157,6 +159,9 @@ def build_document(analysis: TrialAnalysis) -> Document:
         if i == 0:
             blocks.append(_figure("estimands"))
         sections.append(Section(f"estimand-{i + 1}", f"Estimand: {est.spec.name}", tuple(blocks)))
+    sections += responder_sections(analysis, ci)
+    mult = multiplicity_section(analysis, ci)
+    sections += [mult] if mult is not None else []
     sections += [
         Section(
             "summary",

@@ -14,6 +14,7 @@ level, its p and Cohen's d two), followed by the dose-response trend when the mo
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 
@@ -24,6 +25,11 @@ from trialkit.report.arms import (
     model_trend,
     report_arms,
     with_comparison,
+)
+from trialkit.report.build_multiplicity import (
+    confirmatory_footnotes,
+    confirmatory_marks,
+    title_status,
 )
 from trialkit.report.document import (
     EMPTY,
@@ -89,13 +95,16 @@ def _mean_sd(row: pd.Series | None, digits: int) -> MeanSpread:
     return MeanSpread(_value(row, "mean"), _value(row, "sd"), digits)
 
 
-def _estimate(row: pd.Series | None, digits: int, emphasis: str | None = None) -> Estimate:
+def _estimate(
+    row: pd.Series | None, digits: int, emphasis: str | None = None, marks: tuple[str, ...] = ()
+) -> Estimate:
     return Estimate(
         _value(row, "estimate"),
         _value(row, "ci_lower"),
         _value(row, "ci_upper"),
         digits,
         emphasis=emphasis,  # type: ignore[arg-type]
+        marks=marks,
     )
 
 
@@ -200,7 +209,8 @@ def outcome_section(analysis: TrialAnalysis, oa: OutcomeAnalysis, ci: str) -> Se
         where = plan.visits.label(visit) if plan.visits.labels else f"visit {visit}"
         blocks.append(Paragraph(f"{model}: no estimate at {where}: {reason}.", "flag"))
     for v in plan.visits.post_baseline:
-        blocks.append(visit_table(oa, v, plan.visits.label(v), arms, ci))
+        t = visit_table(oa, v, plan.visits.label(v), arms, ci)
+        blocks.append(replace(t, title=t.title + title_status(analysis, oa.name, v)))
     return Section(f"outcome-{oa.name}", oa.outcome.label, tuple(blocks), outcome=oa.name)
 
 
@@ -234,8 +244,10 @@ def summary_table(analysis: TrialAnalysis, ci: str) -> Table:
                 diff = model.diff(key, v)
                 p = _value(diff, "p_value")
                 bold = "bold" if p is not None and p < plan.analysis.alpha else None
+                # one comparison: any hypothesis at the outcome x visit (as for two arms)
+                which = key if len(model.names) > 1 else None
                 cells += [
-                    _estimate(diff, dd, bold),
+                    _estimate(diff, dd, bold, confirmatory_marks(analysis, oa.name, v, which)),
                     PValue(p, emphasis=bold),  # type: ignore[arg-type]
                     Number(_value(model.d(key, v), "estimate"), 2),
                 ]
@@ -245,4 +257,5 @@ def summary_table(analysis: TrialAnalysis, ci: str) -> Table:
         f"{what} at each visit: MMRM difference ({ci}), p, Cohen's d",
         tuple(cols),
         tuple(rows),
+        footnotes=confirmatory_footnotes(analysis),
     )
