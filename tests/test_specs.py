@@ -156,7 +156,7 @@ def test_arm_options_are_plan_keys_and_api_arguments() -> None:
     from trialkit.plan.schema import Arms
     from trialkit.specs.comparisons import ARM_OPTIONS
 
-    keys = _section("arms")
+    keys = plan_section("arms")
     for o in ARM_OPTIONS:
         key = keys.get(o.name)
         assert key is not None and key.kind == o.kind
