@@ -1,9 +1,9 @@
 """The arms and between-arm comparisons as the report shows them, for any number of arms.
 
 Arms come in model order (the control first; :func:`trialkit.summaries.assessment.arm_order`)
-with their display labels and randomised N. A model's comparisons come from its tidy
-``differences`` frame (``comparison`` column, ``"a - b"`` in arm values) and its
-``comparisons`` pairs; the report shows them with the arms' labels. In a two-arm trial there
+with their display labels and randomised N. A model's comparisons are its ``comparisons`` pairs,
+labelled ``"a - b"`` (arm values) in the ``comparison`` column of its tidy frames; the report
+shows them with the arms' labels. In a two-arm trial there
 is one comparison, treatment - control.
 """
 
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from trialkit.data.trial import Trial
+from trialkit.models.ancova import AncovaResult
+from trialkit.models.mmrm import MMRMResult
 from trialkit.specs.comparisons import comparison_label
 from trialkit.summaries.assessment import arm_label, arm_order
 
@@ -38,14 +40,19 @@ def report_arms(trial: Trial) -> tuple[ReportArm, ...]:
     return tuple(ReportArm(a, arm_label(trial, a), int(n.get(a, 0))) for a in arm_order(trial))
 
 
-def comparison_pairs(result: object, arms: tuple[ReportArm, ...]) -> tuple[tuple[str, str], ...]:
-    """A fitted model's compared pairs ``(a, b)`` (``a - b``); each arm - control when there
-    is no model or it does not list them (treatment - control in a two-arm trial)."""
-    pairs = tuple(getattr(result, "comparisons", ()) or ())
-    return pairs or tuple((a.value, arms[0].value) for a in arms[1:])
+def comparison_pairs(
+    result: MMRMResult | AncovaResult | None, arms: tuple[ReportArm, ...]
+) -> tuple[tuple[str, str], ...]:
+    """A fitted model's compared pairs ``(a, b)`` (``a - b``); each arm - control without a
+    model (treatment - control in a two-arm trial)."""
+    if result is not None:
+        return result.comparisons
+    return tuple((a.value, arms[0].value) for a in arms[1:])
 
 
-def comparison_names(result: object, arms: tuple[ReportArm, ...]) -> dict[str, str]:
+def comparison_names(
+    result: MMRMResult | AncovaResult | None, arms: tuple[ReportArm, ...]
+) -> dict[str, str]:
     """``{"a - b" (as in the model's frames): "label a - label b"}`` in comparison order."""
     labels = {a.value: a.label for a in arms}
     return {
@@ -54,16 +61,6 @@ def comparison_names(result: object, arms: tuple[ReportArm, ...]) -> dict[str, s
     }
 
 
-def with_comparison(
-    frame: pd.DataFrame, result: object, arms: tuple[ReportArm, ...]
-) -> pd.DataFrame:
-    """``frame`` with a ``comparison`` column (the single comparison when it has none)."""
-    if "comparison" in frame.columns:
-        return frame
-    (a, b), *_ = comparison_pairs(result, arms)
-    return frame.assign(comparison=comparison_label(a, b))
-
-
-def model_trend(result: object | None) -> pd.DataFrame | None:
+def model_trend(result: MMRMResult | AncovaResult | None) -> pd.DataFrame | None:
     """A fitted model's dose-response test (``visit`` + statistics), or None without one."""
-    return getattr(result, "trend", None)
+    return None if result is None else result.trend

@@ -19,12 +19,13 @@ from dataclasses import replace
 import pandas as pd
 
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
+from trialkit.models.ancova import AncovaResult
+from trialkit.models.mmrm import MMRMResult
 from trialkit.report.arms import (
     ReportArm,
     comparison_names,
     model_trend,
     report_arms,
-    with_comparison,
 )
 from trialkit.report.build_multiplicity import (
     confirmatory_footnotes,
@@ -73,17 +74,20 @@ def _value(row: pd.Series | None, col: str) -> float | None:
 class _Model:
     """One fitted model's rows by arm x visit and by comparison x visit."""
 
-    def __init__(self, result: object | None, arms: tuple[ReportArm, ...], effects: bool = True):
+    def __init__(
+        self,
+        result: MMRMResult | AncovaResult | None,
+        arms: tuple[ReportArm, ...],
+        effects: bool = True,
+    ):
         self.ok = result is not None
         self.names = comparison_names(result, arms)
         if result is None:
             self.lsmean = self.diff = self.d = self.trend = _lookup(None, ())
             return
-        diffs = with_comparison(result.differences, result, arms)  # type: ignore[attr-defined]
-        es = getattr(result, "effect_sizes", None) if effects else None
-        self.lsmean = _lookup(result.lsmeans, ("arm", "visit"))  # type: ignore[attr-defined]
-        self.diff = _lookup(diffs, ("comparison", "visit"))
-        es = with_comparison(es, result, arms) if es is not None else None
+        es = result.effect_sizes if effects and isinstance(result, MMRMResult) else None
+        self.lsmean = _lookup(result.lsmeans, ("arm", "visit"))
+        self.diff = _lookup(result.differences, ("comparison", "visit"))
         self.d = _lookup(es, ("comparison", "visit"))
         self.trend = _lookup(model_trend(result), ("visit",))
 

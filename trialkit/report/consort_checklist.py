@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from trialkit.analysis import TrialAnalysis
-from trialkit.report.arms import ReportArm, comparison_names, report_arms, with_comparison
+from trialkit.report.arms import ReportArm, comparison_names, report_arms
 from trialkit.report.document import (
     Block,
     Column,
@@ -233,7 +233,7 @@ def outcome_results(analysis: TrialAnalysis) -> pd.DataFrame:
         names = comparison_names(m, arms)
         diffs = None
         if m is not None:
-            d = with_comparison(m.differences, m, arms)
+            d = m.differences
             diffs = d.assign(visit=d["visit"].astype(str)).set_index(["comparison", "visit"])
         for v in plan.visits.post_baseline:
             common = {

@@ -29,7 +29,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from trialkit.analysis import TrialAnalysis  # noqa: E402
-from trialkit.report.arms import comparison_names, report_arms, with_comparison  # noqa: E402
+from trialkit.report.arms import comparison_names, report_arms  # noqa: E402
 from trialkit.report.build_multiplicity import has_graph  # noqa: E402
 from trialkit.report.consort_diagram import RC as CONSORT_RC  # noqa: E402
 from trialkit.report.consort_diagram import consort_figure  # noqa: E402
@@ -194,8 +194,8 @@ def forest_figure(analysis: TrialAnalysis) -> Figure:
         m = oa.mmrm
         if m is None or m.effect_sizes is None:
             continue
-        es = with_comparison(m.effect_sizes, m, arms)
-        diffs = with_comparison(m.differences, m, arms)[["comparison", "visit", "p_value"]]
+        es = m.effect_sizes
+        diffs = m.differences[["comparison", "visit", "p_value"]]
         es = es.drop(columns="p_value").merge(diffs, on=["comparison", "visit"])
         frames.append(es.assign(outcome=oa.name))
     cols = ["outcome", "comparison", "visit", "estimate", "ci_lower", "ci_upper", "p_value"]
