@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from trialkit.data.adam import AdamSource
 from trialkit.plan.schema import Outcome, Plan
 
 
@@ -31,6 +32,8 @@ class Trial:
         Display names from the data file's variable labels, then from the plan.
     warnings
         Validation warnings (problems that do not stop the run).
+    adam
+        For ADaM data: what was read from ADSL and the BDS datasets and what was left out.
     """
 
     plan: Plan
@@ -38,6 +41,7 @@ class Trial:
     subjects: pd.DataFrame
     variable_labels: dict[str, str] = field(default_factory=dict)
     warnings: tuple[object, ...] = ()
+    adam: AdamSource | None = None
 
     @property
     def subject_col(self) -> str:
@@ -61,7 +65,8 @@ class Trial:
         """The files this trial was read from: the data file (``data``, else the plan's), the
         plan and the screening log (outputs must never overwrite them)."""
         plan = self.plan
-        return [p for p in (data or plan.data, plan.path, plan.enrolment.screening_log) if p]
+        bds = list(plan.adam.bds) if plan.adam is not None else []
+        return [p for p in (data or plan.data, plan.path, plan.enrolment.screening_log, *bds) if p]
 
     def label(self, column: str) -> str:
         """Display name of a column."""

@@ -172,6 +172,7 @@ def _is_text(v: Any) -> bool:
 _VALIDATORS = {
     "string": lambda v: isinstance(v, str),
     "path": lambda v: isinstance(v, str),
+    "paths": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
     "text": _is_text,
     "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
     "number": _is_number,

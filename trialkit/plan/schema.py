@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Literal
 
 from trialkit.specs import AncovaSpec, MMRMSpec
+from trialkit.specs.adam import AdamSpec
 from trialkit.specs.estimand import EstimandSpec
 
-Layout = Literal["long", "wide"]
+Layout = Literal["long", "wide", "adam"]
 Role = Literal["primary", "secondary"]
 
 
@@ -72,6 +73,10 @@ class Outcome:
     lower_is_better: bool = True
     role: Role = "secondary"
     units: str | None = None
+    #: ADaM layout: the PARAMCD, the BDS file name and the variable (AVAL or CHG) analysed.
+    paramcd: str | None = None
+    dataset: str | None = None
+    variable: str = "AVAL"
 
 
 @dataclass(frozen=True)
@@ -186,6 +191,8 @@ class Plan:
     #: Synthetic data generated to reproduce ``published``: the replication check agrees by
     #: construction, and the reports say so.
     calibrated_to_published: bool = False
+    #: ``layout = "adam"``: where the ADaM variables are and which records are analysed.
+    adam: AdamSpec | None = None
 
     @property
     def primary(self) -> Outcome:
