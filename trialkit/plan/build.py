@@ -85,8 +85,6 @@ def build_plan(t: dict[str, Any], path: Path, problems: list[Problem]) -> Plan |
     cols = _columns(t["columns"], adam, c)
     if layout == "long" and not cols["visit"]:
         c.error("columns.visit", "Key 'columns.visit' is required for the long layout.")
-    if t["visits"] is None and adam is None:
-        c.error("visits", "Required table 'visits' is missing.", "list the visits in time order")
     # ADaM data without [visits]: AVISITN orders the visits, read from the data
     visits = _build_visits(t["visits"], c) if t["visits"] is not None else Visits((), "")
     outcomes = tuple(
@@ -137,8 +135,7 @@ def _columns(cols: dict[str, Any] | None, adam: AdamSpec | None, c: _Checker) ->
         return cols
     if adam is not None:
         return {"subject": adam.subject, "arm": adam.arm, "visit": adam.visit}
-    c.error("columns", "Required table 'columns' is missing.")
-    return {"subject": "", "arm": "", "visit": None}
+    return {"subject": "", "arm": "", "visit": None}  # reported by the loader
 
 
 def _build_adam(a: dict[str, Any] | None, layout: str, path: Path, c: _Checker) -> AdamSpec | None:

@@ -51,6 +51,21 @@ pw <- summary(contrast(lsm, method = "revpairwise", adjust = "none"), infer = c(
 cat("\nPairwise differences (later arm minus earlier arm):\n")
 print(pw, digits = 10)
 
+# Record accounting (what trialkit's ADaM reader must count)
+allrec <- subset(adas, USUBJID %in% eff & PARAMCD == "ACTOT")
+anl <- subset(allrec, ANL01FL == "Y")
+accounting <- list(
+  adsl_subjects = nrow(adsl),
+  efficacy_subjects = length(eff),
+  outside_population = as.list(table(adsl$TRT01P[adsl$EFFFL != "Y"])),
+  actot_records = nrow(allrec),
+  not_flagged = sum(allrec$ANL01FL != "Y"),
+  analysis_derived = as.list(table(anl$DTYPE[anl$DTYPE != ""])),
+  week24_observed = as.list(table(factor(d$TRT01P[d$DTYPE == ""], levels = arms)))
+)
+cat("\nRecord accounting:\n")
+str(accounting)
+
 ls <- summary(lsm)
 out <- list(
   `_about` = paste(
@@ -64,6 +79,7 @@ out <- list(
   n_obs = nrow(d),
   df_residual = fit$df.residual,
   descriptive = desc,
+  accounting = accounting,
   lsmeans = data.frame(arm = as.character(ls$TRT), estimate = ls$emmean, std_error = ls$SE,
                        df = ls$df, ci_lower = ls$lower.CL, ci_upper = ls$upper.CL),
   differences = data.frame(comparison = as.character(pw$contrast), estimate = pw$estimate,

@@ -1,0 +1,225 @@
+"""CDISC ADaM input (``[trial] layout = "adam"``): reading ADSL + BDS, the record accounting,
+and the bad-input sentences (file, column and row) through the real CLI.
+
+Data: ``sample_data/adam_pilot`` (the CDISC pilot CDISCPILOT01, see its README). The counts
+are R's (``tests/reference/adam_pilot/table_14_3_01.R``, its ``accounting`` block).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+import pytest
+from conftest import assert_clean_failure
+
+from trialkit.data.adam import read_adam
+from trialkit.plan.loader import load_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data" / "adam_pilot"
+REF = json.loads((ROOT / "tests/reference/adam_pilot/table_14_3_01.json").read_text())
+ACCOUNT = REF["accounting"]
+
+
+@pytest.fixture
+def pilot(tmp_path: Path) -> Path:
+    """A copy of the pilot sample (ADSL, ADQSADAS, plan.toml) in a temporary folder."""
+    for name in ("adsl.xpt", "adqsadas.xpt", "plan.toml"):
+        shutil.copy(SAMPLE / name, tmp_path / name)
+    return tmp_path
+
+
+def rewrite(path: Path, change: Callable[[pd.DataFrame], pd.DataFrame], version: int = 5) -> None:
+    """Read an XPT file, change its data and write it back with its labels."""
+    df, meta = pyreadstat.read_xport(str(path))
+    out = change(df.copy())
+    labels = [meta.column_names_to_labels.get(c, "") for c in out.columns]
+    pyreadstat.write_xport(
+        out,
+        str(path),
+        column_labels=labels,
+        table_name=meta.table_name,
+        file_format_version=version,
+    )
+
+
+def edit_plan(folder: Path, old: str, new: str) -> Path:
+    plan = folder / "plan.toml"
+    text = plan.read_text(encoding="utf-8")
+    assert old in text
+    plan.write_text(text.replace(old, new), encoding="utf-8")
+    return plan
+
+
+def test_reader_counts_match_r(pilot: Path) -> None:
+    """Population, analysis flag and derived records are counted as R counts them."""
+    data, plan, labels, source = read_adam(load_plan(pilot / "plan.toml"))
+    assert source.adsl_subjects == ACCOUNT["adsl_subjects"]
+    assert source.analysed_subjects == ACCOUNT["efficacy_subjects"]
+    assert dict(source.outside_population) == ACCOUNT["outside_population"]
+    (rec,) = source.outcomes
+    assert rec.records == ACCOUNT["actot_records"]
+    assert rec.not_flagged == ACCOUNT["not_flagged"]
+    assert dict(rec.derived_included) == ACCOUNT["analysis_derived"]
+    assert rec.derived_excluded == ()
+    # the conventions: AVISITN orders the visits, ABLFL marks the baseline
+    assert plan.visits.order == ("Baseline", "Week 8", "Week 16", "Week 24")
+    assert plan.visits.baseline == "Baseline"
+    # labels from the files: PARAM labels the outcome, variable labels the columns
+    assert plan.outcomes[0].label == "Adas-Cog(11) Subscore"
+    assert labels["SITEGR1"] == "Pooled Site Group 1"
+    # Week 24 change: n, mean and SD per arm as R has them (LOCF included)
+    wk24 = data[data["AVISIT"] == "Week 24"].groupby("TRT01P")["ACTOT"]
+    for row in REF["descriptive"]:
+        assert wk24.count()[row["arm"]] == row["n"]
+        assert wk24.mean()[row["arm"]] == pytest.approx(row["mean"], rel=1e-12)
+        assert wk24.std()[row["arm"]] == pytest.approx(row["sd"], rel=1e-12)
+    # ADSL disposition drives the CONSORT flow: EOSSTT and its reason DCSREAS
+    assert plan.disposition.withdrew == "EOS_DISCONTINUED"
+    assert plan.disposition.withdrew_reason == "DCSREAS"
+
+
+def test_derived_records_excluded_by_default(pilot: Path) -> None:
+    """Without ``derived``, LOCF records are left out and counted; Week 24 is observed only."""
+    plan = edit_plan(pilot, 'derived = ["LOCF"]\n', "")
+    data, _, _, source = read_adam(load_plan(plan))
+    (rec,) = source.outcomes
+    assert dict(rec.derived_excluded) == ACCOUNT["analysis_derived"]
+    assert rec.derived_included == ()
+    wk24 = data[(data["AVISIT"] == "Week 24") & data["ACTOT"].notna()]
+    assert wk24.groupby("TRT01P").size().to_dict() == ACCOUNT["week24_observed"]
+
+
+def test_xport_v8_reads_like_v5(pilot: Path) -> None:
+    """SAS XPORT v8 (long names and labels) reads to the same trial as v5."""
+    before = read_adam(load_plan(pilot / "plan.toml"))[0]
+    rewrite(pilot / "adqsadas.xpt", lambda df: df, version=8)
+    after = read_adam(load_plan(pilot / "plan.toml"))[0]
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_adam_plan_keys_checked(tmp_path: Path, pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    plan = edit_plan(pilot, 'paramcd = "ACTOT"\n', "")
+    assert_clean_failure(
+        cli("validate", "--plan", plan),
+        "outcomes[1].paramcd",
+        'required for layout = "adam"',
+    )
+
+
+# -- bad input: one sentence naming file, column and row, exit 2, no traceback ------------
+
+
+def test_bds_without_the_paramcd(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    plan = edit_plan(pilot, 'paramcd = "ACTOT"', 'paramcd = "ACTOT13"')
+    assert_clean_failure(
+        cli("validate", "--plan", plan),
+        "adqsadas.xpt, column 'PARAMCD', rows 1-1040: no record has PARAMCD 'ACTOT13'",
+        "'ACTOT'",
+    )
+
+
+def test_two_analysis_records_for_one_visit(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    def duplicate(df: pd.DataFrame) -> pd.DataFrame:
+        row = df.index[(df["AVISIT"] == "Week 16") & (df["ANL01FL"] == "Y")][0]
+        return pd.concat([df.loc[:row], df.loc[[row]], df.loc[row + 1 :]], ignore_index=True)
+
+    df, _ = pyreadstat.read_xport(str(pilot / "adqsadas.xpt"))
+    first = df.index[(df["AVISIT"] == "Week 16") & (df["ANL01FL"] == "Y")][0]
+    rewrite(pilot / "adqsadas.xpt", duplicate)
+    subject = df.loc[first, "USUBJID"]
+    assert_clean_failure(
+        cli("validate", "--plan", pilot / "plan.toml"),
+        f"adqsadas.xpt, column 'PARAMCD', rows {first + 1}, {first + 2}: subject {subject} has "
+        "2 analysis records of PARAMCD 'ACTOT' at visit 'Week 16'",
+    )
+
+
+def test_population_flag_not_y_n_blank(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    def spoil(df: pd.DataFrame) -> pd.DataFrame:
+        df.loc[2, "EFFFL"] = "YES"
+        return df
+
+    rewrite(pilot / "adsl.xpt", spoil)
+    assert_clean_failure(
+        cli("validate", "--plan", pilot / "plan.toml"),
+        "adsl.xpt, column 'EFFFL', row 3: flag value 'YES' is not Y, N or blank.",
+    )
+
+
+def test_bds_arm_absent_from_adsl(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    def spoil(df: pd.DataFrame) -> pd.DataFrame:
+        df.loc[9, "TRTP"] = "Xanomeline Mid Dose"
+        return df
+
+    rewrite(pilot / "adqsadas.xpt", spoil)
+    assert_clean_failure(
+        cli("validate", "--plan", pilot / "plan.toml"),
+        "adqsadas.xpt, column 'TRTP', row 10: arm 'Xanomeline Mid Dose' is not an arm of "
+        "ADSL (adsl.xpt, column 'TRT01P'",
+    )
+
+
+def test_bds_subject_absent_from_adsl(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    def spoil(df: pd.DataFrame) -> pd.DataFrame:
+        df.loc[4, "USUBJID"] = "01-999-0001"
+        return df
+
+    rewrite(pilot / "adqsadas.xpt", spoil)
+    assert_clean_failure(
+        cli("validate", "--plan", pilot / "plan.toml"),
+        "adqsadas.xpt, column 'USUBJID', row 5: subject 01-999-0001 is not in ADSL (adsl.xpt).",
+    )
+
+
+def test_dose_not_numeric(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    def spoil(df: pd.DataFrame) -> pd.DataFrame:
+        dose = df["TRT01PN"].map(lambda v: f"{v:g}").astype(object)
+        dose[3] = "54 mg"
+        df["TRT01PN"] = dose
+        return df
+
+    rewrite(pilot / "adsl.xpt", spoil)
+    assert_clean_failure(
+        cli("validate", "--plan", pilot / "plan.toml"),
+        "adsl.xpt, column 'TRT01PN', row 4: the dose '54 mg' is not a number.",
+    )
+
+
+def test_every_problem_listed_at_once(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """Two bad files: both problems in one run."""
+
+    def flag(df: pd.DataFrame) -> pd.DataFrame:
+        df.loc[0, "EFFFL"] = "?"
+        return df
+
+    def arm(df: pd.DataFrame) -> pd.DataFrame:
+        df.loc[0, "TRTP"] = "Nothing"
+        return df
+
+    rewrite(pilot / "adsl.xpt", flag)
+    rewrite(pilot / "adqsadas.xpt", arm)
+    result = cli("validate", "--plan", pilot / "plan.toml")
+    assert_clean_failure(result, "column 'EFFFL', row 1", "column 'TRTP', row 1")
+
+
+def test_missing_bds_column_named(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    rewrite(pilot / "adqsadas.xpt", lambda df: df.drop(columns=["ABLFL"]))
+    assert_clean_failure(
+        cli("validate", "--plan", pilot / "plan.toml"),
+        "adqsadas.xpt has no column 'ABLFL'",
+    )
+
+
+def test_record_flag_all_records(pilot: Path) -> None:
+    """``record_flag = ""`` keeps every record: then the pilot's non-analysis duplicates show."""
+    plan = edit_plan(pilot, 'record_flag = "ANL01FL"', 'record_flag = ""')
+    from trialkit.core.problems import DataValidationError
+
+    with pytest.raises(DataValidationError, match="analysis records of PARAMCD 'ACTOT'"):
+        read_adam(load_plan(plan))
