@@ -223,3 +223,45 @@ def test_record_flag_all_records(pilot: Path) -> None:
 
     with pytest.raises(DataValidationError, match="analysis records of PARAMCD 'ACTOT'"):
         read_adam(load_plan(plan))
+
+
+# -- trialkit init on ADSL + BDS --------------------------------------------------------
+
+
+def test_init_on_adsl_and_bds_lists_paramcds(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """Two BDS files: every PARAMCD is listed with its PARAM and record count; the plan
+    written, once the control arm is set, reads the data."""
+
+    def second_param(df: pd.DataFrame) -> pd.DataFrame:
+        df["PARAMCD"] = "ACTOTX"
+        df["PARAM"] = "Copy of the total"
+        return df
+
+    shutil.copy(pilot / "adqsadas.xpt", pilot / "adqsx.xpt")
+    rewrite(pilot / "adqsx.xpt", second_param)
+    out = pilot / "starter.toml"
+    result = cli(
+        "init", pilot / "adsl.xpt", pilot / "adqsadas.xpt", pilot / "adqsx.xpt", "--out", out
+    )
+    assert result.exit_code == 0, result.output
+    assert "layout adam" in result.output
+    text = out.read_text(encoding="utf-8")
+    assert 'layout = "adam"' in text
+    assert "#   ACTOT      Adas-Cog(11) Subscore (1040)" in text
+    assert "#   ACTOTX     Copy of the total (1040)" in text
+    assert "EFFFL (234 Y)" in text  # the population flags with their counts
+    assert '"LOCF" (444 records)' in text  # derivation types found in the BDS files
+    assert "Placebo = 0; Xanomeline Low Dose = 54; Xanomeline High Dose = 81" in text
+    assert 'dataset = "adqsx.xpt"' in text
+    edit_plan_text = text.replace('control = ""', 'control = "Placebo"')
+    out.write_text(edit_plan_text, encoding="utf-8")
+    data, plan, _, _ = read_adam(load_plan(out))
+    assert plan.visits.order == ("Baseline", "Week 8", "Week 16", "Week 24")
+    assert {"ACTOT", "ACTOTX"} <= set(data.columns)
+
+
+def test_init_needs_one_adsl(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    assert_clean_failure(
+        cli("init", pilot / "adqsadas.xpt", pilot / "adqsadas.xpt", "--out", pilot / "s.toml"),
+        "needs exactly one ADSL",
+    )
