@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
@@ -265,3 +266,81 @@ def test_init_needs_one_adsl(pilot: Path, cli) -> None:  # type: ignore[no-untyp
         cli("init", pilot / "adqsadas.xpt", pilot / "adqsadas.xpt", "--out", pilot / "s.toml"),
         "needs exactly one ADSL",
     )
+
+
+# -- CDISC Dataset-JSON v1.1 --------------------------------------------------------------
+
+JSON_ADSL = ROOT / "tests" / "data" / "adam" / "adsl.json"
+
+
+def test_dataset_json_adsl_matches_the_xpt() -> None:
+    """The R Submission Pilot 5 Dataset-JSON export of ADSL reads to the XPORT file's values
+    and labels; its two decimals written as the text 'NA' are read as missing, with notes."""
+    from trialkit.data.readers import read_table
+    from trialkit.data.values import numeric_values, text_values
+
+    js, xpt = read_table(JSON_ADSL), read_table(SAMPLE / "adsl.xpt")
+    assert js.format == "dataset-json"
+    assert list(js.df.columns) == list(xpt.df.columns)
+    assert js.variable_labels == xpt.variable_labels
+    for col in ("USUBJID", "TRT01P", "EFFFL", "ITTFL", "SITEGR1", "EOSSTT", "DCSREAS"):
+        pd.testing.assert_series_equal(text_values(js.df[col]), text_values(xpt.df[col]))
+    for col in ("TRT01PN", "AGE", "BMIBL", "WEIGHTBL", "CUMDOSE"):
+        a, b = numeric_values(js.df[col])[0], numeric_values(xpt.df[col])[0]
+        np.testing.assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-12, equal_nan=True)
+    assert len(js.notes) == 2 and "column 'BMIBL' (decimal)" in js.notes[0]
+    assert "(row 42)" in js.notes[0]
+
+
+def test_adam_with_dataset_json_adsl(pilot: Path) -> None:
+    shutil.copy(JSON_ADSL, pilot / "adsl.json")
+    plan = edit_plan(pilot, 'data = "adsl.xpt"', 'data = "adsl.json"')
+    from_json = read_adam(load_plan(plan))[0]
+    from_xpt = read_adam(load_plan(SAMPLE / "plan.toml"))[0]
+    pd.testing.assert_series_equal(from_json["ACTOT"], from_xpt["ACTOT"])
+    assert (from_json["USUBJID"] == from_xpt["USUBJID"]).all()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"clinicalData": {}}', "is Dataset-JSON v1.0; trialkit reads v1.1"),
+        ('{"datasetJSONVersion": "2.0", "columns": [], "rows": []}', "version 2.0"),
+        (
+            '{"datasetJSONVersion": "1.1.0", "columns": [{"name": "A", "dataType": "integer"}],'
+            ' "rows": [[1], ["x"]]}',
+            "bad.json, column 'A', row 2: 'x' is not a integer value.",
+        ),
+        (
+            '{"datasetJSONVersion": "1.1.0", "columns": [{"name": "A", "dataType": "string"}],'
+            ' "rows": [["a", "b"]]}',
+            "bad.json, row 1: 2 values for 1 columns.",
+        ),
+        ("[1, 2]", "is JSON but not a Dataset-JSON object"),
+    ],
+)
+def test_dataset_json_bad_input(tmp_path: Path, cli, content: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    assert_clean_failure(cli("init", path, "--out", tmp_path / "p.toml"), message)
+
+
+def test_dataset_json_ndjson(tmp_path: Path) -> None:
+    from trialkit.data.readers import read_table
+
+    meta = {
+        "datasetJSONVersion": "1.1.0",
+        "name": "ADX",
+        "columns": [
+            {"name": "USUBJID", "label": "Subject", "dataType": "string"},
+            {"name": "AVAL", "label": "Value", "dataType": "decimal"},
+            {"name": "FL", "dataType": "boolean"},
+        ],
+    }
+    rows = [["S1", "1.50", True], ["S2", None, False]]
+    path = tmp_path / "adx.ndjson"
+    path.write_text("\n".join(json.dumps(x) for x in [meta, *rows]), encoding="utf-8")
+    raw = read_table(path)
+    assert raw.df["AVAL"].tolist()[0] == 1.5 and np.isnan(raw.df["AVAL"].tolist()[1])
+    assert raw.df["FL"].tolist() == [True, False]
+    assert raw.variable_labels == {"USUBJID": "Subject", "AVAL": "Value"}
