@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from trialkit.analysis import TrialAnalysis
 from trialkit.analysis.replication import DEFAULT_TOLERANCE
+from trialkit.report.adam_notes import adam_notes
 from trialkit.report.csv_tables import models_frame
 from trialkit.report.document import Note
 from trialkit.report.format import arm_labels, covariance_name, df_method_name
@@ -125,7 +126,7 @@ def model_notes(analysis: TrialAnalysis) -> list[Note]:
     )
     if not plan.estimands:
         notes.append(Note(MAR_NOTE))
-    return notes
+    return notes + adam_notes(analysis.trial)
 
 
 def footnotes(analysis: TrialAnalysis) -> list[str]:
