@@ -1,4 +1,5 @@
-"""Fixed-effects design for a two-arm repeated-measures model, built like R's model.matrix.
+"""Fixed-effects design for a repeated-measures model with k >= 2 arms, built like R's
+model.matrix.
 
 The mean model is::
 
@@ -6,7 +7,9 @@ The mean model is::
 
 with treatment (dummy) coding: the first level of every factor is the reference (the first
 category of a pandas Categorical, else the first in sorted order), the control arm is the arm
-reference and the first visit the visit reference. Column names follow R
+reference (the other arms follow in the data's order) and the first visit the visit reference.
+For the dose-response trend the arm factor is replaced by one numeric dose column
+(:meth:`Design.trend_design`). Column names follow R
 (``ARMCDTRT``, ``AVISITVIS2``, ``ARMCDTRT:AVISITVIS2``, ``RACEWhite``, ``FEV1_BL:AVISITVIS2``).
 
 Rows whose outcome or covariates are missing are not used; every subject that contributes no
@@ -15,6 +18,7 @@ row is reported in :class:`~trialkit.models.accounting.SampleAccounting` with it
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +27,8 @@ import scipy.linalg
 
 from trialkit.core.errors import ModelError
 from trialkit.models.accounting import SampleAccounting
+from trialkit.models.comparisons import dose_values
+from trialkit.specs.comparisons import Dose
 
 
 @dataclass(frozen=True)
@@ -60,10 +66,11 @@ class DesignInputs:
     """Everything :func:`assemble` needs to code the design in either parametrisation."""
 
     covariates: tuple[FactorInput, ...]
-    arm: FactorInput  # codes 0 = control, 1 = treatment
+    arm: FactorInput  # codes 0 = control, 1..k-1 = the other arms in order
     visit: FactorInput
     visit_covariates: tuple[str, ...]
     visit_terms: bool
+    dose: FactorInput | None = None  # the trend model: numeric dose in place of the arm factor
 
 
 @dataclass(frozen=True)
@@ -75,11 +82,11 @@ class Design:
     y: np.ndarray
     subject: np.ndarray  # integer code per row
     visit: np.ndarray  # integer code per row, 0..t-1
-    arm: np.ndarray  # 0 = control, 1 = treatment, per row
+    arm: np.ndarray  # arm code per row: 0 = control, 1..k-1 the other arms in order
     columns: tuple[str, ...]
     terms: tuple[Term, ...]
     visits: tuple[str, ...]
-    arms: tuple[str, str]
+    arms: tuple[str, ...]
     subject_ids: tuple[object, ...]
     covariates: tuple[CovariateInfo, ...]
     visit_covariates: tuple[str, ...]
@@ -88,6 +95,8 @@ class Design:
     visit_name: str
     sample: SampleAccounting
     inputs: DesignInputs
+    dose: np.ndarray | None = None  # numeric dose per row, when a dose was given
+    dose_name: str = "dose"  # the dose column's name, or "dose" for a mapping arm -> dose
 
     @property
     def n_obs(self) -> int:
@@ -115,7 +124,8 @@ class Design:
         with weights proportional to their frequencies in the rows used (SAS ``OM``,
         emmeans ``weights = "proportional"``).
 
-        Returns the ``(2 t) x k`` matrix and a frame with columns ``arm, visit`` (visit-major).
+        Returns the ``(n_arms t) x k`` matrix and a frame with columns ``arm, visit``
+        (visit-major, arms in order within a visit).
         """
         if weights not in ("equal", "proportional"):
             raise ValueError("weights must be 'equal' or 'proportional'")
@@ -141,15 +151,45 @@ class Design:
                     row[index[col]] = val
                     if vi > 0 and inter:
                         row[index[f"{col}:{self.visit_name}{visit}"]] = val
-                if ai == 1:
+                if ai > 0:
                     row[index[f"{self.arm_name}{arm}"]] = 1.0
                 if vi > 0:
                     row[index[f"{self.visit_name}{visit}"]] = 1.0
-                    if ai == 1:
+                    if ai > 0:
                         row[index[f"{self.arm_name}{arm}:{self.visit_name}{visit}"]] = 1.0
                 rows.append(row)
                 labels.append((arm, visit))
         return np.vstack(rows), pd.DataFrame(labels, columns=["arm", "visit"])
+
+    def trend_design(self) -> Design:
+        """The same rows with the numeric dose in place of the arm factor (the dose-response
+        model: ``covariates + dose`` or ``covariates + visit + dose + dose:visit``)."""
+        if self.dose is None:
+            raise ValueError("the design was built without a dose")
+        inputs = dataclasses.replace(
+            self.inputs, dose=FactorInput(self.dose_name, None, (), self.dose.astype(float))
+        )
+        X, names, terms = assemble(inputs)
+        check_rank(X, names)
+        return dataclasses.replace(
+            self, X=X, columns=tuple(names), terms=tuple(terms), inputs=inputs
+        )
+
+    def trend_rows(self) -> tuple[np.ndarray, pd.DataFrame]:
+        """Rows of ``L`` giving the dose slope at each visit in a :meth:`trend_design`
+        (``dose`` + ``dose:visit``), labelled by ``visit``."""
+        assert self.inputs.dose is not None
+        index = {c: i for i, c in enumerate(self.columns)}
+        name = self.inputs.dose.name
+        visits = self.visits if self.visit_terms else ("all visits",)
+        rows = []
+        for vi, visit in enumerate(visits):
+            row = np.zeros(self.k)
+            row[index[name]] = 1.0
+            if vi > 0:
+                row[index[f"{name}:{self.visit_name}{visit}"]] = 1.0
+            rows.append(row)
+        return np.vstack(rows), pd.DataFrame({"visit": list(visits)})
 
 
 def levels(series: pd.Series) -> list[str]:
@@ -162,6 +202,28 @@ def levels(series: pd.Series) -> list[str]:
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return [str(v) for v in np.sort(values.unique())]
     return sorted(values.astype(str).unique().tolist())
+
+
+def arm_order(series: pd.Series, control: str, name: str) -> tuple[str, ...]:
+    """The arms in model order: ``control`` first, then the others in the data's order (the
+    categories of a pandas Categorical, numeric order for numbers, else sorted text).
+
+    Raises
+    ------
+    ModelError
+        ``control`` is not a value of the column, or the column holds one arm only.
+    """
+    found = levels(series)
+    if str(control) not in found:
+        raise ModelError(
+            f"control arm '{control}' is not a value of column '{name}' "
+            f"(values: {', '.join(found)})"
+        )
+    if len(found) < 2:
+        raise ModelError(
+            f"column '{name}' holds one arm only ({control}); a comparison needs two or more arms"
+        )
+    return (str(control), *[a for a in found if a != str(control)])
 
 
 def is_categorical(series: pd.Series) -> bool:
@@ -181,18 +243,21 @@ def build_design(
     visits: list[str] | tuple[str, ...] | None = None,
     coding: str = "treatment",
     visit_terms: bool = True,
+    dose: Dose | None = None,
 ) -> Design:
     """Build the design for :func:`trialkit.fit_mmrm` from long data.
 
     ``coding="sum"`` uses sum-to-zero contrasts (R ``contr.sum``) instead of dummy coding; it
     spans the same column space and is used to form Type III hypotheses.
     ``visit_terms=False`` drops ``visit`` and ``arm:visit`` (SAS ``MODEL y = arm``).
+    ``dose`` (arm -> number, or a numeric column) is kept per row for :meth:`Design.trend_design`.
 
     Raises
     ------
     ModelError
-        If a named column is absent, the arm column does not hold exactly two arms including
-        ``control``, a subject x visit pair is duplicated, or no subject has data.
+        If a named column is absent, the arm column does not hold two or more arms including
+        ``control``, a subject x visit pair is duplicated, no subject has data, or the dose
+        is not numeric.
     """
     covariates = list(covariates)
     for c in visit_covariates:
@@ -203,20 +268,9 @@ def build_design(
     if missing_cols:
         raise ModelError(f"column(s) {', '.join(missing_cols)} not found in the data")
     df = data[list(dict.fromkeys(needed))].copy()
-    arm_values = df[arm].dropna().astype(str)
-    arm_levels = sorted(arm_values.unique().tolist())
-    if str(control) not in arm_levels:
-        raise ModelError(
-            f"control arm '{control}' is not a value of column '{arm}' "
-            f"(values: {', '.join(arm_levels)})"
-        )
-    if len(arm_levels) != 2:
-        raise ModelError(
-            f"column '{arm}' must hold exactly two arms, found {len(arm_levels)}: "
-            f"{', '.join(arm_levels)}"
-        )
-    treatment = next(a for a in arm_levels if a != str(control))
-    arms = (str(control), treatment)
+    arms = arm_order(df[arm], control, arm)
+    if dose is not None:
+        df["_dose"] = dose_values(data, arm=arm, dose=dose, arms=arms, subject=subject)
     visit_levels = list(visits) if visits is not None else levels(df[visit])
     df["_arm"] = df[arm].astype(str)
     df["_visit"] = df[visit].astype(str)
@@ -272,7 +326,7 @@ def build_design(
             v = s.to_numpy(dtype=float)
             infos.append(CovariateInfo(c, False, mean=float(v.mean())))
             factors.append(FactorInput(c, None, (), v))
-    arm_codes = (df["_arm"].to_numpy() == treatment).astype(np.int64)
+    arm_codes = pd.Categorical(df["_arm"].to_numpy(), categories=arms).codes.astype(np.int64)
     vcode = df["_vcode"].to_numpy()
     inputs = DesignInputs(
         covariates=tuple(factors),
@@ -308,6 +362,8 @@ def build_design(
         visit_name=visit,
         sample=sample,
         inputs=inputs,
+        dose=df["_dose"].to_numpy(dtype=float) if dose is not None else None,
+        dose_name=dose if isinstance(dose, str) else "dose",
     )
 
 
@@ -333,8 +389,13 @@ def assemble(
     for f in inputs.covariates:
         cov_cols[f.name] = _code(f, coding) if f.codes is not None else [(f.name, f.values)]
         add(f.name, (f.name,), cov_cols[f.name])
-    arm, visit = inputs.arm.name, inputs.visit.name
-    arm_cols = _code(inputs.arm, coding)
+    visit = inputs.visit.name
+    if inputs.dose is not None:  # the trend model: one numeric dose column for the arm factor
+        arm = inputs.dose.name
+        arm_cols = [(arm, inputs.dose.values)]
+    else:
+        arm = inputs.arm.name
+        arm_cols = _code(inputs.arm, coding)
     add(arm, (arm,), arm_cols)
     vis_cols = _code(inputs.visit, coding)
     if inputs.visit_terms:
