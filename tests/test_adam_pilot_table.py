@@ -1,0 +1,109 @@
+"""The CDISC pilot's primary efficacy table (Table 14-3.01) from its ADaM datasets.
+
+Sources (tests/reference/adam_pilot/PROVENANCE.md):
+
+* ``published.json``: the table's model rows as printed (R Submission Pilot 1's
+  ``tlf-primary.rtf``): LS-mean differences, SEs, 95% CIs, pairwise and dose-response p.
+* ``table_14_3_01.json``: R ``lm`` + ``emmeans`` on the shipped files
+  ``sample_data/adam_pilot`` at full precision.
+
+The ANCOVA is a closed-form linear model, so trialkit and R agree to rounding error; the
+tolerances are relative, by kind of quantity, and the printed digits must match exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from trialkit.data.adam import read_adam
+from trialkit.models.ancova import fit_ancova
+from trialkit.plan.loader import load_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data" / "adam_pilot"
+REF_DIR = ROOT / "tests" / "reference" / "adam_pilot"
+R = json.loads((REF_DIR / "table_14_3_01.json").read_text())
+PUBLISHED = json.loads((REF_DIR / "published.json").read_text())
+
+COEFFICIENT_TOL = 1e-9
+SE_TOL = 1e-9
+P_TOL = 1e-8
+ARMS = ["Placebo", "Xanomeline Low Dose", "Xanomeline High Dose"]
+
+
+def printed(value: float, decimals: int) -> str:
+    """``value`` as the table prints it: rounded half up to ``decimals`` places."""
+    q = Decimal(1).scaleb(-decimals)
+    return str(Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP))
+
+
+def decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+@pytest.fixture(scope="module")
+def week24():  # type: ignore[no-untyped-def]
+    """The ANCOVA of Table 14-3.01 fitted by trialkit's engine on the reader's long data."""
+    data, plan, _, _ = read_adam(load_plan(SAMPLE / "plan.toml"))
+    data["AVISIT"] = pd.Categorical(data["AVISIT"], categories=plan.visits.order, ordered=True)
+    data["TRT01P"] = pd.Categorical(data["TRT01P"], categories=ARMS)
+    base = data[data["AVISIT"] == plan.visits.baseline].set_index("USUBJID")["ACTOT"]
+    data["BASELINE"] = data["USUBJID"].map(base)
+    return fit_ancova(
+        data,
+        outcome="ACTOT",
+        arm="TRT01P",
+        control="Placebo",
+        visit="AVISIT",
+        subject="USUBJID",
+        baseline="BASELINE",
+        covariates=["SITEGR1"],
+        visits=["Week 24"],
+        comparisons="pairwise",
+        dose="TRT01PN",
+        lsmeans_weights="proportional",
+    )
+
+
+def test_engine_matches_r(week24) -> None:  # type: ignore[no-untyped-def]
+    diffs = week24.differences.set_index("comparison")
+    for row in R["differences"]:
+        got = diffs.loc[row["comparison"]]
+        for col, tol in (
+            ("estimate", COEFFICIENT_TOL),
+            ("std_error", SE_TOL),
+            ("ci_lower", COEFFICIENT_TOL),
+            ("ci_upper", COEFFICIENT_TOL),
+            ("p_value", P_TOL),
+        ):
+            assert got[col] == pytest.approx(row[col], rel=tol), (row["comparison"], col)
+        assert got["df"] == R["df_residual"]
+    lsm = week24.lsmeans.set_index("arm")
+    for row in R["lsmeans"]:
+        assert lsm.loc[row["arm"], "estimate"] == pytest.approx(
+            row["estimate"], rel=COEFFICIENT_TOL
+        )
+        assert lsm.loc[row["arm"], "std_error"] == pytest.approx(row["std_error"], rel=SE_TOL)
+    trend = week24.trend.iloc[0]
+    assert trend["estimate"] == pytest.approx(R["trend"]["estimate"], rel=COEFFICIENT_TOL)
+    assert trend["std_error"] == pytest.approx(R["trend"]["std_error"], rel=SE_TOL)
+    assert trend["p_value"] == pytest.approx(R["trend"]["p_value"], rel=P_TOL)
+
+
+def test_engine_prints_the_published_digits(week24) -> None:  # type: ignore[no-untyped-def]
+    diffs = week24.differences.set_index("comparison")
+    for pub in PUBLISHED["differences"]:
+        got = diffs.loc[pub["comparison"]]
+        assert printed(got["estimate"], decimals(pub["estimate"])) == pub["estimate"]
+        assert printed(got["std_error"], decimals(pub["std_error"])) == pub["std_error"]
+        lo, hi = pub["ci"]
+        assert printed(got["ci_lower"], decimals(lo)) == lo
+        assert printed(got["ci_upper"], decimals(hi)) == hi
+        assert printed(got["p_value"], decimals(pub["p"])) == pub["p"]
+    p_trend = week24.trend.iloc[0]["p_value"]
+    assert printed(p_trend, 3) == PUBLISHED["dose_response_p"]
