@@ -52,7 +52,8 @@ def adam_notes(trial: Trial) -> list[Note]:
             )
         if r.derived_included:
             parts.append(
-                f"derived records analysed as planned (adam.derived): {_counts(r.derived_included)}"
+                "derived records analysed as if observed, by every model, as planned "
+                f"(adam.derived): {_counts(r.derived_included)}"
             )
         notes.append(Note("; ".join(parts) + ".", indent=1))
     return notes
