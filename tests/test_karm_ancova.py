@@ -10,45 +10,22 @@ so the tolerances are 1e-9 relative.
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
-from mmrm_reference import REF, max_rel
+from karm_reference import ARMS3, ARMS4, load, reference, stat_columns
+from mmrm_reference import max_rel
 
 from trialkit import fit_ancova
 from trialkit.errors import ModelError
 
-KARM = REF / "karm"
-with open(KARM / "ancova_karm_reference.json") as fh:
-    R = json.load(fh)
-
+R = reference("ancova_karm_reference.json")
 COEFFICIENT_TOL = 1e-9
 SE_TOL = 1e-9
 DF_TOL = 1e-12
 P_TOL = 1e-8
-
-ARMS3 = ["Placebo", "Low Dose", "High Dose"]
-ARMS4 = ["Placebo", "D1", "D2", "D3"]
+STATS = stat_columns(COEFFICIENT_TOL, SE_TOL, DF_TOL, P_TOL)
 DOSE3 = {"Placebo": 0, "Low Dose": 54, "High Dose": 81}
-STATS = (
-    ("estimate", "estimate", COEFFICIENT_TOL),
-    ("std_error", "se", SE_TOL),
-    ("df", "df", DF_TOL),
-    ("ci_lower", "lower", COEFFICIENT_TOL),
-    ("ci_upper", "upper", COEFFICIENT_TOL),
-    ("p_value", "p", P_TOL),
-)
-
-
-def load(name: str, arms: list[str] | None) -> pd.DataFrame:
-    """The data with ARM as a Categorical in ``arms`` order (``None``: ARM stays text)."""
-    d = pd.read_csv(KARM / name)
-    if arms is not None:
-        d["ARM"] = pd.Categorical(d["ARM"], categories=arms)
-    d["VISIT"] = pd.Categorical(d["VISIT"], categories=["W4", "W8", "W12", "W16"])
-    return d
 
 
 def fit(name: str = "data3.csv", arms: list[str] | None = ARMS3, site: bool = True, **kw):
