@@ -107,3 +107,68 @@ def test_engine_prints_the_published_digits(week24) -> None:  # type: ignore[no-
         assert printed(got["p_value"], decimals(pub["p"])) == pub["p"]
     p_trend = week24.trend.iloc[0]["p_value"]
     assert printed(p_trend, 3) == PUBLISHED["dose_response_p"]
+
+
+# -- end to end: `trialkit analyze` on the shipped ADaM files and plan ----------------------
+
+
+@pytest.fixture(scope="module")
+def analyzed(tmp_path_factory) -> tuple[dict, str]:  # type: ignore[no-untyped-def]
+    """``trialkit analyze --plan sample_data/adam_pilot/plan.toml --json ...`` run once (the
+    app in-process, as the ``cli`` fixture of conftest runs it)."""
+    from typer.testing import CliRunner
+
+    from trialkit.cli.app import _register, app
+
+    _register()
+    out = tmp_path_factory.mktemp("pilot") / "pilot.json"
+    args = ["analyze", "--plan", str(SAMPLE / "plan.toml"), "--json", str(out)]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    return json.loads(out.read_text(encoding="utf-8")), result.output
+
+
+def _week24(rows: list[dict]) -> dict[str, dict]:
+    return {r.get("comparison", ""): r for r in rows if r["visit"] == "Week 24"}
+
+
+def test_analyze_reproduces_table_14_3_01(analyzed) -> None:  # type: ignore[no-untyped-def]
+    """The ANCOVA rows of ``trialkit analyze`` print the published digits and equal R."""
+    report, _ = analyzed
+    (outcome,) = report["outcomes"]
+    ancova = outcome["ancova"]
+    diffs = _week24(ancova["differences"])
+    for pub, ref in zip(PUBLISHED["differences"], R["differences"], strict=True):
+        assert pub["comparison"] == ref["comparison"]
+        got = diffs[pub["comparison"]]
+        assert printed(got["estimate"], decimals(pub["estimate"])) == pub["estimate"]
+        assert printed(got["std_error"], decimals(pub["std_error"])) == pub["std_error"]
+        assert [printed(got["ci_lower"], 1), printed(got["ci_upper"], 1)] == pub["ci"]
+        assert printed(got["p_value"], 3) == pub["p"]
+        assert got["estimate"] == pytest.approx(ref["estimate"], rel=COEFFICIENT_TOL)
+        assert got["std_error"] == pytest.approx(ref["std_error"], rel=SE_TOL)
+        assert got["p_value"] == pytest.approx(ref["p_value"], rel=P_TOL)
+    (trend,) = [t for t in ancova["trend"] if t["visit"] == "Week 24"]
+    assert printed(trend["p_value"], 3) == PUBLISHED["dose_response_p"]
+    assert trend["estimate"] == pytest.approx(R["trend"]["estimate"], rel=COEFFICIENT_TOL)
+    assert trend["p_value"] == pytest.approx(R["trend"]["p_value"], rel=P_TOL)
+
+
+def test_analyze_reports_the_adam_records(analyzed) -> None:  # type: ignore[no-untyped-def]
+    """The report says who and what was analysed (counts from R's accounting block)."""
+    report, output = analyzed
+    acc = R["accounting"]
+    notes = " ".join(report["footnotes"])
+    outside = sum(acc["outside_population"].values())
+    assert (
+        f"ADSL adsl.xpt: {acc['adsl_subjects']} subjects; {acc['efficacy_subjects']} with "
+        f"EFFFL = Y (Efficacy Population Flag) are analysed; {outside} are not" in notes
+    )
+    used = acc["actot_records"] - acc["not_flagged"]
+    assert (
+        f"Adas-Cog(11) Subscore: PARAMCD ACTOT of adqsadas.xpt, variable CHG (baseline visit: "
+        f"BASE); {acc['actot_records']} records of the population, {used} analysed; "
+        f"{acc['not_flagged']} not analysis records (ANL01FL not Y)" in notes
+    )
+    assert f"LOCF {acc['analysis_derived']['LOCF']}" in notes
+    assert "Adas-Cog(11) Subscore" in output  # the PARAM labels the report
