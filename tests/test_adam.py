@@ -141,55 +141,51 @@ def test_two_analysis_records_for_one_visit(pilot: Path, cli) -> None:  # type: 
     )
 
 
-def test_population_flag_not_y_n_blank(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    def spoil(df: pd.DataFrame) -> pd.DataFrame:
-        df.loc[2, "EFFFL"] = "YES"
-        return df
+def set_cell(file: str, row: int, column: str, value: str) -> Callable[[Path], None]:
+    """Write ``value`` into one cell (0-based ``row``) of a copied pilot file; a numeric
+    column becomes text first (as a SAS character variable)."""
 
-    rewrite(pilot / "adsl.xpt", spoil)
-    assert_clean_failure(
-        cli("validate", "--plan", pilot / "plan.toml"),
-        "adsl.xpt, column 'EFFFL', row 3: flag value 'YES' is not Y, N or blank.",
-    )
+    def apply(folder: Path) -> None:
+        def change(df: pd.DataFrame) -> pd.DataFrame:
+            if df[column].dtype.kind == "f":
+                df[column] = df[column].map(lambda v: f"{v:g}").astype(object)
+            df.loc[row, column] = value
+            return df
 
+        rewrite(folder / file, change)
 
-def test_bds_arm_absent_from_adsl(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    def spoil(df: pd.DataFrame) -> pd.DataFrame:
-        df.loc[9, "TRTP"] = "Xanomeline Mid Dose"
-        return df
-
-    rewrite(pilot / "adqsadas.xpt", spoil)
-    assert_clean_failure(
-        cli("validate", "--plan", pilot / "plan.toml"),
-        "adqsadas.xpt, column 'TRTP', row 10: arm 'Xanomeline Mid Dose' is not an arm of "
-        "ADSL (adsl.xpt, column 'TRT01P'",
-    )
+    return apply
 
 
-def test_bds_subject_absent_from_adsl(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    def spoil(df: pd.DataFrame) -> pd.DataFrame:
-        df.loc[4, "USUBJID"] = "01-999-0001"
-        return df
-
-    rewrite(pilot / "adqsadas.xpt", spoil)
-    assert_clean_failure(
-        cli("validate", "--plan", pilot / "plan.toml"),
-        "adqsadas.xpt, column 'USUBJID', row 5: subject 01-999-0001 is not in ADSL (adsl.xpt).",
-    )
-
-
-def test_dose_not_numeric(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    def spoil(df: pd.DataFrame) -> pd.DataFrame:
-        dose = df["TRT01PN"].map(lambda v: f"{v:g}").astype(object)
-        dose[3] = "54 mg"
-        df["TRT01PN"] = dose
-        return df
-
-    rewrite(pilot / "adsl.xpt", spoil)
-    assert_clean_failure(
-        cli("validate", "--plan", pilot / "plan.toml"),
-        "adsl.xpt, column 'TRT01PN', row 4: the dose '54 mg' is not a number.",
-    )
+@pytest.mark.parametrize(
+    ("spoil", "sentence"),
+    [
+        pytest.param(
+            set_cell("adsl.xpt", 2, "EFFFL", "YES"),
+            "adsl.xpt, column 'EFFFL', row 3: flag value 'YES' is not Y, N or blank.",
+            id="population-flag",
+        ),
+        pytest.param(
+            set_cell("adqsadas.xpt", 9, "TRTP", "Xanomeline Mid Dose"),
+            "adqsadas.xpt, column 'TRTP', row 10: arm 'Xanomeline Mid Dose' is not an arm of "
+            "ADSL (adsl.xpt, column 'TRT01P'",
+            id="bds-arm-not-in-adsl",
+        ),
+        pytest.param(
+            set_cell("adqsadas.xpt", 4, "USUBJID", "01-999-0001"),
+            "adqsadas.xpt, column 'USUBJID', row 5: subject 01-999-0001 is not in ADSL (adsl.xpt).",
+            id="bds-subject-not-in-adsl",
+        ),
+        pytest.param(
+            set_cell("adsl.xpt", 3, "TRT01PN", "54 mg"),
+            "adsl.xpt, column 'TRT01PN', row 4: the dose '54 mg' is not a number.",
+            id="dose-not-numeric",
+        ),
+    ],
+)
+def test_bad_cell_named(pilot: Path, cli, spoil, sentence: str) -> None:  # type: ignore[no-untyped-def]
+    spoil(pilot)
+    assert_clean_failure(cli("validate", "--plan", pilot / "plan.toml"), sentence)
 
 
 def test_every_problem_listed_at_once(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
