@@ -53,7 +53,8 @@ def adam_notes(trial: Trial) -> list[Note]:
         if r.derived_included:
             parts.append(
                 "derived records analysed as if observed, by every model, as planned "
-                f"(adam.derived): {_counts(r.derived_included)}"
+                f"(adam.derived): {_counts(r.derived_included)}; the CONSORT flow and the "
+                "attrition tables also count them as assessments"
             )
         notes.append(Note("; ".join(parts) + ".", indent=1))
     return notes
