@@ -74,8 +74,14 @@ def test_reader_counts_match_r(pilot: Path) -> None:
     # labels from the files: PARAM labels the outcome, variable labels the columns
     assert plan.outcomes[0].label == "Adas-Cog(11) Subscore"
     assert labels["SITEGR1"] == "Pooled Site Group 1"
-    # Week 24 change: n, mean and SD per arm as R has them (LOCF included)
-    wk24 = data[data["AVISIT"] == "Week 24"].groupby("TRT01P")["ACTOT"]
+    # Week 24 change: n, mean and SD per arm as R has them, LOCF included (the ANCOVA's
+    # column); the outcome's own column holds the observed records only (MMRM, CONSORT)
+    week24 = data[data["AVISIT"] == "Week 24"]
+    observed = week24.groupby("TRT01P")["ACTOT"].count()
+    assert observed.to_dict() == ACCOUNT["week24_observed"]
+    assert source.ancova_columns == (("ACTOT", "ACTOT_LOCF"),)
+    assert labels["ACTOT_LOCF"] == "Adas-Cog(11) Subscore (with LOCF records)"
+    wk24 = week24.groupby("TRT01P")["ACTOT_LOCF"]
     for row in REF["descriptive"]:
         assert wk24.count()[row["arm"]] == row["n"]
         assert wk24.mean()[row["arm"]] == pytest.approx(row["mean"], rel=1e-12)
@@ -92,6 +98,7 @@ def test_derived_records_excluded_by_default(pilot: Path) -> None:
     (rec,) = source.outcomes
     assert dict(rec.derived_excluded) == ACCOUNT["analysis_derived"]
     assert rec.derived_included == ()
+    assert "ACTOT_LOCF" not in data.columns and source.ancova_columns == ()
     wk24 = data[(data["AVISIT"] == "Week 24") & data["ACTOT"].notna()]
     assert wk24.groupby("TRT01P").size().to_dict() == ACCOUNT["week24_observed"]
 

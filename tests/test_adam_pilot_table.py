@@ -56,7 +56,7 @@ def week24():  # type: ignore[no-untyped-def]
     data["BASELINE"] = data["USUBJID"].map(base)
     return fit_ancova(
         data,
-        outcome="ACTOT",
+        outcome="ACTOT_LOCF",  # the outcome with its LOCF records ([adam] derived)
         arm="TRT01P",
         control="Placebo",
         visit="AVISIT",
@@ -170,5 +170,13 @@ def test_analyze_reports_the_adam_records(analyzed) -> None:  # type: ignore[no-
         f"BASE); {acc['actot_records']} records of the population, {used} analysed; "
         f"{acc['not_flagged']} not analysis records (ANL01FL not Y)" in notes
     )
-    assert f"LOCF {acc['analysis_derived']['LOCF']}" in notes
+    assert (
+        f"derived records analysed by the ANCOVA only (adam.derived): LOCF "
+        f"{acc['analysis_derived']['LOCF']}" in notes
+    )
+    # the MMRM uses the observed records only; the ANCOVA at Week 24 the LOCF data
+    (outcome,) = report["outcomes"]
+    assert outcome["mmrm"]["sample"]["n_observations"] == acc["post_baseline_observed"]
+    wk24 = outcome["ancova"]["samples"]["Week 24"]["n_subjects"]
+    assert wk24 == {r["arm"]: r["n"] for r in R["descriptive"]}
     assert "Adas-Cog(11) Subscore" in output  # the PARAM labels the report

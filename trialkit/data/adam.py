@@ -90,6 +90,8 @@ class AdamSource:
     outside_population: tuple[tuple[str, int], ...]
     record_flag: str
     outcomes: tuple[OutcomeRecords, ...]
+    #: ``(outcome, column)``: the column with the derived records, for the ANCOVA.
+    ancova_columns: tuple[tuple[str, str], ...] = ()
 
 
 class _Problems:
@@ -201,6 +203,8 @@ def read_adam(plan: Plan) -> tuple[pd.DataFrame, Plan, dict[str, str], AdamSourc
         replace(o, label=c.param if o.label == o.name and c.param else o.label)
         for o, c in zip(plan.outcomes, counts, strict=True)
     )
+    for o in outcomes if spec.derived else ():
+        labels[derived_column(o, spec)] = f"{o.label} (with {', '.join(spec.derived)} records)"
     long_plan = replace(
         plan,
         layout="long",
@@ -224,6 +228,9 @@ def read_adam(plan: Plan) -> tuple[pd.DataFrame, Plan, dict[str, str], AdamSourc
         ),
         record_flag=spec.record_flag,
         outcomes=tuple(counts),
+        ancova_columns=tuple(
+            (o.name, derived_column(o, spec)) for o in plan.outcomes if spec.derived
+        ),
     )
     return long, long_plan, labels, source
 
@@ -319,9 +326,12 @@ def _outcome_records(
             "visit": visit[use].to_numpy(),
             "visit_n": numeric_values(df[spec.visit_n])[0][use].to_numpy(),
             "baseline": base_flag[use],
-            outcome.name: value[use],
+            # the MMRM, observed summaries and CONSORT see observed records only
+            outcome.name: np.where(derived, np.nan, value)[use],
         }
     )
+    if spec.derived:  # the ANCOVA also analyses the derived records the plan includes
+        frame[derived_column(outcome, spec)] = value[use]
     param = text_values(df["PARAM"])[rows].dropna() if "PARAM" in df.columns else pd.Series()
     record = OutcomeRecords(
         outcome=outcome.name,
@@ -336,6 +346,12 @@ def _outcome_records(
         no_visit=int((mine & flagged & no_visit).sum()),
     )
     return frame, record
+
+
+def derived_column(outcome: Outcome, spec: AdamSpec) -> str:
+    """The column holding an outcome with the plan's derived records (e.g. ``ACTOT_LOCF``),
+    which the ANCOVA analyses; the outcome's own column holds observed records only."""
+    return "_".join((outcome.name, *spec.derived))
 
 
 def _by_type(values: pd.Series) -> tuple[tuple[str, int], ...]:

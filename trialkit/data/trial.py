@@ -61,6 +61,16 @@ class Trial:
         ``name`` in the wide layout."""
         return self.plan.outcome_column(outcome)
 
+    def ancova_column(self, outcome: Outcome) -> str:
+        """The column the per-visit ANCOVA analyses: for ADaM data whose plan includes
+        derived records (``[adam] derived``, e.g. LOCF), the outcome with those records;
+        otherwise the outcome column (observed records only, as the MMRM uses)."""
+        if self.adam is not None:
+            column = dict(self.adam.ancova_columns).get(outcome.name)
+            if column is not None:
+                return column
+        return self.outcome_column(outcome)
+
     def input_files(self, data: Path | None = None) -> list[Path]:
         """The files this trial was read from: the data file (``data``, else the plan's), the
         plan and the screening log (outputs must never overwrite them)."""

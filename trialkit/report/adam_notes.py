@@ -52,9 +52,9 @@ def adam_notes(trial: Trial) -> list[Note]:
             )
         if r.derived_included:
             parts.append(
-                "derived records analysed as if observed, by every model, as planned "
-                f"(adam.derived): {_counts(r.derived_included)}; the CONSORT flow and the "
-                "attrition tables also count them as assessments"
+                f"derived records analysed by the ANCOVA only (adam.derived): "
+                f"{_counts(r.derived_included)}; the MMRM, the observed summaries and the "
+                "CONSORT flow use the observed records"
             )
         notes.append(Note("; ".join(parts) + ".", indent=1))
     return notes

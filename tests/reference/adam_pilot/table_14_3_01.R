@@ -61,7 +61,12 @@ accounting <- list(
   actot_records = nrow(allrec),
   not_flagged = sum(allrec$ANL01FL != "Y"),
   analysis_derived = as.list(table(anl$DTYPE[anl$DTYPE != ""])),
-  week24_observed = as.list(table(factor(d$TRT01P[d$DTYPE == ""], levels = arms)))
+  week24_observed = as.list(table(factor(d$TRT01P[d$DTYPE == ""], levels = arms))),
+  # observed (not derived) post-baseline analysis records: what an MMRM may use
+  post_baseline_observed = as.list(table(factor(
+    adsl$TRT01P[match(anl$USUBJID[anl$DTYPE == "" & anl$ABLFL != "Y"], adsl$USUBJID)],
+    levels = arms
+  )))
 )
 cat("\nRecord accounting:\n")
 str(accounting)
