@@ -255,13 +255,18 @@ def test_init_on_adsl_and_bds_lists_paramcds(pilot: Path, cli) -> None:  # type:
     assert "#   ACTOTX     Copy of the total (1040)" in text
     assert "EFFFL (234 Y)" in text  # the population flags with their counts
     assert '"LOCF" (444 records)' in text  # derivation types found in the BDS files
-    assert "Placebo = 0; Xanomeline Low Dose = 54; Xanomeline High Dose = 81" in text
+    assert (
+        'dose = "TRT01PN"  # Placebo = 0; Xanomeline Low Dose = 54; Xanomeline High Dose = 81'
+        in text
+    )
     assert 'dataset = "adqsx.xpt"' in text
     edit_plan_text = text.replace('control = ""', 'control = "Placebo"')
     out.write_text(edit_plan_text, encoding="utf-8")
     data, plan, _, _ = read_adam(load_plan(out))
     assert plan.visits.order == ("Baseline", "Week 8", "Week 16", "Week 24")
     assert {"ACTOT", "ACTOTX"} <= set(data.columns)
+    checked = cli("validate", "--plan", out)
+    assert checked.exit_code == 0, checked.output
 
 
 def test_init_needs_one_adsl(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]

@@ -91,7 +91,10 @@ def adam_starter(adsl: RawTable, bds: list[RawTable], refs: dict[str, str]) -> S
         f'control = ""  # TODO: the control arm, one of {", ".join(toml_string(a) for a in arms)}',
     ]
     if codes:
-        lines.append(f"# {_D.arm_n}: {codes}")
+        lines += [
+            f"dose = {toml_string(_D.arm_n)}  # {codes}; the dose-response test (delete if none)",
+            '# comparisons = "pairwise"  # default "vs_control": each arm minus the control',
+        ]
     lines.append("")
     paramcds: list[str] = []
     first = True
