@@ -352,3 +352,18 @@ def test_dataset_json_ndjson(tmp_path: Path) -> None:
     assert raw.df["AVAL"].tolist()[0] == 1.5 and np.isnan(raw.df["AVAL"].tolist()[1])
     assert raw.df["FL"].tolist() == [True, False]
     assert raw.variable_labels == {"USUBJID": "Subject", "AVAL": "Value"}
+
+
+def test_adam_with_sas7bdat_adsl(pilot: Path) -> None:
+    """ADSL as SAS7BDAT (haven's writer; tests/data/adam/make_adsl_subset.R) reads to the
+    same trial as the XPORT ADSL."""
+    shutil.copy(ROOT / "tests/data/adam/adsl_subset.sas7bdat", pilot / "adsl.sas7bdat")
+    plan = edit_plan(pilot, 'data = "adsl.xpt"', 'data = "adsl.sas7bdat"')
+    got, _, labels, source = read_adam(load_plan(plan))
+    want = read_adam(load_plan(SAMPLE / "plan.toml"))[0]
+    for col in ("USUBJID", "AVISIT", "TRT01P"):
+        assert got[col].astype(str).tolist() == want[col].astype(str).tolist()
+    for col in ("ACTOT", "ACTOT_LOCF", "TRT01PN"):
+        np.testing.assert_array_equal(got[col].to_numpy(float), want[col].to_numpy(float))
+    assert source.analysed_subjects == ACCOUNT["efficacy_subjects"]
+    assert labels["EFFFL"] == "Efficacy Population Flag"
