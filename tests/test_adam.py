@@ -143,7 +143,7 @@ def test_two_analysis_records_for_one_visit(pilot: Path, cli) -> None:  # type: 
     subject = df.loc[first, "USUBJID"]
     assert_clean_failure(
         cli("validate", "--plan", pilot / "plan.toml"),
-        f"adqsadas.xpt, column 'PARAMCD', rows {first + 1}, {first + 2}: subject {subject} has "
+        f"adqsadas.xpt, column 'ANL01FL', rows {first + 1}, {first + 2}: subject {subject} has "
         "2 analysis records of PARAMCD 'ACTOT' at visit 'Week 16'",
     )
 
@@ -367,3 +367,17 @@ def test_adam_with_sas7bdat_adsl(pilot: Path) -> None:
         np.testing.assert_array_equal(got[col].to_numpy(float), want[col].to_numpy(float))
     assert source.analysed_subjects == ACCOUNT["efficacy_subjects"]
     assert labels["EFFFL"] == "Efficacy Population Flag"
+
+
+def test_bds_visit_not_in_planned_visits(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """With [visits] given, a BDS analysis record at another visit is named, not dropped."""
+    text = (pilot / "plan.toml").read_text(encoding="utf-8")
+    text += '\n[visits]\norder = ["Baseline", "Week 8", "Week 16"]\nbaseline = "Baseline"\n'
+    (pilot / "plan.toml").write_text(text, encoding="utf-8")
+    df, _ = pyreadstat.read_xport(str(pilot / "adqsadas.xpt"))
+    first = df.index[(df["AVISIT"] == "Week 24") & (df["ANL01FL"] == "Y")][0]
+    assert_clean_failure(
+        cli("validate", "--plan", pilot / "plan.toml"),
+        f"adqsadas.xpt, column 'AVISIT', rows {first + 1}, ",
+        "visit 'Week 24' is not in the plan's [visits] order.",
+    )

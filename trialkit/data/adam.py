@@ -14,6 +14,9 @@ ADSL variable. ADSL's disposition (``EOSSTT``; reason ``DCSREAS``, else ``DCDECO
 start of treatment (``TRTSDT``) feed the CONSORT flow when the plan has no ``[disposition]``.
 The result is the same long data the rest of trialkit analyses, so no engine knows ADaM.
 
+Validated against: R (haven, base subsetting) record and subject counts on the CDISC
+pilot, ``tests/reference/adam_pilot`` (``tests/test_adam.py``).
+
 Every problem names the file, the column and the row (row 1 is the first record, as in
 SAS): a BDS without the outcome's PARAMCD, two analysis records for one subject x visit, a
 population flag other than Y/N/blank, a BDS arm or subject absent from ADSL, a dose
@@ -22,14 +25,19 @@ population flag other than Y/N/blank, a BDS arm or subject absent from ADSL, a d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from trialkit.core.problems import DataValidationError, Problem, did_you_mean, quote_list
+from trialkit.core.problems import did_you_mean, quote_list
+from trialkit.data.adam_checks import (
+    AdamProblems,
+    check_bds_subjects,
+    check_duplicates,
+    need_columns,
+    yn_flag,
+)
 from trialkit.data.readers import RawTable, read_table
 from trialkit.data.values import numeric_values, text_values
 from trialkit.plan.schema import Columns, Disposition, Outcome, Plan, Visits
@@ -38,8 +46,6 @@ from trialkit.specs.adam import AdamSpec
 #: Derived ADSL columns for the CONSORT flow (Y/N), made when the plan has no [disposition].
 WITHDREW = "EOS_DISCONTINUED"
 TREATED = "TREATMENT_STARTED"
-#: BDS variables that may carry the arm (the planned arm of ADSL, or of the record).
-_BDS_ARMS = ("TRTP",)
 
 
 @dataclass(frozen=True)
@@ -94,65 +100,6 @@ class AdamSource:
     ancova_columns: tuple[tuple[str, str], ...] = ()
 
 
-class _Problems:
-    """Problems of one ADaM read, each at a file, column and row."""
-
-    def __init__(self) -> None:
-        self.items: list[Problem] = []
-
-    def at(self, raw: RawTable, column: str, mask: np.ndarray, message: str) -> None:
-        rows = raw.row_numbers(np.flatnonzero(mask))
-        where = f"row {rows[0]}" if len(rows) == 1 else f"rows {_rows(rows)}"
-        self.items.append(
-            Problem(
-                "error",
-                f"{raw.name}, column '{column}', {where}: {message}",
-                file=raw.name,
-                column=column,
-                row=rows[0],
-            )
-        )
-
-    def file(self, raw: RawTable, column: str | None, message: str, hint: str | None = None):
-        self.items.append(
-            Problem("error", message, file=raw.name, column=column, hint=hint)  # type: ignore[arg-type]
-        )
-
-    def raise_if_any(self, subject: str) -> None:
-        if self.items:
-            from trialkit.core.problems import ValidationReport
-
-            raise DataValidationError(ValidationReport(tuple(self.items)), subject)
-
-
-def _rows(rows: Sequence[int], limit: int = 3) -> str:
-    shown = ", ".join(str(r) for r in rows[:limit])
-    return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
-
-
-def _need(raw: RawTable, columns: Sequence[str], key: str, bad: _Problems) -> bool:
-    missing = [c for c in dict.fromkeys(columns) if c and c not in raw.df.columns]
-    for c in missing:
-        bad.file(
-            raw,
-            c,
-            f"{raw.name} has no column '{c}' (plan key '{key}').",
-            did_you_mean(c, list(raw.df.columns)),
-        )
-    return not missing
-
-
-def _flag(raw: RawTable, column: str, bad: _Problems) -> pd.Series:
-    """A Y/N/blank flag as booleans (``Y`` is True); other values are problems."""
-    text = text_values(raw.df[column])
-    upper = text.str.upper()
-    wrong = (text.notna() & ~upper.isin(["Y", "N"])).to_numpy()
-    if wrong.any():
-        values = quote_list(list(pd.unique(text[wrong])))
-        bad.at(raw, column, wrong, f"flag value {values} is not Y, N or blank.")
-    return upper.eq("Y").fillna(False).astype(bool)
-
-
 def read_adam(plan: Plan) -> tuple[pd.DataFrame, Plan, dict[str, str], AdamSource]:
     """Read the ADaM datasets of an ``adam`` plan into long data.
 
@@ -178,14 +125,14 @@ def read_adam(plan: Plan) -> tuple[pd.DataFrame, Plan, dict[str, str], AdamSourc
     """
     spec = plan.adam
     assert spec is not None
-    bad = _Problems()
+    bad = AdamProblems()
     adsl = read_table(plan.data)
     subjects = _read_adsl(adsl, spec, bad)
     bds = {p.name: read_table(p) for p in spec.bds}
     frames, counts = [], []
     for o in plan.outcomes:
         raw = bds[o.dataset or spec.bds[0].name]
-        found = _outcome_records(raw, o, spec, subjects, adsl, bad)
+        found = _outcome_records(raw, o, spec, subjects, adsl, plan.visits.order, bad)
         if found is not None:
             frames.append(found[0])
             counts.append(found[1])
@@ -235,9 +182,9 @@ def read_adam(plan: Plan) -> tuple[pd.DataFrame, Plan, dict[str, str], AdamSourc
     return long, long_plan, labels, source
 
 
-def _read_adsl(raw: RawTable, spec: AdamSpec, bad: _Problems) -> pd.DataFrame | None:
+def _read_adsl(raw: RawTable, spec: AdamSpec, bad: AdamProblems) -> pd.DataFrame | None:
     """ADSL checked: subject, arm, population flag and dose; ``__in`` marks the population."""
-    if not _need(raw, [spec.subject, spec.arm, spec.population], "adam", bad):
+    if not need_columns(raw, [spec.subject, spec.arm, spec.population], "adam", bad):
         return None
     df = raw.df.copy()
     subj = text_values(df[spec.subject])
@@ -252,7 +199,7 @@ def _read_adsl(raw: RawTable, spec: AdamSpec, bad: _Problems) -> pd.DataFrame | 
     no_arm = df[spec.arm].isna().to_numpy()
     if no_arm.any():
         bad.at(raw, spec.arm, no_arm, f"subject {subj[no_arm].iloc[0]} has no planned arm.")
-    df["__in"] = _flag(raw, spec.population, bad).to_numpy()
+    df["__in"] = yn_flag(raw, spec.population, bad).to_numpy()
     if spec.arm_n and spec.arm_n in df.columns:
         values, wrong = numeric_values(df[spec.arm_n])
         if wrong.any():
@@ -268,16 +215,19 @@ def _outcome_records(
     spec: AdamSpec,
     subjects: pd.DataFrame | None,
     adsl: RawTable,
-    bad: _Problems,
+    visits: tuple[str, ...],
+    bad: AdamProblems,
 ) -> tuple[pd.DataFrame, OutcomeRecords] | None:
-    """One outcome's analysed records: ``subject, visit, visit_n, baseline, value``."""
+    """One outcome's analysed records: ``subject, visit, visit_n, baseline, value``.
+
+    ``visits``: the plan's ``[visits] order`` (empty: every analysis visit is kept)."""
     value_col = outcome.variable
     need = ["PARAMCD", spec.subject, spec.visit, spec.visit_n, spec.baseline_flag, value_col]
     if outcome.variable == "CHG":
         need.append("BASE")
     if spec.record_flag:
         need.append(spec.record_flag)
-    if not _need(raw, need, f"adam / outcome {outcome.name}", bad):
+    if not need_columns(raw, need, f"adam / outcome {outcome.name}", bad):
         return None
     df = raw.df
     paramcd = text_values(df["PARAMCD"])
@@ -294,12 +244,12 @@ def _outcome_records(
         return None
     subj = text_values(df[spec.subject])
     if subjects is not None:
-        _check_bds_subjects(raw, subj, rows, spec, subjects, adsl, bad)
+        check_bds_subjects(raw, subj, rows, spec, subjects, adsl, bad)
         in_pop = subj.map(subjects.set_index(spec.subject)["__in"]).fillna(False).to_numpy(bool)
     else:
         in_pop = np.ones(len(df), dtype=bool)
     mine = rows & in_pop
-    flagged = _flag(raw, spec.record_flag, bad).to_numpy() if spec.record_flag else mine
+    flagged = yn_flag(raw, spec.record_flag, bad).to_numpy() if spec.record_flag else mine
     dtype = (
         text_values(df[spec.dtype])
         if spec.dtype in df.columns
@@ -314,8 +264,12 @@ def _outcome_records(
     values, wrong = numeric_values(df[value_col])
     if (wrong & use).any():
         bad.at(raw, value_col, wrong & use, f"the {value_col} value is not a number.")
-    base_flag = _flag(raw, spec.baseline_flag, bad).to_numpy()
-    _check_duplicates(raw, subj, visit, use, outcome, bad)
+    base_flag = yn_flag(raw, spec.baseline_flag, bad).to_numpy()
+    check_duplicates(raw, subj, visit, use, outcome, spec.record_flag or "PARAMCD", bad)
+    unplanned = (use & visit.notna() & ~visit.isin(visits)).to_numpy() if visits else None
+    if unplanned is not None and unplanned.any():
+        shown = quote_list(list(pd.unique(visit[unplanned])))
+        bad.at(raw, spec.visit, unplanned, f"visit {shown} is not in the plan's [visits] order.")
     value = values.to_numpy().copy()
     if outcome.variable == "CHG":  # the baseline record holds BASE, the baseline covariate
         base = numeric_values(df["BASE"])[0].to_numpy()
@@ -358,73 +312,12 @@ def _by_type(values: pd.Series) -> tuple[tuple[str, int], ...]:
     return tuple((str(k), int(v)) for k, v in values.value_counts(sort=False).items())
 
 
-def _check_bds_subjects(
-    raw: RawTable,
-    subj: pd.Series,
-    rows: np.ndarray,
-    spec: AdamSpec,
-    subjects: pd.DataFrame,
-    adsl: RawTable,
-    bad: _Problems,
-) -> None:
-    """Every BDS subject is in ADSL, and every BDS arm is one of ADSL's arms."""
-    known = set(subjects[spec.subject].dropna())
-    unknown = (rows & subj.notna() & ~subj.isin(known)).to_numpy()
-    if unknown.any():
-        bad.at(
-            raw,
-            spec.subject,
-            unknown,
-            f"subject {subj[unknown].iloc[0]} is not in ADSL ({adsl.name}).",
-        )
-    arms = set(subjects[spec.arm].dropna())
-    for col in dict.fromkeys((spec.arm, *_BDS_ARMS)):
-        if col not in raw.df.columns:
-            continue
-        arm = text_values(raw.df[col])
-        absent = (rows & arm.notna() & ~arm.isin(arms)).to_numpy()
-        if absent.any():
-            bad.at(
-                raw,
-                col,
-                absent,
-                f"arm '{arm[absent].iloc[0]}' is not an arm of ADSL ({adsl.name}, column "
-                f"'{spec.arm}': {quote_list(sorted(arms))}).",
-            )
-
-
-def _check_duplicates(
-    raw: RawTable,
-    subj: pd.Series,
-    visit: pd.Series,
-    use: np.ndarray,
-    outcome: Outcome,
-    bad: _Problems,
-) -> None:
-    keys = pd.DataFrame({"s": subj, "v": visit})[use]
-    dup = keys.duplicated(keep=False)
-    if not dup.any():
-        return
-    first = keys[dup].iloc[0]
-    mask = use & (subj == first["s"]).to_numpy() & (visit == first["v"]).to_numpy()
-    n = int(keys[dup].drop_duplicates().shape[0])
-    more = f" ({n} subject x visit pairs in all)" if n > 1 else ""
-    bad.at(
-        raw,
-        "PARAMCD",
-        mask,
-        f"subject {first['s']} has {int(mask.sum())} analysis records of PARAMCD "
-        f"'{outcome.paramcd}' at visit '{first['v']}'{more}; flag one per visit with "
-        "the analysis-record flag.",
-    )
-
-
 def _visit_order(
     frames: list[pd.DataFrame],
     plan: Plan,
     bds: dict[str, RawTable],
     spec: AdamSpec,
-    bad: _Problems,
+    bad: AdamProblems,
 ) -> Visits:
     """The visits ordered by AVISITN, the baseline from ABLFL (or the plan's [visits])."""
     if plan.visits.order:
@@ -484,8 +377,3 @@ def _disposition(given: Disposition, data: pd.DataFrame) -> Disposition:
         withdrew=WITHDREW if WITHDREW in data.columns else None,
         withdrew_reason=reason if WITHDREW in data.columns else None,
     )
-
-
-def adam_inputs(plan: Plan) -> list[Path]:
-    """The BDS files of an ADaM plan (outputs must never overwrite them)."""
-    return list(plan.adam.bds) if plan.adam is not None else []
