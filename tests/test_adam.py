@@ -111,25 +111,32 @@ def test_xport_v8_reads_like_v5(pilot: Path) -> None:
     pd.testing.assert_frame_equal(before, after)
 
 
-def test_adam_plan_keys_checked(tmp_path: Path, pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    plan = edit_plan(pilot, 'paramcd = "ACTOT"\n', "")
-    assert_clean_failure(
-        cli("validate", "--plan", plan),
-        "outcomes[1].paramcd",
-        'required for layout = "adam"',
-    )
-
-
 # -- bad input: one sentence naming file, column and row, exit 2, no traceback ------------
 
 
-def test_bds_without_the_paramcd(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    plan = edit_plan(pilot, 'paramcd = "ACTOT"', 'paramcd = "ACTOT13"')
-    assert_clean_failure(
-        cli("validate", "--plan", plan),
-        "adqsadas.xpt, column 'PARAMCD', rows 1-1040: no record has PARAMCD 'ACTOT13'",
-        "'ACTOT'",
-    )
+@pytest.mark.parametrize(
+    ("old", "new", "fragments"),
+    [
+        pytest.param(
+            'paramcd = "ACTOT"\n',
+            "",
+            ("outcomes[1].paramcd", 'required for layout = "adam"'),
+            id="paramcd-missing-from-plan",
+        ),
+        pytest.param(
+            'paramcd = "ACTOT"',
+            'paramcd = "ACTOT13"',
+            (
+                "adqsadas.xpt, column 'PARAMCD', rows 1-1040: no record has PARAMCD 'ACTOT13'",
+                "'ACTOT'",
+            ),
+            id="bds-without-the-paramcd",
+        ),
+    ],
+)
+def test_plan_names_what_the_bds_lacks(pilot: Path, cli, old, new, fragments) -> None:  # type: ignore[no-untyped-def]
+    plan = edit_plan(pilot, old, new)
+    assert_clean_failure(cli("validate", "--plan", plan), *fragments)
 
 
 def test_two_analysis_records_for_one_visit(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
