@@ -180,3 +180,8 @@ def test_analyze_reports_the_adam_records(analyzed) -> None:  # type: ignore[no-
     wk24 = outcome["ancova"]["samples"]["Week 24"]["n_subjects"]
     assert wk24 == {r["arm"]: r["n"] for r in R["descriptive"]}
     assert "Adas-Cog(11) Subscore" in output  # the PARAM labels the report
+    # CONSORT withdrawals and their reasons from ADSL (EOSSTT, DCSREAS), as R counts them
+    for arm in report["consort"]["arms"]:
+        want = acc["withdrew"][arm["arm"]]
+        assert dict(arm["withdrew_reasons"]) == want
+        assert arm["withdrew"] == sum(want.values())

@@ -62,6 +62,11 @@ accounting <- list(
   not_flagged = sum(allrec$ANL01FL != "Y"),
   analysis_derived = as.list(table(anl$DTYPE[anl$DTYPE != ""])),
   week24_observed = as.list(table(factor(d$TRT01P[d$DTYPE == ""], levels = arms))),
+  # CONSORT withdrawals of the efficacy population: EOSSTT, reason DCSREAS, by arm
+  withdrew = lapply(setNames(arms, arms), function(a) {
+    w <- adsl[adsl$EFFFL == "Y" & adsl$TRT01P == a & adsl$EOSSTT == "DISCONTINUED", ]
+    as.list(table(w$DCSREAS))
+  }),
   # observed (not derived) post-baseline analysis records: what an MMRM may use
   post_baseline_observed = as.list(table(factor(
     adsl$TRT01P[match(anl$USUBJID[anl$DTYPE == "" & anl$ABLFL != "Y"], adsl$USUBJID)],
