@@ -388,3 +388,12 @@ def test_bds_visit_not_in_planned_visits(pilot: Path, cli) -> None:  # type: ign
         f"adqsadas.xpt, column 'AVISIT', rows {first + 1}, ",
         "visit 'Week 24' is not in the plan's [visits] order.",
     )
+
+
+def test_no_output_overwrites_a_bds_file(pilot: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    before = (pilot / "adqsadas.xpt").read_bytes()
+    assert_clean_failure(
+        cli("analyze", "--plan", pilot / "plan.toml", "--markdown", pilot / "adqsadas.xpt"),
+        "it is the input file adqsadas.xpt",
+    )
+    assert (pilot / "adqsadas.xpt").read_bytes() == before
