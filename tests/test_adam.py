@@ -397,3 +397,52 @@ def test_no_output_overwrites_a_bds_file(pilot: Path, cli) -> None:  # type: ign
         "it is the input file adqsadas.xpt",
     )
     assert (pilot / "adqsadas.xpt").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        pytest.param(
+            'bds = ["adqsadas.xpt"]',
+            'bds = ["adqsadas.xpt", "advs.xpt"]',
+            "Key 'outcomes[1].dataset' is required when 'adam.bds' lists 2 files.",
+            id="dataset-needed",
+        ),
+        pytest.param(
+            'paramcd = "ACTOT"',
+            'paramcd = "ACTOT"\ndataset = "adqs.xpt"',
+            "Key 'outcomes[1].dataset' is 'adqs.xpt', which is not a file in 'adam.bds'",
+            id="dataset-unknown",
+        ),
+        pytest.param(
+            'layout = "adam"',
+            'layout = "long"',
+            "Table '[adam]' is for layout = \"adam\"; [trial] layout is 'long'.",
+            id="adam-table-on-long-layout",
+        ),
+        pytest.param(
+            'variable = "CHG"',
+            'variable = "PCHG"',
+            "Key 'outcomes[1].variable' has 'PCHG', which is not allowed.",
+            id="variable-unknown",
+        ),
+    ],
+)
+def test_adam_plan_problems(pilot: Path, old: str, new: str, message: str) -> None:
+    from trialkit.core.problems import PlanValidationError
+
+    plan = edit_plan(pilot, old, new)
+    with pytest.raises(PlanValidationError) as err:
+        load_plan(plan)
+    assert any(message in p.message for p in err.value.report.problems)
+
+
+def test_adam_layout_needs_its_table(pilot: Path) -> None:
+    from trialkit.core.problems import PlanValidationError
+
+    text = (pilot / "plan.toml").read_text(encoding="utf-8")
+    start, end = text.index("[adam]"), text.index("[arms]")
+    (pilot / "plan.toml").write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(PlanValidationError) as err:
+        load_plan(pilot / "plan.toml")
+    assert any("'[adam]' is required" in p.message for p in err.value.report.problems)

@@ -141,11 +141,7 @@ def _columns(cols: dict[str, Any] | None, adam: AdamSpec | None, c: _Checker) ->
 def _build_adam(a: dict[str, Any] | None, layout: str, path: Path, c: _Checker) -> AdamSpec | None:
     """The ``[adam]`` table: required with ``layout = "adam"``, refused otherwise."""
     if layout != "adam":
-        if a is not None:
-            c.error(
-                "adam", f"Table '[adam]' is for layout = \"adam\"; [trial] layout is '{layout}'."
-            )
-        return None
+        return None  # an [adam] table with another layout is reported by the loader
     if a is None:
         c.error(
             "adam", "Table '[adam]' is required for layout = \"adam\" (it lists the BDS files)."

@@ -82,10 +82,20 @@ _NOT_ADAM = ("columns", "visits")
 
 
 def _layout_tables(checked: dict[str, Any], file: str, problems: list[Problem]) -> None:
-    """``[columns]`` and ``[visits]`` are required unless ``[trial] layout = "adam"``."""
+    """``[columns]`` and ``[visits]`` are required unless ``[trial] layout = "adam"``, and
+    ``[adam]`` is for that layout only."""
     layout = (checked.get("trial") or {}).get("layout")
     if layout == "adam":
         return
+    if checked.get("adam") is not None:
+        problems.append(
+            Problem(
+                "error",
+                f"Table '[adam]' is for layout = \"adam\"; [trial] layout is '{layout}'.",
+                file=file,
+                key="adam",
+            )
+        )
     for name in _NOT_ADAM:
         if checked.get(name) is None:
             problems.append(
