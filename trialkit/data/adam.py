@@ -184,7 +184,8 @@ def read_adam(plan: Plan) -> tuple[pd.DataFrame, Plan, dict[str, str], AdamSourc
 
 def _read_adsl(raw: RawTable, spec: AdamSpec, bad: AdamProblems) -> pd.DataFrame | None:
     """ADSL checked: subject, arm, population flag and dose; ``__in`` marks the population."""
-    if not need_columns(raw, [spec.subject, spec.arm, spec.population], "adam", bad):
+    keys = {"adam.subject": spec.subject, "adam.arm": spec.arm, "adam.population": spec.population}
+    if not all([need_columns(raw, [col], f"plan key '{key}'", bad) for key, col in keys.items()]):
         return None
     df = raw.df.copy()
     subj = text_values(df[spec.subject])
@@ -227,7 +228,7 @@ def _outcome_records(
         need.append("BASE")
     if spec.record_flag:
         need.append(spec.record_flag)
-    if not need_columns(raw, need, f"adam / outcome {outcome.name}", bad):
+    if not need_columns(raw, need, f"a BDS variable of outcome '{outcome.name}'", bad):
         return None
     df = raw.df
     paramcd = text_values(df["PARAMCD"])

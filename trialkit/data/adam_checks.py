@@ -61,13 +61,15 @@ def row_list(rows: Sequence[int], limit: int = 3) -> str:
     return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
 
 
-def need_columns(raw: RawTable, columns: Sequence[str], key: str, bad: AdamProblems) -> bool:
+def need_columns(raw: RawTable, columns: Sequence[str], why: str, bad: AdamProblems) -> bool:
+    """True when ``raw`` has every column; else one problem per missing column, saying
+    ``why`` it is needed (e.g. ``"plan key 'adam.population'"``)."""
     missing = [c for c in dict.fromkeys(columns) if c and c not in raw.df.columns]
     for c in missing:
         bad.file(
             raw,
             c,
-            f"{raw.name} has no column '{c}' (plan key '{key}').",
+            f"{raw.name} has no column '{c}' ({why}).",
             did_you_mean(c, list(raw.df.columns)),
         )
     return not missing
