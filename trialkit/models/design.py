@@ -26,7 +26,7 @@ import pandas as pd
 import scipy.linalg
 
 from trialkit.core.errors import ModelError
-from trialkit.models.accounting import SampleAccounting
+from trialkit.models.accounting import SampleAccounting, excluded_subjects
 from trialkit.models.comparisons import dose_values
 from trialkit.specs.comparisons import Dose
 
@@ -303,7 +303,9 @@ def build_design(
     cov_isna = df[covariates].isna().to_numpy() if covariates else np.zeros((len(df), 0), bool)
     y_obs = y_num.notna().to_numpy()
     used = y_obs & ~cov_isna.any(axis=1)
-    excluded = _excluded(df, subject, outcome, visit, visit_levels, covariates, y_obs, cov_isna)
+    excluded = excluded_subjects(
+        df, subject, outcome, visit, visit_levels, covariates, y_obs, cov_isna
+    )
     df = df[used].copy()
     if df.empty:
         raise ModelError(f"no subject has an observed {outcome} value with complete covariates")
@@ -441,55 +443,6 @@ def _code(factor: FactorInput, coding: str) -> list[tuple[str, np.ndarray]]:
     if coding == "sum":
         return [(f"{factor.name}{j + 1}", ind[j] - ind[-1]) for j in range(len(ind) - 1)]
     return [(f"{factor.name}{lev}", ind[j]) for j, lev in enumerate(factor.levels) if j > 0]
-
-
-def _excluded(
-    df: pd.DataFrame,
-    subject: str,
-    outcome: str,
-    visit: str,
-    visit_levels: list[str],
-    covariates: list[str],
-    y_obs: np.ndarray,
-    cov_isna: np.ndarray,
-) -> pd.DataFrame:
-    """Subjects with no usable row (``subject, arm, reason``), in order of first appearance.
-
-    A subject with an observed outcome is excluded for the covariates missing on those rows
-    (named in covariate order); otherwise for having no observed outcome.
-    """
-    codes, uniques = pd.factorize(df[subject], sort=False)
-    n_sub = uniques.size
-    used = y_obs & ~cov_isna.any(axis=1)
-    has_used = np.bincount(codes[used], minlength=n_sub) > 0
-    has_y = np.bincount(codes[y_obs], minlength=n_sub) > 0
-    first = np.unique(codes, return_index=True)[1]  # codes number subjects by first row
-    excl = np.flatnonzero(~has_used)
-    no_y = (
-        f"no observed {outcome} at {visit} {visit_levels[0]}"
-        if len(visit_levels) == 1
-        else f"no observed {outcome} at any analysed visit"
-    )
-    reasons = np.full(excl.size, no_y, dtype=object)
-    with_y = excl[has_y[excl]]
-    if with_y.size:
-        # which covariates are missing on the rows where the subject's outcome is observed
-        miss = np.zeros((n_sub, len(covariates)), dtype=bool)
-        rows = np.flatnonzero(y_obs)
-        for j in range(len(covariates)):
-            miss[codes[rows[cov_isna[rows, j]]], j] = True
-        combos, which = np.unique(miss[with_y], axis=0, return_inverse=True)
-        text = np.array(
-            [
-                "missing covariate value(s): "
-                + ", ".join(c for c, m in zip(covariates, row, strict=True) if m)
-                for row in combos
-            ],
-            dtype=object,
-        )
-        reasons[has_y[excl]] = text[which.ravel()]
-    arm_first = df["_arm"].to_numpy()[first[excl]]
-    return pd.DataFrame({"subject": np.asarray(uniques)[excl], "arm": arm_first, "reason": reasons})
 
 
 def check_rank(X: np.ndarray, names: list[str]) -> None:
