@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from trialkit.data.trial import Trial
-from trialkit.summaries.assessment import arm_label, arm_order, comparison_label
+from trialkit.specs.comparisons import comparison_label
+from trialkit.summaries.assessment import arm_label, arm_order
 
 
 @dataclass(frozen=True)

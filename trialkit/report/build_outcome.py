@@ -139,9 +139,9 @@ def _model_rows(
                 rows.append((Label("Cohen's d", indent=2), *blank, _estimate(d, 2)))
     trend = model.trend(visit)
     if trend is not None:
-        rows.append((Label(TREND_LABEL, indent=1), *blank, _estimate(trend, digits)))
-        indent = 2
-        rows.append((Label("p", indent=indent), *blank, PValue(_value(trend, "p_value"))))
+        # a slope per unit of dose is small: two more decimals than a difference
+        rows.append((Label(TREND_LABEL, indent=1), *blank, _estimate(trend, digits + 2)))
+        rows.append((Label("p", indent=2), *blank, PValue(_value(trend, "p_value"))))
     return rows
 
 

@@ -333,8 +333,8 @@ def checklist_blocks(analysis: TrialAnalysis) -> list[Block]:
                 Label(r.label if first else ""),
                 Label(r.visit_label if first else ""),
                 Label(r.arm_label, indent=1 if is_comparison else 0),
-                Count(None if is_comparison else r.n_analysed),
-                Count(None if is_comparison else r.n_with_data),
+                Label("") if is_comparison else Count(r.n_analysed),
+                Label("") if is_comparison else Count(r.n_with_data),
                 Estimate(r.estimate, r.ci_lower, r.ci_upper, digits[r.outcome])
                 if effect
                 else Label(""),

@@ -19,7 +19,7 @@ from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
 from trialkit.core.results import STAT_COLUMNS
 from trialkit.report.arms import comparison_pairs, report_arms
 from trialkit.report.spreadsheet import write_csv
-from trialkit.summaries.assessment import comparison_label
+from trialkit.specs.comparisons import comparison_label
 from trialkit.summaries.reconcile import discrepancies_frame
 
 

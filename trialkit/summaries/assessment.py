@@ -52,11 +52,6 @@ def arm_order(trial: Trial) -> tuple[str, ...]:
     return (arms.control, *(others or [str(arms.treatment)]))
 
 
-def comparison_label(a: str, b: str) -> str:
-    """``"a - b"``: the label of arm ``a`` compared with arm ``b`` (as the models label it)."""
-    return f"{a} - {b}"
-
-
 def arm_label(trial: Trial, arm: str) -> str:
     """Display name of an arm value."""
     arms = trial.plan.arms

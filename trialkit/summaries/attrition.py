@@ -40,11 +40,11 @@ import pandas as pd
 from scipy import stats
 
 from trialkit.data.trial import Trial
+from trialkit.specs.comparisons import comparison_label
 from trialkit.summaries.assessment import (
     arm_label,
     arm_order,
     assessment_grid,
-    comparison_label,
     count_reasons,
     flag_series,
     not_assessed_reasons,

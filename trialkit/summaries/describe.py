@@ -25,6 +25,7 @@ import pandas as pd
 
 from trialkit.core.errors import DataError
 from trialkit.data.values import text_values
+from trialkit.specs.comparisons import comparison_label
 from trialkit.summaries.assessment import numbers
 from trialkit.summaries.comparison import (
     smd_categorical,
@@ -297,7 +298,7 @@ def _compare(
 ) -> list[Comparison]:
     """Group ``pair[1]`` vs the reference ``pair[0]`` for one variable (one row per
     multi-select option)."""
-    label = f"{pair[1]} - {pair[0]}"
+    label = comparison_label(pair[1], pair[0])
     if spec.kind == "continuous":
         x = np.asarray(values)[: len(g)]
         x1, x2 = x[(g == pair[0]).to_numpy()], x[(g == pair[1]).to_numpy()]
