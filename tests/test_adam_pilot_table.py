@@ -154,6 +154,17 @@ def test_analyze_reproduces_table_14_3_01(analyzed) -> None:  # type: ignore[no-
     assert trend["p_value"] == pytest.approx(R["trend"]["p_value"], rel=P_TOL)
 
 
+def test_analyze_prints_the_published_p_values(analyzed) -> None:  # type: ignore[no-untyped-def]
+    """The terminal report's Week 24 table prints the ANCOVA p-values as the table does."""
+    _, output = analyzed
+    week24 = output[output.index("Adas-Cog(11) Subscore: Week 24") :]
+    ancova = week24[week24.index("ANCOVA LS mean") : week24.index("n analysed")]
+    rows = [line.split("│") for line in ancova.splitlines()]
+    printed_p = [r[-2].strip() for r in rows if len(r) > 2 and r[1].strip() == "p"]
+    want = [d["p"] for d in PUBLISHED["differences"]] + [PUBLISHED["dose_response_p"]]
+    assert printed_p[: len(want)] == want
+
+
 def test_analyze_reports_the_adam_records(analyzed) -> None:  # type: ignore[no-untyped-def]
     """The report says who and what was analysed (counts from R's accounting block)."""
     report, output = analyzed
