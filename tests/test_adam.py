@@ -191,6 +191,12 @@ def set_cell(file: str, row: int, column: str, value: str) -> Callable[[Path], N
             id="bds-subject-not-in-adsl",
         ),
         pytest.param(
+            set_cell("adsl.xpt", 1, "USUBJID", "01-701-1015"),
+            "adsl.xpt, column 'USUBJID', rows 1, 2: subject 01-701-1015 has more than one "
+            "ADSL row.",
+            id="adsl-subject-twice",
+        ),
+        pytest.param(
             set_cell("adsl.xpt", 3, "TRT01PN", "54 mg"),
             "adsl.xpt, column 'TRT01PN', row 4: the dose '54 mg' is not a number.",
             id="dose-not-numeric",

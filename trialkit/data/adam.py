@@ -246,7 +246,8 @@ def _outcome_records(
     subj = text_values(df[spec.subject])
     if subjects is not None:
         check_bds_subjects(raw, subj, rows, spec, subjects, adsl, bad)
-        in_pop = subj.map(subjects.set_index(spec.subject)["__in"]).fillna(False).to_numpy(bool)
+        flags = subjects.drop_duplicates(spec.subject).set_index(spec.subject)["__in"]
+        in_pop = subj.map(flags).fillna(False).to_numpy(bool)
     else:
         in_pop = np.ones(len(df), dtype=bool)
     mine = rows & in_pop
