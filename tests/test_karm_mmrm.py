@@ -3,12 +3,13 @@
 Source: tests/reference/karm/ (PROVENANCE.md there): ``fit_mmrm.R`` fits
 ``Y ~ SITE + BASE * VISIT + ARM * VISIT + us(VISIT | USUBJID)`` (REML) to all arms of
 ``data3.csv`` (3 arms) and ``data4.csv`` (4 arms) with Kenward-Roger, Kenward-Roger-Linear
-and Satterthwaite df, a covariance per arm (``us(VISIT | ARM / USUBJID)``) and the empirical
-(sandwich) covariance with residual df; emmeans LS means and unadjusted ``trt.vs.ctrl`` /
-``revpairwise`` contrasts by visit; Type III F tests by ``mmrm::df_md`` on sum-to-zero
-hypotheses; the dose trend ``Y ~ SITE + BASE * VISIT + DOSE:VISIT``. Both sides optimise the
-REML criterion to a tolerance, so the comparison is at 1e-4 relative for coefficients, SEs
-and df (1e-3 relative for p-values, which amplify those differences).
+and Satterthwaite df; a covariance per arm (``us(VISIT | ARM / USUBJID)``, Satterthwaite and
+Kenward-Roger); the empirical (sandwich) covariance with residual and between-within df.
+Per fit: emmeans LS means and unadjusted ``trt.vs.ctrl`` / ``revpairwise`` contrasts by
+visit, Type III F tests by ``mmrm::df_md`` (hypothesis rows written as trialkit writes
+them), and the dose trend ``Y ~ SITE + BASE * VISIT + DOSE:VISIT``. Both sides maximise the
+REML criterion iteratively, so the comparison is at 1e-4 relative for coefficients, SEs and
+df (1e-3 relative for p-values, which amplify those differences).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ FITS = {
     "kr_linear": {"df_method": "kenward-roger-linear"},
     "satterthwaite": {"df_method": "satterthwaite"},
     "group": {"df_method": "satterthwaite", "group_covariance": True},
+    "group_kr": {"df_method": "kenward-roger", "group_covariance": True},
     "empirical": {"df_method": "residual", "robust": True},
+    "empirical_bw": {"df_method": "between-within", "robust": True},
 }
 _CACHE: dict[tuple[str, str, str], object] = {}
 

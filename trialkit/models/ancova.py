@@ -251,7 +251,6 @@ def _trend(design: Design, robust: str | None, alpha: float) -> pd.DataFrame:
     trend = design.trend_design()
     ols = OLS(trend.y, trend.X).fit(cov_type=robust or "nonrobust")
     L, labels = trend.trend_rows()
-    labels["visit"] = design.visits[0]
     return _engine(ols, trend.n_obs, trend.k, alpha).table(L, labels)
 
 

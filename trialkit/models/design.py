@@ -19,6 +19,7 @@ row is reported in :class:`~trialkit.models.accounting.SampleAccounting` with it
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -163,7 +164,7 @@ class Design:
 
     def trend_design(self) -> Design:
         """The same rows with the numeric dose in place of the arm factor (the dose-response
-        model: ``covariates + dose`` or ``covariates + visit + dose + dose:visit``)."""
+        model: ``covariates + dose``, or ``covariates + visit + dose:visit``)."""
         if self.dose is None:
             raise ValueError("the design was built without a dose")
         inputs = dataclasses.replace(
@@ -176,20 +177,16 @@ class Design:
         )
 
     def trend_rows(self) -> tuple[np.ndarray, pd.DataFrame]:
-        """Rows of ``L`` giving the dose slope at each visit in a :meth:`trend_design`
-        (``dose`` + ``dose:visit``), labelled by ``visit``."""
+        """Rows of ``L`` picking the dose slope at each visit of a :meth:`trend_design`
+        (``dose:visit``; ``dose`` for one visit or no visit terms), labelled by ``visit``."""
         assert self.inputs.dose is not None
-        index = {c: i for i, c in enumerate(self.columns)}
         name = self.inputs.dose.name
-        visits = self.visits if self.visit_terms else ("all visits",)
-        rows = []
-        for vi, visit in enumerate(visits):
-            row = np.zeros(self.k)
-            row[index[name]] = 1.0
-            if vi > 0:
-                row[index[f"{name}:{self.visit_name}{visit}"]] = 1.0
-            rows.append(row)
-        return np.vstack(rows), pd.DataFrame({"visit": list(visits)})
+        eye = np.eye(self.k)
+        if name in self.columns:
+            label = self.visits[0] if len(self.visits) == 1 else "all visits"
+            return eye[[self.columns.index(name)]], pd.DataFrame({"visit": [label]})
+        cols = [self.columns.index(f"{name}:{self.visit_name}{v}") for v in self.visits]
+        return eye[cols], pd.DataFrame({"visit": list(self.visits)})
 
 
 def levels(series: pd.Series) -> list[str]:
@@ -392,21 +389,20 @@ def assemble(
         cov_cols[f.name] = _code(f, coding) if f.codes is not None else [(f.name, f.values)]
         add(f.name, (f.name,), cov_cols[f.name])
     visit = inputs.visit.name
-    if inputs.dose is not None:  # the trend model: one numeric dose column for the arm factor
-        arm = inputs.dose.name
-        arm_cols = [(arm, inputs.dose.values)]
+    vis_cols = _code(inputs.visit, coding)
+    if inputs.dose is not None:
+        _add_dose(inputs, add, vis_cols)
     else:
         arm = inputs.arm.name
         arm_cols = _code(inputs.arm, coding)
-    add(arm, (arm,), arm_cols)
-    vis_cols = _code(inputs.visit, coding)
-    if inputs.visit_terms:
-        add(visit, (visit,), vis_cols)
-        add(
-            f"{arm}:{visit}",
-            (arm, visit),
-            [(f"{an}:{vn}", av * vv) for an, av in arm_cols for vn, vv in vis_cols],
-        )
+        add(arm, (arm,), arm_cols)
+        if inputs.visit_terms:
+            add(visit, (visit,), vis_cols)
+            add(
+                f"{arm}:{visit}",
+                (arm, visit),
+                [(f"{an}:{vn}", av * vv) for an, av in arm_cols for vn, vv in vis_cols],
+            )
     for c in inputs.visit_covariates:
         add(
             f"{c}:{visit}",
@@ -414,6 +410,29 @@ def assemble(
             [(f"{cn}:{vn}", cv * vv) for cn, cv in cov_cols[c] for vn, vv in vis_cols],
         )
     return np.column_stack(cols), names, terms
+
+
+def _add_dose(
+    inputs: DesignInputs,
+    add: Callable[[str, tuple[str, ...], list[tuple[str, np.ndarray]]], None],
+    vis_cols: list[tuple[str, np.ndarray]],
+) -> None:
+    """The trend model's dose terms in place of the arm factor: ``dose`` alone (one visit,
+    or no visit terms), else ``visit + dose:visit`` with one dose slope per visit (R
+    ``y ~ visit + dose:visit``; each slope is one coefficient, so its between-within df is
+    the within-subject df, as in R mmrm)."""
+    assert inputs.dose is not None and inputs.dose.values is not None
+    dose, visit = inputs.dose.name, inputs.visit
+    if not (inputs.visit_terms and vis_cols):
+        add(dose, (dose,), [(dose, inputs.dose.values)])
+        return
+    add(visit.name, (visit.name,), vis_cols)
+    assert visit.codes is not None
+    slopes = [
+        (f"{dose}:{visit.name}{lev}", inputs.dose.values * (visit.codes == j))
+        for j, lev in enumerate(visit.levels)
+    ]
+    add(f"{dose}:{visit.name}", (dose, visit.name), slopes)
 
 
 def sum_coded(design: Design) -> tuple[np.ndarray, tuple[Term, ...]]:

@@ -15,7 +15,8 @@
 # default the group-covariance fit stops 1.4e-6 below the optimum in log-likelihood).
 # Fits: "kr" (method = "Kenward-Roger"), "kr_linear" (vcov = "Kenward-Roger-Linear"),
 #       "satterthwaite"; "group" = us(VISIT | ARM / USUBJID) (one covariance per arm),
-#       Satterthwaite; "empirical" = vcov = "Empirical" (sandwich), method = "Residual".
+#       Satterthwaite ("group") and Kenward-Roger ("group_kr"); "empirical" = vcov =
+#       "Empirical" (sandwich) with method = "Residual", "empirical_bw" with "Between-Within".
 # Dose trend: Y ~ SITE + BASE * VISIT + DOSE:VISIT + us(VISIT | USUBJID) (the numeric dose in
 # place of the ARM factor), the DOSE slope per visit with its SE, df, 95% CI and p, for the
 # same methods (and the group covariance).
@@ -126,7 +127,9 @@ out$data3 <- list(
   kr_linear = analyse(d3, "Kenward-Roger", vcov = "Kenward-Roger-Linear"),
   satterthwaite = analyse(d3, "Satterthwaite"),
   group = analyse(d3, "Satterthwaite", group = TRUE),
-  empirical = analyse(d3, "Residual", vcov = "Empirical"))
+  group_kr = analyse(d3, "Kenward-Roger", group = TRUE),
+  empirical = analyse(d3, "Residual", vcov = "Empirical"),
+  empirical_bw = analyse(d3, "Between-Within", vcov = "Empirical"))
 out$data4 <- list(kr = analyse(d4, "Kenward-Roger"))
 for (nm in names(out$data3)) {
   r <- out$data3[[nm]]
