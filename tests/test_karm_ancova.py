@@ -92,6 +92,11 @@ def test_hc3_contrasts_and_trend() -> None:
         tr = res.trend[res.trend["visit"] == v].iloc[0]
         for col, key, tol in STATS:
             assert max_rel(tr[col], ref["trend"][key]) < tol, col
+        # the arm test is the Wald F with the HC3 covariance
+        arm_test = res.type3[(res.type3["visit"] == v) & (res.type3["term"] == "ARM")].iloc[0]
+        assert (arm_test["num_df"], arm_test["den_df"]) == (2, ref["arm_test"]["den_df"])
+        assert max_rel(arm_test["f_value"], ref["arm_test"]["f"]) < COEFFICIENT_TOL
+        assert max_rel(arm_test["p_value"], ref["arm_test"]["p"]) < P_TOL
 
 
 @pytest.mark.parametrize("model", ["base", "site"])

@@ -122,6 +122,23 @@ def _set(d: pd.DataFrame, pos: int, col: str, value: object) -> pd.DataFrame:
     return d
 
 
+@pytest.mark.parametrize(
+    ("arms", "order"),
+    [
+        ({}, ["Placebo", "High Dose", "Low Dose"]),  # sorted
+        ({"dose": "DOSE"}, ["Placebo", "Low Dose", "High Dose"]),  # ascending dose column
+        (
+            {"dose": {"Placebo": 0, "Low Dose": 81, "High Dose": 54}},
+            ["Placebo", "High Dose", "Low Dose"],
+        ),
+        ({"dose": "DOSE", "order": ["High Dose"]}, ["Placebo", "High Dose", "Low Dose"]),
+    ],
+)
+def test_arm_order(tmp_path: Path, arms: dict, order: list[str]) -> None:
+    data, plan = write(tmp_path, data3(), plan3(**arms))
+    assert list(read_trial(data, plan).data["ARM"].cat.categories) == order
+
+
 def test_plan_arms_reach_the_models(tmp_path: Path) -> None:
     data, plan = write(
         tmp_path,

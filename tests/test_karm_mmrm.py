@@ -143,3 +143,30 @@ def test_average_difference_of_a_comparison() -> None:
         assert avg["estimate"] == pytest.approx(d.loc[d["comparison"] == label, "estimate"].mean())
     with pytest.raises(ValueError, match="is not one of"):
         res.average_difference("Placebo - Placebo")
+
+
+def test_cohens_d_pools_the_baseline_sd_over_all_arms() -> None:
+    """Cohen's d of every comparison = its difference / the pooled within-arm SD of BASE over
+    the three arms (hand computation with pandas)."""
+    d = load("data3.csv", ARMS["data3.csv"])
+    res = fit_mmrm(
+        d,
+        outcome="Y",
+        arm="ARM",
+        control="Placebo",
+        visit="VISIT",
+        subject="USUBJID",
+        covariates=["SITE"],
+        visit_covariates=["BASE"],
+        baseline="BASE",
+        comparisons="pairwise",
+    )
+    # analysed: every subject with an observed Y (no covariate is missing in these data)
+    per_subject = d.dropna(subset=["Y"]).drop_duplicates("USUBJID")
+    assert len(per_subject) == res.n_subjects
+    g = per_subject.groupby("ARM", observed=True)["BASE"]
+    sd = np.sqrt(((g.count() - 1) * g.var()).sum() / (g.count() - 1).sum())
+    es = res.effect_sizes
+    assert list(es["comparison"]) == list(res.differences["comparison"])
+    assert max_rel(es["estimate"], res.differences["estimate"] / sd) < 1e-12
+    assert max_rel(es["sd_pooled"], sd) < 1e-12

@@ -89,7 +89,11 @@ def build_trial(raw: RawTable, plan: Plan, warnings: tuple[Problem, ...] = ()) -
     for col in dict.fromkeys(c for c in outcome_cols if c):
         long[col] = numeric_values(long[col])[0]
 
-    arm_values = plan.arms.arm_order([str(a) for a in pd.unique(long[arm].dropna())])
+    doses = None
+    if isinstance(plan.arms.dose, str):  # each arm's (first) value of the dose column
+        dose_col = numeric_values(long[plan.arms.dose])[0]
+        doses = dose_col.groupby(long[arm].to_numpy()).first().to_dict()
+    arm_values = plan.arms.arm_order([str(a) for a in pd.unique(long[arm].dropna())], doses)
     treatment = plan.arms.treatment or next(a for a in arm_values if a != plan.arms.control)
     plan = replace(plan, arms=replace(plan.arms, treatment=treatment))
 

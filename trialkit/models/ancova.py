@@ -67,7 +67,8 @@ class AncovaResult(ReadOnlyResult):
         ``arm, visit`` + statistics (one row per arm x visit).
     type3
         ``visit, term, num_df, den_df, f_value, p_value``: F tests of each term at each
-        visit (the arm test has ``k - 1`` numerator df).
+        visit (the arm test has ``k - 1`` numerator df); with ``robust``, Wald F tests with
+        the HC covariance, on the same df.
     trend
         With ``dose=``: ``visit, estimate, std_error, df, ci_lower, ci_upper, t_value,
         p_value`` of the dose coefficient (outcome change per unit of dose); else ``None``.

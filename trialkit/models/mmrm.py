@@ -6,13 +6,16 @@ r"""Mixed model for repeated measures (MMRM): a marginal linear model with no ra
 
 where :math:`\Sigma_i` is the submatrix of the visit covariance for the visits subject
 :math:`i` attended (missing at random). The mean model is arm x visit plus covariates and
-covariate x visit terms (see :mod:`trialkit.models.design`); :math:`\theta` is estimated by
-REML (default) or ML and :math:`\hat\beta` by generalised least squares.
+covariate x visit terms (see :mod:`trialkit.models.design`), for any number :math:`k \ge 2`
+of arms in one model; :math:`\theta` is estimated by REML (default) or ML and
+:math:`\hat\beta` by generalised least squares. Differences between arms are contrasts of
+LS means (:mod:`trialkit.models.comparisons`); the dose-response trend and Type III tests
+are in :mod:`trialkit.models.mmrm_engine`.
 
 Validated against: R mmrm 0.3.18 + emmeans 1.8.4 (fev_data: 9 structures x REML/ML x
 Satterthwaite / Kenward-Roger / Kenward-Roger-Linear), SAS PROC MIXED ``DDFM=KR`` and
-``DDFM=KR(LINEAR)`` (fev_data, 9 structures) and nlme::gls + emmeans
-(tests/reference/mmrm_trial2).
+``DDFM=KR(LINEAR)`` (fev_data, 9 structures), nlme::gls + emmeans
+(tests/reference/mmrm_trial2), and R mmrm + emmeans with 3 and 4 arms (tests/reference/karm).
 """
 
 from __future__ import annotations

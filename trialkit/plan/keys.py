@@ -206,7 +206,7 @@ PLAN = Section(
                     "order",
                     "texts",
                     "Arm values in the order of models and tables (the control is always "
-                    "first; default: ascending `dose` when it is a table, else sorted).",
+                    "first; default: ascending `dose`, else sorted).",
                 ),
                 *option_keys(ARM_OPTIONS),
             ),

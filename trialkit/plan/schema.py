@@ -52,15 +52,17 @@ class Arms:
         """The dose as the models take it: a column name or a mapping arm -> dose."""
         return self.dose if self.dose is None or isinstance(self.dose, str) else dict(self.dose)
 
-    def arm_order(self, found: list[str]) -> list[str]:
-        """The arms in ``found`` in model order: the control, then ``order`` (else ascending
-        dose for a dose table, else sorted); arms not in ``order`` follow, sorted."""
+    def arm_order(self, found: list[str], doses: dict[str, float] | None = None) -> list[str]:
+        """The arms in ``found`` in model order: the control, then ``order``, else ascending
+        dose (of the dose table, or ``doses``: each arm's value of the dose column), else
+        sorted; arms not in ``order`` follow, sorted."""
         others = [a for a in found if a != self.control]
+        if isinstance(self.dose, tuple):
+            doses = dict(self.dose)
         if self.order:
             rank = {a: i for i, a in enumerate(self.order)}
             others.sort(key=lambda a: (rank.get(a, len(rank)), a))
-        elif isinstance(self.dose, tuple):
-            doses = dict(self.dose)
+        elif doses:
             others.sort(key=lambda a: (doses.get(a, float("inf")), a))
         else:
             others.sort()

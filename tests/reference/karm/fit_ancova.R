@@ -10,7 +10,8 @@
 #                     (MacKinnon & White 1985; = sandwich::vcovHC(type = "HC3")).
 # ARM levels: control (Placebo) first, then the data's arm order. Contrasts (emmeans, no
 # multiplicity adjustment): trt.vs.ctrl (each arm - Placebo), revpairwise (later - earlier
-# arm in level order), and explicit pairs a - b. F test of ARM: drop1(test = "F") (k - 1 df).
+# arm in level order), and explicit pairs a - b. F test of ARM: drop1(test = "F") (k - 1 df);
+# with HC3, the Wald F of the ARM coefficients with the HC3 covariance.
 # Dose trend: the same model with the numeric DOSE in place of the ARM factor:
 #   lm(Y ~ DOSE + BASE [+ SITE]); coefficient of DOSE with its SE, df, 95% CI, t and p.
 suppressPackageStartupMessages({ library(emmeans); library(jsonlite) })
@@ -65,11 +66,18 @@ analyse <- function(file, arms, visits, pairs) {
     ts <- lm(Y ~ DOSE + BASE + SITE, data = dv)
     F_arm <- function(f) { a <- drop1(f, test = "F"); list(num_df = length(arms) - 1, den_df = f$df.residual, f = a["ARM", "F value"], p = a["ARM", "Pr(>F)"]) }
     vh <- hc3(fs)
+    # Wald F test of ARM with the HC3 covariance (what car::linearHypothesis(white.adjust =
+    # "hc3") computes): F = b_A' (V_AA)^-1 b_A / (k - 1) on (k - 1, n - p) df
+    wald_arm <- function(f, V) {
+      idx <- grep("^ARM", names(coef(f))); b <- coef(f)[idx]
+      F <- drop(t(b) %*% solve(V[idx, idx], b)) / length(idx)
+      list(num_df = length(idx), den_df = f$df.residual, f = F, p = pf(F, length(idx), f$df.residual, lower.tail = FALSE))
+    }
     out[[v]] <- list(
       n_used = nrow(dv), n_per_arm = as.list(table(dv$ARM)), residual_df = fs$df.residual,
       base = c(list(coefficients = coef_tab(fb), arm_test = F_arm(fb), trend = trend(tb)), tables(fb, dv, arms, pairs)),
       site = c(list(coefficients = coef_tab(fs), arm_test = F_arm(fs), trend = trend(ts)), tables(fs, dv, arms, pairs)),
-      site_hc3 = c(list(coefficients = coef_tab(fs, vh), trend = trend(ts, hc3(ts))), tables(fs, dv, arms, pairs, vc = vh)))
+      site_hc3 = c(list(coefficients = coef_tab(fs, vh), arm_test = wald_arm(fs, vh), trend = trend(ts, hc3(ts))), tables(fs, dv, arms, pairs, vc = vh)))
     r <- out[[v]]$site
     cat(sprintf("%s %s: n = %d; %s = %.6f (SE %.6f, df %d); F(ARM) = %.4f; trend %.6f (SE %.6f) p = %.6g\n",
         file, v, nrow(dv), r$vs_control$contrast[1], r$vs_control$estimate[1], r$vs_control$se[1],
