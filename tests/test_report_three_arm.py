@@ -11,6 +11,7 @@ the report's copies are compared with the result objects they come from.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -22,12 +23,13 @@ import pandas as pd
 import pytest
 from rich.console import Console
 from test_report_snapshots import SNAPSHOTS, UPDATE, assert_close, check_text
-from three_arm_data import ARMS, DATA, PLAN, three_arm_trial
+from three_arm_data import ARMS, DATA, PLAN, raw, subjects, three_arm_trial
 from typer.testing import CliRunner
 
 from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.cli.app import _register, app
 from trialkit.report.build import build_document
+from trialkit.report.consort_checklist import outcome_results
 from trialkit.report.html import render_html
 from trialkit.report.json_report import load_schema, render_json
 from trialkit.report.markdown import render_markdown
@@ -110,11 +112,29 @@ def test_json_valid_and_copies_the_models(cli_run, analysis: TrialAnalysis) -> N
         assert [d["estimate"] for d in diffs] == m.differences["estimate"].tolist()
         assert [t["p_value"] for t in o["mmrm"]["trend"]] == m.trend["p_value"].tolist()
         assert [t["estimate"] for t in o["ancova"]["trend"]] == oa.ancova.trend["estimate"].tolist()
+        summary = [r for r in doc["summary"] if r["outcome"] == oa.name]
+        assert [r["comparison"] for r in summary] == m.differences["comparison"].tolist()
         rows = [r for r in o["results"] if not r["is_baseline"]]
         by = {(r["comparison"], r["visit"]): r for r in rows}
         for r in m.differences.itertuples():
             assert by[(r.comparison, r.visit)]["estimate"] == r.estimate
             assert by[(r.comparison, r.visit)]["ci_lower"] == r.ci_lower
+
+
+def test_effects_export_counts_each_comparisons_arms(cli_run) -> None:  # type: ignore[no-untyped-def]
+    """n1/n2 of each comparison are its two arms' subjects in the MMRM: those with an
+    outcome observed after baseline (hand count from the data file)."""
+    _, out = cli_run
+    doc = json.loads((out / "report.json").read_text("utf-8"))
+    d = raw()
+    post = d[d["week"] > 0]
+    arm = subjects()["arm"]
+    for e in doc["effects"]:
+        seen = post.groupby("subject")[e["outcome"]].apply(lambda x: x.notna().any())
+        used = arm[seen].value_counts()
+        a, b = e["comparison"].split(" - ")
+        assert (e["n1"], e["n2"]) == (used[a], used[b])
+    assert {e["comparison"] for e in doc["effects"]} == set(COMPARISONS)
 
 
 def test_visit_table_row_groups(analysis: TrialAnalysis) -> None:
@@ -180,3 +200,45 @@ def test_json_snapshot(analysis: TrialAnalysis) -> None:
         path.write_text(text, encoding="utf-8")
     doc = json.loads(text)
     assert_close(doc, json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_checklist_item_26_counts_each_arm(analysis: TrialAnalysis) -> None:
+    """Item 26: per arm the n with data at each visit (hand count with crosstab) and the n
+    analysed by the MMRM; then one row per comparison with its difference."""
+    res = outcome_results(analysis)
+    d = raw()
+    for outcome in ("score", "pain"):
+        hand = pd.crosstab(d["arm"], [d["week"].astype(str), d[outcome].notna()])
+        rows = res[(res["outcome"] == outcome) & res["arm"].notna()]
+        for r in rows.itertuples():
+            assert r.n_with_data == hand.at[r.arm, (r.visit, True)]
+            assert r.n_analysed == analysis.outcome(outcome).mmrm.sample.n_subjects[r.arm]
+        comps = res[(res["outcome"] == outcome) & res["arm"].isna()]
+        m = analysis.outcome(outcome).mmrm
+        order = m.differences.sort_values("visit", kind="stable")["comparison"].tolist()
+        assert comps["comparison"].tolist() == order
+        diffs = m.differences.set_index(["comparison", "visit"])
+        for r in comps.itertuples():
+            assert r.estimate == diffs.at[(r.comparison, r.visit), "estimate"]
+
+
+def test_pairwise_comparisons_each_get_a_row_group() -> None:
+    """With ``comparisons = "pairwise"`` every pair is a row group, in the models' order."""
+    trial = three_arm_trial()
+    plan = dataclasses.replace(
+        trial.plan, arms=dataclasses.replace(trial.plan.arms, comparisons="pairwise")
+    )
+    analysis = analyze_trial(dataclasses.replace(trial, plan=plan))
+    m = analysis.outcome("score").mmrm
+    pairs = list(dict.fromkeys(m.differences["comparison"]))
+    assert pairs == ["Low Dose - Placebo", "High Dose - Placebo", "High Dose - Low Dose"]
+    doc = build_document(analysis)
+    (t,) = [
+        b
+        for b in doc.section("outcome-score").blocks
+        if getattr(b, "title", "") == "Symptom score (0-60): Week 4"
+    ]
+    groups = [r[0].text for r in t.rows if r[0].indent == 1 and r[0].text in pairs]
+    assert groups == pairs * 2  # MMRM, then ANCOVA
+    summary = doc.section("summary").blocks[0]
+    assert [r[0].text for r in summary.rows if r[0].indent == 1] == pairs * 2  # two outcomes
