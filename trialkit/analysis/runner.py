@@ -230,7 +230,7 @@ def analyze_outcomes(
             try:
                 ancova = fit_ancova(
                     frame,
-                    **common,
+                    **{**common, "outcome": trial.ancova_column(o)},
                     baseline=base_name,
                     covariates=[c for c in covs if c != base_name],
                     visits=list(plan.visits.post_baseline),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from trialkit.analysis import TrialAnalysis
 from trialkit.analysis.replication import DEFAULT_TOLERANCE
+from trialkit.report.adam_notes import adam_notes
 from trialkit.report.arms import model_trend, report_arms
 from trialkit.report.csv_tables import models_frame
 from trialkit.report.document import Note
@@ -146,7 +147,7 @@ def model_notes(analysis: TrialAnalysis) -> list[Note]:
         notes.append(Note(TREND_NOTE))
     if not plan.estimands:
         notes.append(Note(MAR_NOTE))
-    return notes
+    return notes + adam_notes(analysis.trial)
 
 
 def footnotes(analysis: TrialAnalysis) -> list[str]:
