@@ -28,7 +28,7 @@ import pandas as pd
 
 from trialkit.core.results import ReadOnlyResult
 from trialkit.power.executor import run_tasks
-from trialkit.power.fitting import RESULT_FIELDS, Analysis, analyse_trial, reference_hessian
+from trialkit.power.fitting import RESULT_FIELDS, Analysis, analyse_trial
 from trialkit.power.inputs import PowerInputError
 from trialkit.power.scenario import Scenario, draw_trial, make_scenario
 
@@ -42,7 +42,6 @@ class _Chunk:
     n_total: int
     seeds: tuple[np.random.SeedSequence, ...]
     null: bool
-    reference: np.random.SeedSequence  # the grid point's reference trial (starting Hessian)
 
 
 def _run_chunk(chunk: _Chunk) -> np.ndarray:
@@ -50,13 +49,11 @@ def _run_chunk(chunk: _Chunk) -> np.ndarray:
     true_cov = chunk.scenario.conditional_covariance()
     out = np.full((len(chunk.seeds), 2, len(RESULT_FIELDS)), np.nan)
     with np.errstate(all="ignore"):
-        ref, _ = draw_trial(chunk.scenario, chunk.n_total, np.random.default_rng(chunk.reference))
-        hess0 = reference_hessian(ref, chunk.analysis, true_cov)
         for i, ss in enumerate(chunk.seeds):
             alt, nul = draw_trial(chunk.scenario, chunk.n_total, np.random.default_rng(ss))
-            out[i, 0] = analyse_trial(alt, chunk.analysis, true_cov, hess0)
+            out[i, 0] = analyse_trial(alt, chunk.analysis, true_cov)
             if chunk.null:
-                out[i, 1] = analyse_trial(nul, chunk.analysis, true_cov, hess0)
+                out[i, 1] = analyse_trial(nul, chunk.analysis, true_cov)
     return out
 
 
@@ -151,8 +148,7 @@ def simulate_power(
     if int(n_sims) < 2:
         raise PowerInputError("n_sims must be at least 2.")
     n_sims = int(n_sims)
-    # children 0 .. G*n_sims-1: the trials; then one reference trial per grid point
-    children = np.random.SeedSequence(int(seed)).spawn(len(grid) * (n_sims + 1))
+    children = np.random.SeedSequence(int(seed)).spawn(len(grid) * n_sims)
     size = chunk_size or max(1, min(50, n_sims // 8 or 1))
     chunks = [
         _Chunk(
@@ -161,7 +157,6 @@ def simulate_power(
             n,
             tuple(children[g * n_sims + s : g * n_sims + min(s + size, n_sims)]),
             null,
-            children[len(grid) * n_sims + g],
         )
         for g, n in enumerate(grid)
         for s in range(0, n_sims, size)
