@@ -49,7 +49,16 @@ RESULT_FIELDS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Analysis:
-    """How each simulated trial is analysed."""
+    """How each simulated trial is analysed.
+
+    With ``assumption`` (``MAR``, ``JR``, ``CR``, ``CIR``, ``LMCF``), the values missing
+    after each subject's dropout are imputed under that assumption (reference: the control
+    arm) by :func:`trialkit.impute_and_analyse` (``imputation`` ``condmean`` with
+    ``resampling``, or ``approxbayes`` with ``n_samples``); intermittent misses are imputed
+    under MAR. Each imputed data set is then analysed by ``method``: ``ancova`` (rbmi's
+    per-visit ANCOVA) or ``mmrm`` (unstructured, Satterthwaite; the covariance options below
+    do not apply).
+    """
 
     method: str = "mmrm"  # "mmrm" or "ancova"
     covariance: str = "us"
@@ -57,12 +66,18 @@ class Analysis:
     reml: bool = True
     fallback: tuple[str, ...] = ()
     alpha: float = 0.05
+    assumption: str | None = None
+    imputation: str = "condmean"
+    resampling: str = "jackknife"
+    n_samples: int | None = None
 
     def check(self) -> Analysis:
         """Normalised names, or :class:`PowerInputError` with the first problem.
 
         The MMRM options are checked by :class:`trialkit.specs.MMRMSpec` (names, "KR needs
-        REML", alpha); this adds only the choice between MMRM and ANCOVA.
+        REML", alpha), the imputation options by :class:`trialkit.specs.EstimandSpec` (names,
+        ``n_samples`` for approxbayes and the bootstrap); this adds only the choice between
+        MMRM and ANCOVA.
         """
         from trialkit.specs import MMRMSpec
 
@@ -81,7 +96,43 @@ class Analysis:
             raise PowerInputError(problems[0].sentence())
         ladder = spec.ladder()
         norm = spec.normalised()
-        return Analysis(method, ladder[0], norm.df_method, self.reml, ladder[1:], self.alpha)
+        imputed = self._check_imputation(method)
+        return Analysis(
+            method, ladder[0], norm.df_method, self.reml, ladder[1:], self.alpha, *imputed
+        )
+
+    def _check_imputation(self, method: str) -> tuple[str | None, str, str, int | None]:
+        if self.assumption is None:
+            return None, self.imputation, self.resampling, self.n_samples
+        from trialkit.specs.estimand import (
+            ASSUMPTIONS,
+            METHODS,
+            RESAMPLING,
+            EstimandSpec,
+            EstimatorSpec,
+        )
+
+        estimator = EstimatorSpec(
+            method=self.imputation,
+            assumption=self.assumption,
+            resampling=self.resampling,
+            n_samples=self.n_samples,
+            analysis=method,
+        )
+        problems = EstimandSpec("simulation", "y", main=estimator).check("simulation.")
+        if problems:
+            raise PowerInputError(problems[0].sentence())
+        imputation = str(METHODS.canonical(self.imputation))
+        if imputation == "mmrm":
+            raise PowerInputError(
+                "With an imputation assumption, imputation must be 'condmean' or 'approxbayes'."
+            )
+        return (
+            ASSUMPTIONS.canonical(self.assumption),
+            imputation,
+            str(RESAMPLING.canonical(self.resampling)),
+            self.n_samples,
+        )
 
     @property
     def ladder(self) -> tuple[str, ...]:
@@ -185,15 +236,26 @@ def _evaluate(lik: Likelihood, theta: np.ndarray) -> Evaluation | None:
 
 
 def analyse_trial(
-    trial: SimulatedTrial, analysis: Analysis, true_covariance: np.ndarray
+    trial: SimulatedTrial,
+    analysis: Analysis,
+    true_covariance: np.ndarray,
+    seed: np.random.SeedSequence | None = None,
 ) -> np.ndarray:
-    """One row of :data:`RESULT_FIELDS` (``nan`` statistics when no analysis converged)."""
+    """One row of :data:`RESULT_FIELDS` (``nan`` statistics when no analysis converged).
+
+    ``seed`` drives the imputation's bootstrap or draws (``analysis.assumption`` set).
+    """
+    if analysis.assumption is not None:
+        from trialkit.power.imputed import analyse_imputed
+
+        return analyse_imputed(trial, analysis, seed)
     if analysis.method == "ancova":
         return _ancova(trial, analysis.alpha)
     return _mmrm(trial, analysis, true_covariance)
 
 
-def _failed(n_sub: int, n_obs: int) -> np.ndarray:
+def failed_row(n_sub: int, n_obs: int) -> np.ndarray:
+    """The row of a trial whose analysis failed."""
     return np.array([np.nan] * 6 + [0.0, -1.0, n_sub, n_obs])
 
 
@@ -209,7 +271,7 @@ def _mmrm(
     n_sub = int(trial.observed.any(axis=1).sum())
     k = X.shape[2]
     if n_obs <= k:
-        return _failed(n_sub, n_obs)
+        return failed_row(n_sub, n_obs)
     c = final_contrast(k, t, trial.baseline is not None)
     for pos, name in enumerate(analysis.ladder):
         st = Structure(name, t)
@@ -238,7 +300,7 @@ def _mmrm(
                 n_obs,
             ]
         )
-    return _failed(n_sub, n_obs)
+    return failed_row(n_sub, n_obs)
 
 
 def _contrast(
@@ -301,7 +363,7 @@ def _ancova(trial: SimulatedTrial, alpha: float) -> np.ndarray:
     y = trial.y[ok, -1]
     n, p = X.shape
     if n <= p or len(np.unique(trial.arm[ok])) < 2:
-        return _failed(n_sub, n_obs)
+        return failed_row(n_sub, n_obs)
     xtx_inv = np.linalg.inv(X.T @ X)
     beta = xtx_inv @ (X.T @ y)
     resid = y - X @ beta

@@ -51,9 +51,12 @@ def _run_chunk(chunk: _Chunk) -> np.ndarray:
     with np.errstate(all="ignore"):
         for i, ss in enumerate(chunk.seeds):
             alt, nul = draw_trial(chunk.scenario, chunk.n_total, np.random.default_rng(ss))
-            out[i, 0] = analyse_trial(alt, chunk.analysis, true_cov)
+            # the imputation's own stream: the trial's first child (not spawned, so that the
+            # SeedSequence is not mutated); the null twin shares it, as it shares the draws
+            imp = np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, 0))
+            out[i, 0] = analyse_trial(alt, chunk.analysis, true_cov, imp)
             if chunk.null:
-                out[i, 1] = analyse_trial(nul, chunk.analysis, true_cov)
+                out[i, 1] = analyse_trial(nul, chunk.analysis, true_cov, imp)
     return out
 
 
@@ -105,6 +108,10 @@ def simulate_power(
     reml: bool = True,
     fallback: Sequence[str] = (),
     alpha: float = 0.05,
+    assumption: str | None = None,
+    imputation: str = "condmean",
+    resampling: str = "jackknife",
+    n_samples: int | None = None,
     null: bool = True,
     n_jobs: int | None = None,
     scheduler: str | None = None,
@@ -128,6 +135,15 @@ def simulate_power(
     analysis
         ``"mmrm"`` (``covariance``, ``df_method``, ``reml``, ``fallback`` as in
         :func:`trialkit.fit_mmrm`) or ``"ancova"`` (final visit, complete cases).
+    assumption, imputation, resampling, n_samples
+        With ``assumption`` (``"JR"``, ``"CR"``, ``"CIR"``, ``"LMCF"`` or ``"MAR"``), the
+        values missing after each subject's dropout are imputed under it by
+        :func:`trialkit.impute_and_analyse` (``imputation`` ``"condmean"`` with
+        ``resampling`` ``"jackknife"`` or ``"bootstrap"``, or ``"approxbayes"``; ``n_samples``
+        for the last two) and each imputed data set is analysed by ``analysis`` (``"ancova"``:
+        rbmi's per-visit ANCOVA; ``"mmrm"``: unstructured, Satterthwaite). Each trial's
+        imputation draws from its own ``SeedSequence`` stream. See
+        :mod:`trialkit.power.imputed`.
     null
         Also analyse each trial's null twin, for the type I error.
     n_jobs, scheduler, timeout
@@ -136,7 +152,18 @@ def simulate_power(
     progress
         Called as ``progress(done, total)`` after each chunk of trials.
     """
-    spec = Analysis(analysis, covariance, df_method, reml, tuple(fallback), alpha).check()
+    spec = Analysis(
+        analysis,
+        covariance,
+        df_method,
+        reml,
+        tuple(fallback),
+        alpha,
+        assumption,
+        imputation,
+        resampling,
+        n_samples,
+    ).check()
     if scenario is None:
         scenario = make_scenario(**design)  # type: ignore[arg-type]
     elif design:
@@ -211,6 +238,8 @@ def _summarise(
     delta = scenario.delta
     rows = []
     analytic = _analytic_curve(scenario, grid, spec.alpha)
+    if spec.assumption not in (None, "MAR"):  # the MAR formula does not apply
+        analytic = [float("nan")] * len(grid)
     for g, n in enumerate(grid):
         alt = trials[(trials["n_total"] == n) & (trials["hypothesis"] == "alternative")]
         ok = alt[alt["structure"] >= 0]
