@@ -103,6 +103,7 @@ def per_trial_ratio(n_trials: int = 20) -> None:
             subject="id",
             covariates=["base"],
             visit_covariates=["base"],
+            df_method="satterthwaite",
         )
         full.append(time.perf_counter() - t0)
         full_cpu.append(time.process_time() - c0)

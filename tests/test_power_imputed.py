@@ -112,6 +112,4 @@ def test_dropout_events_mark_the_visit_left() -> None:
 )
 def test_bad_imputation_options(options: dict, fragment: str) -> None:
     with pytest.raises(PowerInputError, match=fragment):
-        simulate_power(
-            40, sd=1.0, rho=0.5, times=TIMES, delta=0.5, n_sims=2, n_jobs=1, **options
-        )
+        simulate_power(40, sd=1.0, rho=0.5, times=TIMES, delta=0.5, n_sims=2, n_jobs=1, **options)
