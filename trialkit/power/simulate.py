@@ -102,7 +102,7 @@ def simulate_power(
     scenario: Scenario | None = None,
     n_sims: int = 1000,
     seed: int = 20261130,
-    analysis: str = "mmrm",
+    analysis: str | None = None,
     covariance: str = "us",
     df_method: str = "satterthwaite",
     reml: bool = True,
@@ -134,14 +134,16 @@ def simulate_power(
         :func:`trialkit.power.scenario.make_scenario`).
     analysis
         ``"mmrm"`` (``covariance``, ``df_method``, ``reml``, ``fallback`` as in
-        :func:`trialkit.fit_mmrm`) or ``"ancova"`` (final visit, complete cases).
+        :func:`trialkit.fit_mmrm`) or ``"ancova"`` (final visit, complete cases); default
+        ``"mmrm"``, or ``"ancova"`` with an imputation ``assumption``.
     assumption, imputation, resampling, n_samples
         With ``assumption`` (``"JR"``, ``"CR"``, ``"CIR"``, ``"LMCF"`` or ``"MAR"``), the
         values missing after each subject's dropout are imputed under it by
         :func:`trialkit.impute_and_analyse` (``imputation`` ``"condmean"`` with
         ``resampling`` ``"jackknife"`` or ``"bootstrap"``, or ``"approxbayes"``; ``n_samples``
         for the last two) and each imputed data set is analysed by ``analysis`` (``"ancova"``:
-        rbmi's per-visit ANCOVA; ``"mmrm"``: unstructured, Satterthwaite). Each trial's
+        rbmi's per-visit ANCOVA; ``"mmrm"``: ``fit_mmrm``, unstructured, Satterthwaite, once
+        per imputed data set: with the jackknife, N + 1 fits per trial). Each trial's
         imputation draws from its own ``SeedSequence`` stream. See
         :mod:`trialkit.power.imputed`.
     null
@@ -152,6 +154,8 @@ def simulate_power(
     progress
         Called as ``progress(done, total)`` after each chunk of trials.
     """
+    if analysis is None:
+        analysis = "mmrm" if assumption is None else "ancova"
     spec = Analysis(
         analysis,
         covariance,
