@@ -77,7 +77,7 @@ def versions() -> str:
 def per_trial_ratio(n_trials: int = 20) -> None:
     import trialkit
     from trialkit.power.fitting import Analysis, analyse_trial
-    from trialkit.power.scenario import draw_trial
+    from trialkit.power.scenario import FRAME_ROLES, draw_trial
 
     sc = scenario()
     cov = sc.conditional_covariance()
@@ -96,11 +96,7 @@ def per_trial_ratio(n_trials: int = 20) -> None:
         t0, c0 = time.perf_counter(), time.process_time()
         trialkit.fit_mmrm(
             df,
-            outcome="y",
-            arm="arm",
-            control="C",
-            visit="visit",
-            subject="id",
+            **FRAME_ROLES,
             covariates=["base"],
             visit_covariates=["base"],
             df_method="satterthwaite",

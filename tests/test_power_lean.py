@@ -22,7 +22,7 @@ from trialkit.models.likelihood import Likelihood
 from trialkit.models.patterns import make_pattern
 from trialkit.power import make_scenario
 from trialkit.power.fitting import Analysis, analyse_trial, design_array, patterns_of
-from trialkit.power.scenario import draw_trial
+from trialkit.power.scenario import FRAME_ROLES, draw_trial
 
 RTOL_HESSIAN = 1e-6  # analytic vs central differences (h = 1e-5; measured ~1e-9)
 RTOL = 1e-6  # estimate, SE, df of the lean fit vs fit_mmrm (measured ~1e-9)
@@ -119,11 +119,7 @@ def test_lean_path_equals_fit_mmrm_on_simulated_trials(scenario) -> None:
         got = analyse_trial(trial, analysis, cov)
         fit = trialkit.fit_mmrm(
             trial.to_frame(),
-            outcome="y",
-            arm="arm",
-            control="C",
-            visit="visit",
-            subject="id",
+            **FRAME_ROLES,
             covariates=["base"],
             visit_covariates=["base"],
             df_method="satterthwaite",

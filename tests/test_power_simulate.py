@@ -17,7 +17,7 @@ import pytest
 import trialkit
 from trialkit.power import make_scenario, simulate_power
 from trialkit.power.fitting import Analysis, analyse_trial
-from trialkit.power.scenario import draw_trial
+from trialkit.power.scenario import FRAME_ROLES, draw_trial
 
 RTOL = 1e-6  # estimate, SE, df, CI, p of the lean fit vs fit_mmrm (measured ~1e-10)
 
@@ -58,11 +58,7 @@ def test_lean_mmrm_equals_fit_mmrm(trial_with_dropout, covariance: str, df_metho
     sc, trial = trial_with_dropout
     fit = trialkit.fit_mmrm(
         trial.to_frame(),
-        outcome="y",
-        arm="arm",
-        control="C",
-        visit="visit",
-        subject="id",
+        **FRAME_ROLES,
         covariates=["base"],
         visit_covariates=["base"],
         covariance=covariance,
@@ -86,11 +82,7 @@ def test_lean_ancova_equals_fit_ancova(trial_with_dropout) -> None:
     sc, trial = trial_with_dropout
     fit = trialkit.fit_ancova(
         trial.to_frame(),
-        outcome="y",
-        arm="arm",
-        control="C",
-        visit="visit",
-        subject="id",
+        **FRAME_ROLES,
         baseline="base",
     )
     ref = fit.differences.iloc[-1]

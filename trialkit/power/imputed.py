@@ -27,7 +27,7 @@ import pandas as pd
 
 from trialkit.errors import TrialkitError
 from trialkit.power.fitting import Analysis, failed_row
-from trialkit.power.scenario import SimulatedTrial
+from trialkit.power.scenario import FRAME_ROLES, SimulatedTrial
 
 
 def dropout_events(trial: SimulatedTrial, strategy: str) -> pd.DataFrame:
@@ -51,11 +51,7 @@ def analyse_imputed(
             warnings.simplefilter("ignore")  # e.g. "no missing values": the row says so
             res = impute_and_analyse(
                 trial.to_frame(),
-                outcome="y",
-                arm="arm",
-                control="C",
-                visit="visit",
-                subject="id",
+                **FRAME_ROLES,
                 visit_covariates=base,
                 events=dropout_events(trial, str(analysis.assumption)),
                 method=analysis.imputation,

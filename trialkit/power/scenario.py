@@ -147,6 +147,17 @@ class Scenario:
             self.dropout.hazards(t)
 
 
+#: The column roles of :meth:`SimulatedTrial.to_frame`, as keywords of ``fit_mmrm`` and
+#: ``impute_and_analyse`` (the baseline column is ``base``).
+FRAME_ROLES: dict[str, str] = {
+    "outcome": "y",
+    "arm": "arm",
+    "control": "C",
+    "visit": "visit",
+    "subject": "id",
+}
+
+
 @dataclass(frozen=True)
 class SimulatedTrial:
     """One trial as arrays: arm (n,), baseline (n,) or None, y (n, t), observed (n, t), and
@@ -168,14 +179,16 @@ class SimulatedTrial:
 
     def to_frame(self) -> pd.DataFrame:
         """Long data (``id, visit, arm, base, y``; arms ``C``/``T``, visits ``V1..Vt``, missed
-        visits as missing ``y``), e.g. to analyse one simulated trial with ``fit_mmrm``."""
+        visits as missing ``y``), e.g. to analyse one simulated trial with
+        ``fit_mmrm(trial.to_frame(), **FRAME_ROLES, ...)``."""
         n, t = self.y.shape
+        r = FRAME_ROLES
         out = pd.DataFrame(
             {
-                "id": np.repeat(np.arange(n), t),
-                "visit": np.tile(self.visit_labels, n),
-                "arm": np.repeat(np.where(self.arm == 1, "T", "C"), t),
-                "y": np.where(self.observed, self.y, np.nan).ravel(),
+                r["subject"]: np.repeat(np.arange(n), t),
+                r["visit"]: np.tile(self.visit_labels, n),
+                r["arm"]: np.repeat(np.where(self.arm == 1, "T", r["control"]), t),
+                r["outcome"]: np.where(self.observed, self.y, np.nan).ravel(),
             }
         )
         if self.baseline is not None:
