@@ -5,15 +5,17 @@ The MMRM is the model :func:`trialkit.fit_mmrm` fits,
 the same engine internals (:class:`~trialkit.models.patterns.Pattern`,
 :class:`~trialkit.models.likelihood.Likelihood`, :func:`~trialkit.models.optimize.maximise`)
 but without pandas: the subject x visit design array is built once per trial from the arm
-and baseline vectors, patterns are formed from the observed-visit bitmasks, and the optimiser
-starts from the true covariance parameters. Only the final-visit contrast
+and baseline vectors, patterns are formed from the observed-visit bitmasks (all subjects of
+a pattern in one matrix product), and Newton's method with the analytic observed Hessian
+(:func:`~trialkit.models.derivatives.observed_hessian`) starts from the true covariance
+parameters (:func:`newton_from_truth`). Only the final-visit contrast
 :math:`c'\hat\beta` (treatment - control at visit :math:`t`) is evaluated, with the chosen df
 method. The ANCOVA is OLS of the final-visit outcome on arm (and baseline) over complete cases,
 with residual df.
 
 Validated against: :func:`trialkit.fit_mmrm` and :func:`trialkit.fit_ancova` on the same
-simulated trials (tests/test_power_simulate.py), which are themselves validated against R
-mmrm / SAS / lm.
+simulated trials (tests/test_power_simulate.py, tests/test_power_lean.py), which are
+themselves validated against R mmrm / SAS / lm.
 """
 
 from __future__ import annotations
