@@ -138,3 +138,67 @@ def test_from_trial_with_data_and_plan(cli) -> None:
     assert "Emotion dysregulation" in r.output and "0.9000" in r.output
     r = cli("power", "--from-trial", data, "--delta", "4", "--power", "0.9")
     assert r.exit_code == 2 and "--plan" in r.output
+
+
+def test_simulation_with_reference_based_imputation(cli, tmp_path) -> None:
+    """--assumption JR: every simulated trial is imputed under jump to reference after
+    dropout; the table says so, the JSON records it, and no MAR analytic power is shown."""
+    out_json = tmp_path / "p.json"
+    r = cli(
+        "power",
+        "--delta",
+        "0.8",
+        "--power",
+        "0.8",
+        "--sd",
+        "1",
+        "--rho",
+        "0.5",
+        "--times",
+        "0,1,2",
+        "--retention",
+        "1,0.8,0.7",
+        "--grid",
+        "40",
+        "--n-sims",
+        "4",
+        "--seed",
+        "5",
+        "--assumption",
+        "J2R",
+        "--jobs",
+        "1",
+        "--json",
+        out_json,
+    )
+    assert r.exit_code == 0, r.output
+    assert "jump to reference after dropout" in " ".join(r.output.split())
+    sim = json.loads(out_json.read_text())["simulation"]
+    assert sim["analysis"]["assumption"] == "JR"
+    assert sim["analysis"]["imputation"] == "condmean"
+    row = sim["results"][0]
+    assert row["n_analysed"] == 4 and row["analytic_power"] is None
+
+
+def test_simulation_bad_assumption(cli) -> None:
+    r = cli(
+        "power",
+        "--delta",
+        "0.5",
+        "--power",
+        "0.8",
+        "--sd",
+        "1",
+        "--rho",
+        "0.5",
+        "--times",
+        "0,1",
+        "--grid",
+        "40",
+        "--n-sims",
+        "2",
+        "--assumption",
+        "J3R",
+    )
+    assert r.exit_code != 0
+    assert "J3R" in r.output and "Traceback" not in r.output

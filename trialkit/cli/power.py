@@ -97,6 +97,15 @@ def power_command(
         str | None, typer.Option("--grid", help="Simulated total Ns: 100,150,200.", **_OPT)
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Simulation seed.", **_OPT)] = None,
+    assumption: Annotated[
+        str | None,
+        typer.Option(
+            "--assumption",
+            help="Simulate with the values after dropout imputed under MAR, JR, CR, CIR or "
+            "LMCF (conditional mean imputation, jackknife).",
+            **_OPT,
+        ),
+    ] = None,
     jobs: Annotated[
         int | None, typer.Option("--jobs", help="Local workers (default all cores).", **_OPT)
     ] = None,
@@ -139,7 +148,12 @@ def power_command(
     flags = {k: v for k, v in flags.items() if v is not None}
     sim_flags = {
         k: v
-        for k, v in {"n_sims": n_sims, "seed": seed, "n_total": _ints(grid)}.items()
+        for k, v in {
+            "n_sims": n_sims,
+            "seed": seed,
+            "n_total": _ints(grid),
+            "assumption": assumption,
+        }.items()
         if v is not None
     }
     err = Console(stderr=True)

@@ -2,11 +2,12 @@
 CSV datasets, built once from the tidy result frames at full precision.
 
 The JSON tree follows ``trialkit/report/schema/trial_report.schema.json`` (JSON Schema
-2020-12), ``"schema_version": "1.1"``. Top level: ``trial`` (title, files, arms, visits),
-``settings``, ``outcomes`` (per outcome: the report rows of
+2020-12), ``"schema_version": "1.2"``. Top level: ``trial`` (title, files, arms, every arm,
+the comparisons, visits), ``settings``, ``outcomes`` (per outcome: the report rows of
 :func:`~trialkit.report.csv_tables.results_frame`, the observed summaries, the MMRM with every
-table, covariance attempts and sample accounting, the ANCOVA with per-visit samples),
-``summary``, ``models``, ``consort``, ``baseline``, ``adherence``, ``attrition``,
+table, covariance attempts and sample accounting, the ANCOVA with per-visit samples; every
+difference names its ``comparison``, and each model carries its dose-response ``trend`` or
+null), ``summary``, ``models``, ``consort``, ``baseline``, ``adherence``, ``attrition``,
 ``discrepancies``, ``replication`` with its ``replication_note``, ``effects``, ``estimands``,
 ``responders``, ``multiplicity`` and ``result_status`` when the plan has them
 (:mod:`trialkit.report.json_responders`), the report's ``footnotes`` and the pre-filled
@@ -31,15 +32,23 @@ from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
 from trialkit.analysis.estimands import EstimandResult
 from trialkit.core.version import __version__
 from trialkit.models.accounting import SampleAccounting
+from trialkit.models.ancova import AncovaResult
+from trialkit.models.mmrm import MMRMResult
+from trialkit.report.arms import comparison_names, model_trend, report_arms
 from trialkit.report.consort_checklist import consort_checklist, outcome_results
-from trialkit.report.csv_tables import excluded_frame, models_frame, stacked_frame
+from trialkit.report.csv_tables import (
+    excluded_frame,
+    models_frame,
+    results_frame,
+    stacked_frame,
+)
 from trialkit.report.document import Dataset, plain_scalar
 from trialkit.report.format import arm_labels
 from trialkit.report.json_responders import responder_blocks, responder_csv_tables
 from trialkit.report.notes import footnotes, replication_note
 from trialkit.summaries.reconcile import discrepancies_frame
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def plain(value: Any, name: str = "table") -> Any:
@@ -95,6 +104,7 @@ def _mmrm(oa: OutcomeAnalysis) -> dict[str, Any] | None:
         "effect_sizes": plain(m.effect_sizes, "mmrm_effect_sizes"),
         "coefficients": plain(m.coefficients, "mmrm_coefficients"),
         "type3": plain(m.type3, "mmrm_type3"),
+        "trend": plain(model_trend(m), "mmrm_trend"),
     }
 
 
@@ -109,7 +119,13 @@ def _ancova(oa: OutcomeAnalysis) -> dict[str, Any] | None:
         "differences": plain(a.differences, "ancova_differences"),
         "lsmeans": plain(a.lsmeans, "ancova_lsmeans"),
         "samples": {str(v): _sample(s) for v, s in a.samples.items()},
+        "trend": plain(model_trend(a), "ancova_trend"),
     }
+
+
+def _fitted(analysis: TrialAnalysis) -> MMRMResult | AncovaResult | None:
+    """The first fitted model (its comparisons are the report's), or None."""
+    return next((m for oa in analysis.outcomes for m in (oa.mmrm, oa.ancova) if m), None)
 
 
 def _trial(analysis: TrialAnalysis) -> dict[str, Any]:
@@ -117,6 +133,7 @@ def _trial(analysis: TrialAnalysis) -> dict[str, Any]:
     n = analysis.trial.subjects[analysis.trial.arm_col].astype(str).value_counts()
     v = plan.visits
     weeks = v.weeks if v.weeks else (None,) * len(v.order)
+    all_arms = report_arms(analysis.trial)
     return {
         "title": plan.title,
         "data_file": plan.data.name if plan.data is not None else None,
@@ -129,6 +146,11 @@ def _trial(analysis: TrialAnalysis) -> dict[str, Any]:
                 ("treatment", plan.arms.treatment, arm_labels(plan)[1]),
             )
         },
+        "all_arms": [{"value": a.value, "label": a.label, "n_randomised": a.n} for a in all_arms],
+        "comparisons": [
+            {"comparison": c, "label": shown}
+            for c, shown in comparison_names(_fitted(analysis), all_arms).items()
+        ],
         "visits": [
             {"visit": x, "label": v.label(x), "week": plain(w), "baseline": x == v.baseline}
             for x, w in zip(v.order, weeks, strict=True)
@@ -193,7 +215,7 @@ def _outcome(oa: OutcomeAnalysis, results: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def report_datasets(analysis: TrialAnalysis, results: pd.DataFrame) -> tuple[Dataset, ...]:
+def report_datasets(analysis: TrialAnalysis) -> tuple[Dataset, ...]:
     """Every table of the report as a dataset (one CSV file each), numbers unrounded:
     ``results`` (:func:`~trialkit.report.csv_tables.results_frame`), ``summary``, ``models``,
     the stacked MMRM ``mmrm_coefficients`` and ``mmrm_type3``, ``excluded``, ``consort``,
@@ -201,7 +223,7 @@ def report_datasets(analysis: TrialAnalysis, results: pd.DataFrame) -> tuple[Dat
     of ``trialkit meta``), ``replication`` and the responder and multiplicity tables of
     :func:`~trialkit.report.json_responders.responder_csv_tables`."""
     frames = {
-        "results": results,
+        "results": results_frame(analysis),
         "summary": analysis.summary_frame(),
         "models": models_frame(analysis),
         "mmrm_coefficients": stacked_frame(analysis, "coefficients"),
@@ -226,12 +248,11 @@ def report_datasets(analysis: TrialAnalysis, results: pd.DataFrame) -> tuple[Dat
     return tuple(Dataset(name, frame) for name, frame in frames.items())
 
 
-def report_data(
-    analysis: TrialAnalysis, results: pd.DataFrame, datasets: tuple[Dataset, ...]
-) -> dict[str, Any]:
+def report_data(analysis: TrialAnalysis, datasets: tuple[Dataset, ...]) -> dict[str, Any]:
     """The JSON tree (see the module docstring); tables shared with ``datasets`` are the
     same :class:`Dataset` objects."""
     shared = {d.name: d for d in datasets}
+    results = shared["results"].frame
     attr = analysis.attrition
     return {
         "schema_version": SCHEMA_VERSION,
