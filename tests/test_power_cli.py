@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 
 import trialkit
@@ -202,3 +203,31 @@ def test_simulation_bad_assumption(cli) -> None:
     )
     assert r.exit_code != 0
     assert "J3R" in r.output and "Traceback" not in r.output
+
+
+def test_from_trial_with_three_arms_plans_one_comparison(cli) -> None:
+    """A three-arm trial: --arm picks the comparison; correlation, SD, retention and the
+    observed delta all come from that arm and the control (tests/data/three_arm)."""
+    from three_arm_data import DATA, PLAN
+
+    from trialkit.analysis.runner import analyze_outcomes
+    from trialkit.data.bundled import trial_or_sample
+
+    trial = trial_or_sample(DATA, PLAN)
+    fit = analyze_outcomes(trial, (trial.plan.primary,))[0].mmrm
+    diffs = fit.differences
+    for arm in ("Low Dose", "High Dose"):
+        args = ("--arm", arm) if arm == "High Dose" else ()
+        r = cli("power", "--from-trial", DATA, "--plan", PLAN, *args)
+        assert r.exit_code == 0, r.output
+        label = f"{arm} - Placebo"
+        observed = float(diffs.loc[diffs["comparison"] == label, "estimate"].iloc[-1])
+        res = trialkit.power_mmrm(delta=observed, power=0.8, from_fit=fit, from_fit_arm=arm)
+        assert f"{res.n_total:.2f}" in r.output
+        assert f"comparison {label}" in " ".join(r.output.split())
+        retention = fit.retention
+        kept = retention.loc[retention["arm"] == arm, "retention"].to_numpy()
+        assert np.array_equal(res.retention, kept)
+    r = cli("power", "--from-trial", DATA, "--plan", PLAN, "--arm", "Medium Dose")
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "--arm 'Medium Dose' is not a treatment arm" in r.output

@@ -65,6 +65,7 @@ class PowerDesign:
     simulation: dict[str, Any] | None = None
     source: str = "given"
     from_fit: Any = field(default=None, repr=False)
+    from_fit_arm: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def run_design(
     progress: Callable[[int, int], None] | None = None,
 ) -> PowerRun:
     """Solve the analytic problem, then simulate when the design asks for it."""
-    res = power_mmrm(**design.analytic, from_fit=design.from_fit)
+    res = power_mmrm(**design.analytic, from_fit=design.from_fit, from_fit_arm=design.from_fit_arm)
     sim = None
     if design.simulation is not None:
         s = dict(design.simulation)

@@ -1,6 +1,6 @@
 """The arms and between-arm comparisons as the report shows them, for any number of arms.
 
-Arms come in model order (the control first; :func:`trialkit.summaries.assessment.arm_order`)
+Arms come in model order (the control first; :func:`trialkit.data.trial.arm_order`)
 with their display labels and randomised N. A model's comparisons are its ``comparisons`` pairs,
 labelled ``"a - b"`` (arm values) in the ``comparison`` column of its tidy frames; the report
 shows them with the arms' labels. In a two-arm trial there
@@ -13,11 +13,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from trialkit.data.trial import Trial
+from trialkit.data.trial import Trial, arm_label, arm_order
 from trialkit.models.ancova import AncovaResult
 from trialkit.models.mmrm import MMRMResult
 from trialkit.specs.comparisons import comparison_label
-from trialkit.summaries.assessment import arm_label, arm_order
 
 
 @dataclass(frozen=True)

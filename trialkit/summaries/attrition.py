@@ -39,11 +39,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from trialkit.data.trial import Trial
+from trialkit.data.trial import Trial, arm_label, arm_order
 from trialkit.specs.comparisons import comparison_label
 from trialkit.summaries.assessment import (
-    arm_label,
-    arm_order,
     assessment_grid,
     count_reasons,
     flag_series,
