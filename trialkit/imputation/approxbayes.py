@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from trialkit.core.parallel import Executor, chunks, seed_children, single_threaded_blas
 from trialkit.errors import ModelError
 from trialkit.imputation.draws import FitContext, Params, refit_weighted
-from trialkit.imputation.executor import Executor, chunks, seed_children, single_threaded_blas
 from trialkit.imputation.impute import Imputer
 
 _CHUNK = 10

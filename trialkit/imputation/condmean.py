@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from trialkit.core.parallel import Executor, chunks, seed_children, single_threaded_blas
 from trialkit.imputation.approxbayes import fit_bootstrap
 from trialkit.imputation.draws import FitContext
-from trialkit.imputation.executor import Executor, chunks, seed_children, single_threaded_blas
 from trialkit.imputation.impute import Imputer
 from trialkit.imputation.jackknife import refit_batch
 
