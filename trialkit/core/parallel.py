@@ -146,7 +146,7 @@ class DaskExecutor(Executor):
         futures = [self._client.submit(fn, fut_shared, it, pure=False) for it in items]
         position = {f.key: i for i, f in enumerate(futures)}
         out: list[Any] = [None] * len(futures)
-        for done, fut in enumerate(as_completed(futures), start=1):
+        for done, fut in enumerate(as_completed(futures, loop=self._client.loop), start=1):
             out[position[fut.key]] = fut.result()
             self._tick(done, len(futures))
         return out
