@@ -8,13 +8,11 @@ is in test_imputation_rbmi_extra.py; the coverage simulation in test_imputation_
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 from imputation_data import ARGS, events, fev
 
 import trialkit
-
 
 
 @pytest.fixture(scope="module")

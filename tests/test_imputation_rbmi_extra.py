@@ -141,9 +141,7 @@ def test_lmcf():
 def test_jr_with_one_covariance_per_arm():
     """JR with a covariance matrix per arm (rbmi method_condmean(same_cov = FALSE)): the
     imputation model's two covariances and JR's joint covariance (rbmi compute_sigma)."""
-    res = trialkit.impute_and_analyse(
-        fev(), events=events("JR"), group_covariance=True, **ARGS
-    )
+    res = trialkit.impute_and_analyse(fev(), events=events("JR"), group_covariance=True, **ARGS)
     check(res, ref("JR_group_cov"))
     common = trialkit.impute_and_analyse(fev(), events=events("JR"), **ARGS)
     assert not np.allclose(res.differences["std_error"], common.differences["std_error"])
