@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from imputation_data import ARGS, events, fev, ours_table, rbmi_table, reference
+from imputation_data import ARGS, events, fev, fev_grid, ours_table, rbmi_table, reference
 
 import trialkit
 from trialkit.imputation import delta_increment, delta_shift
@@ -27,23 +27,8 @@ def test_rbmi_full_data_fit_stopped_short_of_the_optimum():
     trialkit's by up to 1.4e-4 (relative) and its REML log-likelihood is lower than ours
     (profiled over beta); this is why our condmean SEs differ from rbmi's by up to 8e-5."""
     from trialkit.imputation.draws import fit_full
-    from trialkit.imputation.grid import build_grid
-    from trialkit.imputation.strategies import registry
 
-    g = build_grid(
-        fev(),
-        outcome="CHANGE",
-        arm="THERAPY",
-        control="PBO",
-        visit="VISIT",
-        subject="PATIENT",
-        covariates=[],
-        visit_covariates=["BASVAL"],
-        events=events("MAR"),
-        reference=ARGS["reference"],
-        strategies=tuple(registry(None)),
-    )
-    ctx = fit_full(g)
+    ctx = fit_full(fev_grid(strategy="MAR"))
     S = np.asarray(ref("full_fit_MAR")["sigma"]).reshape(4, 4)
     L = np.linalg.cholesky(S)
     d = np.diag(L)
@@ -101,23 +86,9 @@ def test_delta_increment_template_and_result(key, delta, lag):
     """delta_increment == rbmi delta_template(delta, dlag) (both arms, missing values only),
     and the pooled result with it."""
     from trialkit.imputation.delta import resolve_delta
-    from trialkit.imputation.grid import build_grid
-    from trialkit.imputation.strategies import registry
 
     tmpl = ref(f"{key}_template")
-    g = build_grid(
-        fev(),
-        outcome="CHANGE",
-        arm="THERAPY",
-        control="PBO",
-        visit="VISIT",
-        subject="PATIENT",
-        covariates=[],
-        visit_covariates=["BASVAL"],
-        events=events("JR"),
-        reference=ARGS["reference"],
-        strategies=tuple(registry(None)),
-    )
+    g = fev_grid(strategy="JR")
     ours = resolve_delta(delta_increment(delta, lag), g, "PATIENT", "VISIT")
     pos = {s: i for i, s in enumerate(g.subject_ids)}
     vpos = {v: j for j, v in enumerate(g.visits)}
