@@ -15,7 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trialkit.core.parallel import Execution, Executor, get_executor, single_threaded_blas
+from trialkit.core.parallel import (
+    Execution,
+    Executor,
+    Progress,
+    get_executor,
+    single_threaded_blas,
+)
 from trialkit.imputation import pooling
 from trialkit.imputation.analysis import ancova
 from trialkit.imputation.analysis import mmrm as analysis_mmrm
@@ -57,7 +63,7 @@ def parse_arguments(
     n_jobs: int | None = None,
     scheduler: Any = None,
     timeout: float = 10.0,
-    progress: Any = None,
+    progress: Progress | None = None,
     **arguments: Any,
 ) -> tuple[Request, ImputationSpec, Execution]:
     """Split :func:`impute_and_analyse`'s keyword arguments into the request, the imputation
@@ -270,7 +276,7 @@ def impute_and_analyse(
     n_jobs: int | None = None,
     scheduler: Any = None,
     timeout: float = 10.0,
-    progress: Any = None,
+    progress: Progress | None = None,
     **options: Any,
 ) -> ImputationResult:
     """Impute missing outcomes under MAR or a reference-based strategy, analyse, and pool.
