@@ -122,6 +122,18 @@ class Imputer:
     def __call__(self, params: Params, rng: np.random.Generator | None = None) -> np.ndarray:
         return impute(self.grid, self.plan, params, self.strategies, rng)
 
+    def values(self, params: Params, rng: np.random.Generator | None = None) -> np.ndarray:
+        """Only the imputed values, in the order of ``grid.missing`` (what a worker sends
+        back: a fraction of the whole data set)."""
+        return self(params, rng)[self.grid.missing]
+
+    def datasets(self, values: np.ndarray) -> np.ndarray:
+        """Whole data sets ``(D, n, t)`` from the imputed values ``(D, n_missing)`` of
+        :meth:`values`."""
+        Y = np.broadcast_to(self.grid.y, (values.shape[0], *self.grid.y.shape)).copy()
+        Y[:, self.grid.missing] = values
+        return Y
+
 
 def impute(
     grid: Grid,
