@@ -133,12 +133,18 @@ class JoblibExecutor(Executor):
     def map(self, fn, shared, items):  # type: ignore[no-untyped-def]
         import joblib
 
-        parallel = joblib.Parallel(n_jobs=self._n_jobs, return_as="generator")
-        out = []
-        for i, res in enumerate(parallel(joblib.delayed(fn)(shared, it) for it in items), 1):
-            out.append(res)
-            self._tick(i, len(items))
+        # results as they finish (progress does not wait behind a slow task), put back in order
+        parallel = joblib.Parallel(n_jobs=self._n_jobs, return_as="generator_unordered")
+        out: list[Any] = [None] * len(items)
+        jobs = (joblib.delayed(_indexed)(fn, i, shared, it) for i, it in enumerate(items))
+        for done, (i, res) in enumerate(parallel(jobs), start=1):
+            out[i] = res
+            self._tick(done, len(items))
         return out
+
+
+def _indexed(fn: Callable[[Any, Any], Any], i: int, shared: Any, item: Any) -> tuple[int, Any]:
+    return i, fn(shared, item)
 
 
 class DaskExecutor(Executor):

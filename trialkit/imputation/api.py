@@ -101,7 +101,8 @@ class Prepared:
 def prepare(data: pd.DataFrame, request: Request, spec: ImputationSpec, run: Execution) -> Prepared:
     """Check the input, fit the imputation model and impute (see :func:`impute_and_analyse`)."""
     strat = registry(request.strategies)
-    ss = np.random.SeedSequence(spec.seed)
+    ss = spec.seed if isinstance(spec.seed, np.random.SeedSequence) else None
+    ss = ss or np.random.SeedSequence(spec.seed)
     grid = build_grid(
         data,
         outcome=request.outcome,
@@ -146,7 +147,7 @@ def prepare(data: pd.DataFrame, request: Request, spec: ImputationSpec, run: Exe
         W=W,
         n_failed=n_failed,
         loglik=ctx.loglik,
-        seed=int(ss.entropy),
+        seed=int(ss.entropy) if not ss.spawn_key else None,  # a child: not reproducible by int
         reference=ref,
         notes=tuple(notes),
     )

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 from trialkit.core.errors import DataError
 from trialkit.core.problems import Problem, did_you_mean
@@ -118,7 +121,8 @@ class ImputationSpec:
     alpha
         Two-sided significance level.
     seed
-        Seed of the ``numpy.random.SeedSequence`` (the same seed gives the same result).
+        Seed of the ``numpy.random.SeedSequence``, or a ``SeedSequence`` (e.g. a child of a
+        simulation's); the same seed gives the same result.
     """
 
     method: str = "condmean"
@@ -130,7 +134,7 @@ class ImputationSpec:
     bootstrap_ci: str = "normal"
     post_event: str = "keep"
     alpha: float = 0.05
-    seed: int | None = None
+    seed: int | np.random.SeedSequence | None = None
 
     @property
     def needs_samples(self) -> bool:
