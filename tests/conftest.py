@@ -77,6 +77,18 @@ def plan_dict(layout: str = "long", data: str = "trial.csv") -> dict[str, Any]:
     return plan
 
 
+def plan_section(*path: str):  # type: ignore[no-untyped-def]
+    """The plan key table's section at ``path`` (e.g. ``"analysis", "mmrm"``)."""
+    from trialkit.plan.keys import PLAN, Section
+
+    s = PLAN
+    for name in path:
+        sub = s.get(name)
+        assert isinstance(sub, Section)
+        s = sub
+    return s
+
+
 def to_toml(d: dict[str, Any]) -> str:
     """Write a dict as TOML (tables, arrays of tables, scalars and arrays of scalars)."""
     lines: list[str] = []
@@ -102,7 +114,8 @@ def to_toml(d: dict[str, Any]) -> str:
             and not (isinstance(v, list) and v and isinstance(v[0], dict))
         }
         for k, v in scalars.items():
-            lines.append(f"{k} = {value(v)}")
+            bare = k.replace("_", "").replace("-", "").isalnum() and k.isascii()
+            lines.append(f"{k if bare else json.dumps(k)} = {value(v)}")
         for k, v in t.items():
             name = f"{prefix}.{k}" if prefix else k
             if isinstance(v, dict):

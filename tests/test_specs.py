@@ -14,7 +14,7 @@ import inspect
 from pathlib import Path
 
 import pytest
-from conftest import assert_clean_failure, plan_dict
+from conftest import assert_clean_failure, plan_dict, plan_section
 
 from trialkit.core.errors import ModelError
 from trialkit.data.readers import read_table
@@ -23,7 +23,6 @@ from trialkit.inference.contrasts import DF_REGISTRY
 from trialkit.models.ancova import fit_ancova
 from trialkit.models.covariance import NAMES, Structure
 from trialkit.models.mmrm import fit_mmrm
-from trialkit.plan.keys import PLAN, Section
 from trialkit.report.format import covariance_name, df_method_name
 from trialkit.specs import (
     ANCOVA_OPTIONS,
@@ -34,17 +33,9 @@ from trialkit.specs import (
     AncovaSpec,
     MMRMSpec,
 )
+from trialkit.specs.adam import ADAM_OPTIONS, ADAM_OUTCOME_OPTIONS, VARIABLES, AdamSpec
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _section(*path: str) -> Section:
-    s: Section = PLAN
-    for name in path:
-        sub = s.get(name)
-        assert isinstance(sub, Section)
-        s = sub
-    return s
 
 
 @pytest.mark.parametrize(
@@ -52,10 +43,11 @@ def _section(*path: str) -> Section:
     [
         (("analysis", "mmrm"), MMRM_OPTIONS, MMRMSpec()),
         (("analysis", "ancova"), ANCOVA_OPTIONS, AncovaSpec()),
+        (("adam",), ADAM_OPTIONS, AdamSpec()),
     ],
 )
 def test_plan_keys_are_the_spec_options(section, options, spec) -> None:
-    keys = _section(*section)
+    keys = plan_section(*section)
     plan_options = [o for o in options if o.plan_key]
     assert keys.names() == [o.name for o in plan_options]
     fields = {f.name for f in dataclasses.fields(spec)}
@@ -158,3 +150,28 @@ def test_validate_reports_incompatible_options(cli, write_trial, mmrm: dict, mes
     files = write_trial(plan=d)
     result = cli("validate", files.data, "--plan", files.plan)
     assert_clean_failure(result, message)
+
+
+def test_adam_outcome_keys_are_the_spec_options() -> None:
+    """The ADaM keys of [[outcomes]] come from ADAM_OUTCOME_OPTIONS, as do their defaults."""
+    keys = plan_section("outcomes")
+    for o in ADAM_OUTCOME_OPTIONS:
+        key = keys.get(o.name)
+        assert key is not None and key.default == o.default and key.choices == o.accepted
+    assert keys.get("variable").choices == VARIABLES.accepted  # type: ignore[union-attr]
+
+
+def test_arm_options_are_plan_keys_and_api_arguments() -> None:
+    """``comparisons`` and ``dose`` are declared once (specs/comparisons.py): the [arms] plan
+    keys, the plan's defaults and the model arguments come from there."""
+    from trialkit.plan.schema import Arms
+    from trialkit.specs.comparisons import ARM_OPTIONS
+
+    keys = plan_section("arms")
+    for o in ARM_OPTIONS:
+        key = keys.get(o.name)
+        assert key is not None and key.kind == o.kind
+        assert key.default == o.default and key.choices == o.accepted
+        assert getattr(Arms(control="c"), o.name) == o.default
+        for fn in (fit_mmrm, fit_ancova):
+            assert inspect.signature(fn).parameters[o.name].default is None

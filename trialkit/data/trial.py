@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from trialkit.core.errors import PlanError
+from trialkit.data.adam import AdamSource
 from trialkit.plan.schema import Outcome, Plan
 
 
@@ -23,7 +25,7 @@ class Trial:
         subjects x plan visits (a visit with no record has missing outcomes). Columns keep
         their names from the file (wide outcomes take the outcome's ``name``). The visit
         column (``plan.columns.visit``, or ``"visit"`` for wide data) is an ordered
-        Categorical in plan order; the arm column is a Categorical ``[control, treatment]``.
+        Categorical in plan order; the arm column is a Categorical in model order (control first).
     subjects
         One row per randomised subject, indexed by subject id: the subject-level columns
         (arm, covariates, adherence, disposition, baseline characteristics).
@@ -31,6 +33,8 @@ class Trial:
         Display names from the data file's variable labels, then from the plan.
     warnings
         Validation warnings (problems that do not stop the run).
+    adam
+        For ADaM data: what was read from ADSL and the BDS datasets and what was left out.
     """
 
     plan: Plan
@@ -38,6 +42,7 @@ class Trial:
     subjects: pd.DataFrame
     variable_labels: dict[str, str] = field(default_factory=dict)
     warnings: tuple[object, ...] = ()
+    adam: AdamSource | None = None
 
     @property
     def subject_col(self) -> str:
@@ -57,12 +62,49 @@ class Trial:
         ``name`` in the wide layout."""
         return self.plan.outcome_column(outcome)
 
+    def ancova_column(self, outcome: Outcome) -> str:
+        """The column the per-visit ANCOVA analyses: for ADaM data whose plan includes
+        derived records (``[adam] derived``, e.g. LOCF), the outcome with those records;
+        otherwise the outcome column (observed records only, as the MMRM uses)."""
+        if self.adam is not None:
+            column = dict(self.adam.ancova_columns).get(outcome.name)
+            if column is not None:
+                return column
+        return self.outcome_column(outcome)
+
     def input_files(self, data: Path | None = None) -> list[Path]:
         """The files this trial was read from: the data file (``data``, else the plan's), the
         plan and the screening log (outputs must never overwrite them)."""
         plan = self.plan
-        return [p for p in (data or plan.data, plan.path, plan.enrolment.screening_log) if p]
+        bds = list(plan.adam.bds) if plan.adam is not None else []
+        return [p for p in (data or plan.data, plan.path, plan.enrolment.screening_log, *bds) if p]
 
     def label(self, column: str) -> str:
         """Display name of a column."""
         return self.variable_labels.get(column, column)
+
+
+def arm_order(trial: Trial) -> tuple[str, ...]:
+    """Arm values, the control first, then the other arms in the order of the arm column's
+    categories (``(control, treatment)`` in a two-arm trial); the models use the same order.
+    """
+    arms = trial.plan.arms
+    column = trial.subjects[trial.arm_col]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        found = [str(c) for c in column.cat.categories]
+    else:
+        found = sorted(str(c) for c in column.dropna().unique())
+    others = [a for a in found if a != arms.control]
+    if not others and arms.treatment is None:
+        raise PlanError("The plan's [arms] section has no treatment arm value.")
+    return (arms.control, *(others or [str(arms.treatment)]))
+
+
+def arm_label(trial: Trial, arm: str) -> str:
+    """Display name of an arm value."""
+    arms = trial.plan.arms
+    if arm == arms.control and arms.control_label:
+        return arms.control_label
+    if arm == arms.treatment and arms.treatment_label:
+        return arms.treatment_label
+    return arm

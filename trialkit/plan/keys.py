@@ -12,22 +12,30 @@ from dataclasses import dataclass
 from typing import Any
 
 from trialkit.specs import ANCOVA_OPTIONS, MMRM_OPTIONS, Option
+from trialkit.specs.adam import ADAM_OPTIONS, ADAM_OUTCOME_OPTIONS
+from trialkit.specs.comparisons import ARM_OPTIONS
 from trialkit.specs.estimand import ESTIMAND_OPTIONS, ESTIMATOR_OPTIONS, EVENT_OPTIONS
+from trialkit.specs.multiplicity import HYPOTHESIS_OPTIONS, MULTIPLICITY_OPTIONS
+from trialkit.specs.responder import RESPONDER_OPTIONS, RESPONDER_OUTCOME_OPTIONS
 
 #: kind -> (TOML types accepted, description used in the docs)
 KINDS: dict[str, str] = {
     "string": "string",
     "text": "string (a number is read as its text)",
     "path": "string (path, relative to the plan file)",
+    "paths": "array of strings (paths, relative to the plan file)",
     "integer": "integer",
     "number": "number",
     "boolean": "boolean",
     "strings": "array of strings",
     "texts": "array of strings (numbers are read as text)",
     "numbers": "array of numbers",
+    "matrix": "array of arrays of numbers",
     "pair": "array of two numbers",
     "labels": "table of string = string",
     "counts": "table of string = integer",
+    "comparisons": "string, or array of `[arm, arm]` pairs",
+    "dose": "string (a column), or table of arm = number",
 }
 
 
@@ -111,6 +119,44 @@ ESTIMANDS = Section(
     array=True,
 )
 
+RESPONDERS = Section(
+    "responders",
+    "Responder (binary) outcomes: a binary column, or a threshold on a continuous outcome's "
+    "value, change or improvement. Each is analysed at every visit by g-computation from a "
+    "covariate-adjusted logistic model, with the unadjusted difference (Newcombe CI) and the "
+    "numbers responding. Generated from `trialkit.specs.responder.ResponderOutcomeSpec` and "
+    "`ResponderSpec`.",
+    option_keys(RESPONDER_OUTCOME_OPTIONS) + option_keys(RESPONDER_OPTIONS),
+    array=True,
+)
+
+MULTIPLICITY = Section(
+    "multiplicity",
+    "The confirmatory results (outcome x visit x comparison) and the procedure controlling "
+    "the familywise error over them; every other result is exploratory. Generated from "
+    "`trialkit.specs.multiplicity.MultiplicitySpec`.",
+    (
+        *option_keys(MULTIPLICITY_OPTIONS),
+        Section(
+            "hypotheses",
+            "One `[[multiplicity.hypotheses]]` table per confirmatory hypothesis, in testing "
+            "order (the order of `weights` and `transitions`).",
+            option_keys(HYPOTHESIS_OPTIONS),
+            required=True,
+            array=True,
+        ),
+    ),
+)
+
+ADAM = Section(
+    "adam",
+    'CDISC ADaM input, for `[trial] layout = "adam"`: `[trial] data` is ADSL and `bds` the '
+    "BDS datasets; `[columns]` and `[visits]` then default to the ADaM variables (visits "
+    "ordered by `AVISITN`, baseline marked by `ABLFL`). Generated from "
+    "`trialkit.specs.adam.AdamSpec`.",
+    option_keys(ADAM_OPTIONS),
+)
+
 MULTI_SELECT = Section(
     "multi_select",
     "A block of non-exclusive 0/1 columns shown together (e.g. pain types).",
@@ -142,9 +188,10 @@ PLAN = Section(
                     "layout",
                     "string",
                     "`long`: one row per subject x visit; `wide`: one row per "
-                    "subject with one column per outcome x visit.",
+                    "subject with one column per outcome x visit; `adam`: CDISC ADaM "
+                    "datasets (ADSL in `data`, BDS datasets in `[adam]`).",
                     default="long",
-                    choices=("long", "wide"),
+                    choices=("long", "wide", "adam"),
                 ),
                 Key(
                     "calibrated_to_published",
@@ -157,9 +204,11 @@ PLAN = Section(
             ),
             required=True,
         ),
+        ADAM,
         Section(
             "columns",
-            "Which data columns hold the subject id, arm and visit.",
+            "Which data columns hold the subject id, arm and visit (required unless "
+            '`[trial] layout = "adam"`, where they are the `[adam]` variables).',
             (
                 Key("subject", "string", "Subject (participant) id column.", required=True),
                 Key("arm", "string", "Randomised arm column.", required=True),
@@ -171,7 +220,7 @@ PLAN = Section(
                     "(default `visit`).",
                 ),
             ),
-            required=True,
+            required=False,
         ),
         Section(
             "arms",
@@ -181,23 +230,31 @@ PLAN = Section(
                 Key(
                     "treatment",
                     "text",
-                    "The treatment arm's value (default: the other value).",
+                    "Two arms: the treatment arm's value (default: the other value).",
                 ),
                 Key("control_label", "string", "Display name of the control arm."),
-                Key("treatment_label", "string", "Display name of the treatment arm."),
+                Key("treatment_label", "string", "Two arms: display name of the treatment arm."),
+                Key(
+                    "order",
+                    "texts",
+                    "Arm values in the order of models and tables (the control is always "
+                    "first; default: ascending `dose`, else sorted).",
+                ),
+                *option_keys(ARM_OPTIONS),
             ),
             required=True,
         ),
         Section(
             "visits",
-            "Visits in chronological order.",
+            'Visits in chronological order (required unless `[trial] layout = "adam"`, '
+            "where `AVISITN` orders the visits and `ABLFL` marks the baseline).",
             (
                 Key("order", "texts", "Visit values in the data, in time order.", required=True),
                 Key("baseline", "text", "The baseline visit (one of `order`).", required=True),
                 Key("labels", "strings", "Display names, one per visit."),
                 Key("weeks", "numbers", "Numeric time of each visit, for plots."),
             ),
-            required=True,
+            required=False,
         ),
         Section(
             "outcomes",
@@ -223,6 +280,7 @@ PLAN = Section(
                     choices=("primary", "secondary"),
                 ),
                 Key("units", "string", "Units shown after estimates."),
+                *option_keys(ADAM_OUTCOME_OPTIONS),
             ),
             required=True,
             array=True,
@@ -326,6 +384,8 @@ PLAN = Section(
             ),
         ),
         ESTIMANDS,
+        RESPONDERS,
+        MULTIPLICITY,
         Section(
             "published",
             "Published between-group results, for the replication check.",
@@ -384,7 +444,8 @@ def reference_markdown() -> str:
                 continue
             meaning = k.doc
             if k.choices:
-                meaning += " One of " + ", ".join(f"`{c}`" for c in k.choices) + "."
+                lead = " As a string, one of " if k.kind == "comparisons" else " One of "
+                meaning += lead + ", ".join(f"`{c}`" for c in k.choices) + "."
             lines.append(f"| `{k.name}` | {KINDS[k.kind]} | {_fmt_default(k)} | {meaning} |")
         lines.append("")
         for s in subs:

@@ -67,6 +67,7 @@ def load_plan(path: str | Path) -> Plan:
         raise PlanError(f"Plan file {path} could not be read ({exc.strerror}).") from exc
     problems: list[Problem] = []
     checked = check_section(raw, PLAN, "", path.name, problems)
+    _layout_tables(checked, path.name, problems)
     plan = None
     if not problems:
         plan = build_plan(checked, path.resolve(), problems)
@@ -74,6 +75,32 @@ def load_plan(path: str | Path) -> Plan:
     if not report.ok or plan is None:
         raise PlanValidationError(report, f"Plan file {path}")
     return plan
+
+
+#: Tables every layout but ``adam`` needs (ADaM data name their columns and visits).
+_NOT_ADAM = ("columns", "visits")
+
+
+def _layout_tables(checked: dict[str, Any], file: str, problems: list[Problem]) -> None:
+    """``[columns]`` and ``[visits]`` are required unless ``[trial] layout = "adam"``, and
+    ``[adam]`` is for that layout only."""
+    layout = (checked.get("trial") or {}).get("layout")
+    if layout == "adam":
+        return
+    if checked.get("adam") is not None:
+        problems.append(
+            Problem(
+                "error",
+                f"Table '[adam]' is for layout = \"adam\"; [trial] layout is '{layout}'.",
+                file=file,
+                key="adam",
+            )
+        )
+    for name in _NOT_ADAM:
+        if checked.get(name) is None:
+            problems.append(
+                Problem("error", f"Required table '{name}' is missing.", file=file, key=name)
+            )
 
 
 def check_section(
@@ -172,6 +199,7 @@ def _is_text(v: Any) -> bool:
 _VALIDATORS = {
     "string": lambda v: isinstance(v, str),
     "path": lambda v: isinstance(v, str),
+    "paths": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
     "text": _is_text,
     "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
     "number": _is_number,
@@ -179,12 +207,26 @@ _VALIDATORS = {
     "strings": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
     "texts": lambda v: isinstance(v, list) and all(_is_text(x) for x in v),
     "numbers": lambda v: isinstance(v, list) and all(_is_number(x) for x in v),
+    "matrix": lambda v: (
+        isinstance(v, list)
+        and all(isinstance(r, list) and all(_is_number(x) for x in r) for r in v)
+    ),
     "pair": lambda v: isinstance(v, list) and len(v) == 2 and all(_is_number(x) for x in v),
     "labels": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
     "counts": lambda v: (
         isinstance(v, dict)
         and all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in v.values())
     ),
+    # a code, or pairs of arm values (numbers are read as text)
+    "comparisons": lambda v: (
+        isinstance(v, str)
+        or (
+            isinstance(v, list)
+            and all(isinstance(p, list) and len(p) == 2 and all(_is_text(x) for x in p) for p in v)
+        )
+    ),
+    # a column name, or arm = dose (the doses are checked to be numbers when the plan is built)
+    "dose": lambda v: isinstance(v, str | dict),
 }
 
 
@@ -205,7 +247,9 @@ def check_value(value: Any, spec: Key, where: str, file: str, problems: list[Pro
         value = as_text(value)
     elif spec.kind == "texts":
         value = [as_text(v) for v in value]
-    if spec.choices:
+    elif spec.kind == "comparisons" and isinstance(value, list):
+        value = [[as_text(x) for x in pair] for pair in value]
+    if spec.choices and not (spec.kind == "comparisons" and isinstance(value, list)):
         items = value if isinstance(value, list) else [value]
         for item in items:
             if item not in spec.choices:
