@@ -69,3 +69,26 @@ def ours_table(res) -> dict[str, np.ndarray]:
         "pval": "p_value",
     }
     return {k: np.column_stack([d[v], c[v], t[v]]) for k, v in cols.items()}
+
+
+def fev_grid(data: pd.DataFrame | None = None, strategy: str = "JR"):  # type: ignore[no-untyped-def]
+    """The imputation grid of ``data`` (default fev_data) with the rbmi dropouts as events
+    (those of subjects in ``data``) under ``strategy``."""
+    from trialkit.imputation.grid import build_grid
+    from trialkit.imputation.strategies import registry
+
+    data = fev() if data is None else data
+    ev = events(strategy)
+    return build_grid(
+        data,
+        outcome="CHANGE",
+        arm="THERAPY",
+        control="PBO",
+        visit="VISIT",
+        subject="PATIENT",
+        covariates=[],
+        visit_covariates=["BASVAL"],
+        events=ev[ev.subject.isin(data.PATIENT)],
+        reference=ARGS["reference"],
+        strategies=tuple(registry(None)),
+    )

@@ -1,23 +1,18 @@
-"""Approximate Bayesian MI: agreement with conditional mean imputation and with rbmi within
-Monte-Carlo error, and the recorded coverage simulation.
+"""Approximate Bayesian MI: agreement with conditional mean imputation, and Rubin's rules
+over the stored per-imputation results.
 
 Sources: trialkit's conditional mean imputation (itself validated against rbmi, see
-test_imputation_rbmi.py); rbmi 1.6 ``method_approxbayes`` (tests/reference/rbmi/
-fev_rbmi_extra.json, make_rbmi_extra.R); the coverage run recorded in
-tests/reference/coverage/ by benchmarks/coverage_approxbayes.py.
+test_imputation_rbmi.py). Agreement with rbmi ``method_approxbayes`` within Monte-Carlo error
+is in test_imputation_rbmi_extra.py; the coverage simulation in test_imputation_coverage.py.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pytest
 from imputation_data import ARGS, events, fev
 
 import trialkit
-
-REF = Path(__file__).parent / "reference"
 
 
 @pytest.fixture(scope="module")

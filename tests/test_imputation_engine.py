@@ -11,32 +11,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from imputation_data import ARGS, events, fev
+from imputation_data import fev, fev_grid
 
 from trialkit.imputation.draws import fit_full, refit_weighted
-from trialkit.imputation.grid import build_grid
 from trialkit.imputation.jackknife import refit_batch
-from trialkit.imputation.strategies import registry
 
 REL = 1e-6  # both sides converged to ~1e-8 in theta
 
 
 def grid_of(data: pd.DataFrame, strategy: str = "JR", group_covariance: bool = False):
-    ev = events(strategy)
-    ev = ev[ev.subject.isin(data.PATIENT)]
-    g = build_grid(
-        data,
-        outcome="CHANGE",
-        arm="THERAPY",
-        control="PBO",
-        visit="VISIT",
-        subject="PATIENT",
-        covariates=[],
-        visit_covariates=["BASVAL"],
-        events=ev,
-        reference=ARGS["reference"],
-        strategies=tuple(registry(None)),
-    )
+    g = fev_grid(data, strategy)
     return g, fit_full(g, group_covariance=group_covariance)
 
 

@@ -22,6 +22,7 @@ _LAZY: dict[str, str] = {
     "meta_analysis": "trialkit.meta",
     "impute_and_analyse": "trialkit.imputation",
     "tipping_point": "trialkit.imputation",
+    "ImputationSpec": "trialkit.specs.imputation",
     "fit_responder": "trialkit.models.responder",
     "adjust_multiplicity": "trialkit.inference.multiplicity",
     "graphical_test": "trialkit.inference.multiplicity",

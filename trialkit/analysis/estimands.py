@@ -21,12 +21,15 @@ imputation methods); the data handling here is tested on hand-made cases
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from trialkit.core.errors import TrialkitError
+from trialkit.core.parallel import Execution, SchedulerError, connect
 from trialkit.core.results import ReadOnlyResult
 from trialkit.data.estimands import event_table, population_mask
 from trialkit.data.trial import Trial
@@ -98,12 +101,33 @@ class EstimandResult(ReadOnlyResult):
         return self.comparison()
 
 
-def analyze_estimands(trial: Trial) -> tuple[EstimandResult, ...]:
-    """Every estimand of the plan (none when the plan has no ``[[estimands]]``)."""
-    return tuple(analyze_estimand(trial, e) for e in trial.plan.estimands)
+def analyze_estimands(
+    trial: Trial, execution: Execution | None = None, say: Callable[[str], None] | None = None
+) -> tuple[EstimandResult, ...]:
+    """Every estimand of the plan (none when the plan has no ``[[estimands]]``).
+
+    ``execution`` says where the imputations run (a Dask scheduler address is connected to
+    once, before the first estimand, so an unreachable one stops the run with one sentence);
+    ``say`` receives the name of each estimator as it starts.
+    """
+    if not trial.plan.estimands:
+        return ()
+    run = execution or Execution()
+    if isinstance(run.scheduler, str):
+        client, _ = connect(run.scheduler, run.timeout)
+        try:
+            return analyze_estimands(trial, dataclasses.replace(run, scheduler=client), say)
+        finally:
+            client.close()
+    return tuple(analyze_estimand(trial, e, run, say) for e in trial.plan.estimands)
 
 
-def analyze_estimand(trial: Trial, spec: EstimandSpec) -> EstimandResult:
+def analyze_estimand(
+    trial: Trial,
+    spec: EstimandSpec,
+    execution: Execution | None = None,
+    say: Callable[[str], None] | None = None,
+) -> EstimandResult:
     """Prepare the estimand's data once and run each of its estimators."""
     from trialkit.analysis.frames import covariates_for, outcome_frame
 
@@ -119,10 +143,13 @@ def analyze_estimand(trial: Trial, spec: EstimandSpec) -> EstimandResult:
     frame = _apply_strategies(frame, trial, spec, events, post_visits)
     covs, vcovs = covariates_for(trial, base_name)
     attributes = _attributes(trial, spec, events)
-    results = tuple(
-        _run(trial, spec, est, frame, events, covs, vcovs, base_name) for est in spec.estimators
-    )
-    return EstimandResult(spec, attributes, events, results, int(in_pop.sum()))
+    run = execution or Execution()
+    results: list[EstimatorResult] = []
+    for est in spec.estimators:
+        if say is not None:
+            say(f"Estimand {spec.name}: {est.name} ({estimator_label(est)})")
+        results.append(_run(trial, spec, est, frame, events, covs, vcovs, base_name, run))
+    return EstimandResult(spec, attributes, events, tuple(results), int(in_pop.sum()))
 
 
 def _apply_strategies(
@@ -210,13 +237,16 @@ def _run(
     covs: list[str],
     vcovs: list[str],
     base_name: str,
+    run: Execution,
 ) -> EstimatorResult:
     label = estimator_label(est)
     empty = pd.DataFrame(columns=ESTIMATE_COLUMNS)
     try:
         if est.method == "mmrm":
             return _run_mmrm(trial, spec, est, frame, covs, vcovs, base_name, label)
-        return _run_imputation(trial, spec, est, frame, events, covs, vcovs, label)
+        return _run_imputation(trial, spec, est, frame, events, covs, vcovs, label, run)
+    except SchedulerError:
+        raise
     except TrialkitError as exc:
         return EstimatorResult(est, label, empty, error=str(exc))
 
@@ -243,7 +273,7 @@ def _run_mmrm(trial, spec, est, frame, covs, vcovs, base_name, label) -> Estimat
     return EstimatorResult(est, label, d, n_subjects=fit.n_subjects, notes=notes)
 
 
-def _run_imputation(trial, spec, est, frame, events, covs, vcovs, label) -> EstimatorResult:  # type: ignore[no-untyped-def]
+def _run_imputation(trial, spec, est, frame, events, covs, vcovs, label, run) -> EstimatorResult:  # type: ignore[no-untyped-def]
     from trialkit.imputation import impute_and_analyse, tipping_point
 
     plan = trial.plan
@@ -262,14 +292,17 @@ def _run_imputation(trial, spec, est, frame, events, covs, vcovs, label) -> Esti
         covariates=[c for c in covs if c not in vcovs],
         visit_covariates=vcovs,
         events=ev[["subject", "visit", "strategy"]] if not ev.empty else None,
-        method=est.method,
-        resampling=est.resampling,
-        n_samples=est.n_samples,
         reference={a: plan.arms.control for a in arms},
-        seed=est.seed,
-        alpha=plan.analysis.alpha,
-        group_covariance=plan.analysis.mmrm.group_covariance,
         visits=list(plan.visits.post_baseline),
+        spec=dataclasses.replace(
+            est.imputation,
+            alpha=plan.analysis.alpha,
+            group_covariance=plan.analysis.mmrm.group_covariance,
+        ),
+        n_jobs=run.n_jobs,
+        scheduler=run.scheduler,
+        timeout=run.timeout,
+        progress=run.progress,
     )
     if est.deltas:
         tp = tipping_point(

@@ -25,6 +25,7 @@ from trialkit.analysis.observed import observed_summary
 from trialkit.analysis.replication import replication_table
 from trialkit.analysis.responders import ResponderAnalysis, analyze_responders
 from trialkit.core.errors import ModelError
+from trialkit.core.parallel import Execution
 from trialkit.core.results import STAT_COLUMNS
 from trialkit.data.trial import Trial
 from trialkit.models.ancova import AncovaResult, fit_ancova
@@ -263,7 +264,9 @@ def consort_with_models(trial: Trial, assessed_by: str | None = None) -> Consort
     return summarize_consort(trial, model_samples(results, trial), assessed_by=assessed_by)
 
 
-def analyze_trial(trial: Trial, progress: Progress | None = None) -> TrialAnalysis:
+def analyze_trial(
+    trial: Trial, progress: Progress | None = None, execution: Execution | None = None
+) -> TrialAnalysis:
     """Fit every model in the plan and build every summary.
 
     Parameters
@@ -272,6 +275,9 @@ def analyze_trial(trial: Trial, progress: Progress | None = None) -> TrialAnalys
         A validated trial (:func:`trialkit.read_trial`).
     progress
         Optional callback receiving a short description of each step as it starts.
+    execution
+        Where the estimands' imputations run (workers, a Dask scheduler, a callback
+        ``progress(done, total)`` over their draws); the results do not depend on it.
     """
     say = progress or (lambda _msg: None)
     plan = trial.plan
@@ -289,7 +295,7 @@ def analyze_trial(trial: Trial, progress: Progress | None = None) -> TrialAnalys
     rep = replication_table(plan, {r.name: r.mmrm for r in results}) if plan.published else None
     if plan.estimands:
         say("Estimands: main and sensitivity estimators")
-    estimands = analyze_estimands(trial)
+    estimands = analyze_estimands(trial, execution, say)
     responders = analyze_responders(trial, progress)
     multiplicity = analyze_multiplicity(trial, results, responders)
     settings = {

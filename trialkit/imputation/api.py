@@ -15,7 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trialkit.errors import DataError
+from trialkit.core.parallel import (
+    Execution,
+    Executor,
+    Progress,
+    get_executor,
+    single_threaded_blas,
+)
 from trialkit.imputation import pooling
 from trialkit.imputation.analysis import ancova
 from trialkit.imputation.analysis import mmrm as analysis_mmrm
@@ -23,15 +29,55 @@ from trialkit.imputation.approxbayes import approxbayes_datasets
 from trialkit.imputation.condmean import condmean_datasets
 from trialkit.imputation.delta import DeltaSpec, resolve_delta
 from trialkit.imputation.draws import fit_full
-from trialkit.imputation.executor import get_executor, single_threaded_blas
 from trialkit.imputation.grid import Grid, build_grid
 from trialkit.imputation.impute import Imputer, make_batches
 from trialkit.imputation.results import ImputationResult
 from trialkit.imputation.strategies import Strategy, registry
+from trialkit.specs.imputation import ImputationSpec
 
-METHODS = ("condmean", "approxbayes")
-RESAMPLING = ("jackknife", "bootstrap")
-ANALYSES = ("ancova", "mmrm")
+#: Below this much work (resamples x subjects x visits) the tasks run in this process when
+#: ``n_jobs`` is not given: starting workers costs more than it saves.
+AUTO_PARALLEL_WORK = 200_000
+
+
+@dataclass(frozen=True)
+class Request:
+    """What is imputed: the data's column roles, the intercurrent events and the strategies
+    (the arguments of :func:`impute_and_analyse` that are not options of the method)."""
+
+    outcome: str
+    arm: str
+    control: str
+    visit: str
+    subject: str
+    covariates: tuple[str, ...] = ()
+    visit_covariates: tuple[str, ...] = ()
+    events: pd.DataFrame | None = None
+    reference: dict[str, str] | None = None
+    strategies: dict[str, Strategy] | None = None
+    visits: tuple[str, ...] | None = None
+
+
+def parse_arguments(
+    spec: ImputationSpec | None = None,
+    n_jobs: int | None = None,
+    scheduler: Any = None,
+    timeout: float = 10.0,
+    progress: Progress | None = None,
+    **arguments: Any,
+) -> tuple[Request, ImputationSpec, Execution]:
+    """Split :func:`impute_and_analyse`'s keyword arguments into the request, the imputation
+    spec (``spec`` with the options given beside it) and where it runs."""
+    roles = {k: arguments.pop(k) for k in list(arguments) if k in Request.__dataclass_fields__}
+    for k in ("covariates", "visit_covariates", "visits"):
+        if roles.get(k) is not None:
+            roles[k] = tuple(roles[k])
+    request = Request(**roles)
+    return (
+        request,
+        ImputationSpec.from_options(spec, **arguments),
+        Execution(n_jobs, scheduler, timeout, progress),
+    )
 
 
 @dataclass(frozen=True)
@@ -52,95 +98,66 @@ class Prepared:
     notes: tuple[str, ...]
 
 
-def prepare(
-    data: pd.DataFrame,
-    *,
-    outcome: str,
-    arm: str,
-    control: str,
-    visit: str,
-    subject: str,
-    covariates: Sequence[str] = (),
-    visit_covariates: Sequence[str] = (),
-    events: pd.DataFrame | None = None,
-    method: str = "condmean",
-    resampling: str = "jackknife",
-    n_samples: int | None = None,
-    reference: dict[str, str] | None = None,
-    seed: int | np.random.SeedSequence | None = None,
-    group_covariance: bool = False,
-    reml: bool = True,
-    strategies: dict[str, Strategy] | None = None,
-    bootstrap_ci: str = "normal",
-    visits: Sequence[str] | None = None,
-    n_jobs: int | None = None,
-    scheduler: Any = None,
-    post_event: str = "keep",
-) -> Prepared:
+def prepare(data: pd.DataFrame, request: Request, spec: ImputationSpec, run: Execution) -> Prepared:
     """Check the input, fit the imputation model and impute (see :func:`impute_and_analyse`)."""
-    method = str(method).lower()
-    if method not in METHODS:
-        raise DataError(f"unknown imputation method '{method}'; choose {' or '.join(METHODS)}")
-    res = str(resampling).lower() if method == "condmean" else None
-    if res is not None and res not in RESAMPLING:
-        raise DataError(f"unknown resampling '{resampling}'; choose jackknife or bootstrap")
-    if bootstrap_ci not in ("normal", "percentile"):
-        raise DataError("bootstrap_ci must be 'normal' or 'percentile'")
-    if (method == "approxbayes" or res == "bootstrap") and (n_samples is None or n_samples < 2):
-        raise DataError(f"method '{method}' needs n_samples of at least 2")
-    strat = registry(strategies)
-    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    strat = registry(request.strategies)
+    ss = spec.seed if isinstance(spec.seed, np.random.SeedSequence) else None
+    ss = ss or np.random.SeedSequence(spec.seed)
     grid = build_grid(
         data,
-        outcome=outcome,
-        arm=arm,
-        control=control,
-        visit=visit,
-        subject=subject,
-        covariates=covariates,
-        visit_covariates=visit_covariates,
-        events=events,
-        reference=reference,
+        outcome=request.outcome,
+        arm=request.arm,
+        control=request.control,
+        visit=request.visit,
+        subject=request.subject,
+        covariates=request.covariates,
+        visit_covariates=request.visit_covariates,
+        events=request.events,
+        reference=request.reference,
         strategies=tuple(strat),
-        visits=visits,
-        post_event=post_event,
+        visits=request.visits,
+        post_event=spec.post_event,
     )
     notes = list(grid.notes)
-    n_missing = int(grid.missing.sum())
-    if n_missing == 0:
-        note = f"no missing {outcome} values: nothing was imputed (complete-data analysis)"
+    if int(grid.missing.sum()) == 0:
+        note = f"no missing {request.outcome} values: nothing was imputed (complete-data analysis)"
         notes.append(note)
         warnings.warn(note, stacklevel=3)
     with single_threaded_blas():
-        ctx = fit_full(grid, group_covariance=group_covariance, reml=reml)
+        ctx = fit_full(grid, group_covariance=spec.group_covariance, reml=spec.reml)
     imputer = Imputer(grid, make_batches(grid), strat)
-    n_tasks = grid.n if res == "jackknife" else int(n_samples or 0)
-    executor = get_executor(n_jobs, scheduler, work=n_tasks * grid.n * grid.t)
-    try:
-        if method == "condmean":
+    resampling = spec.resampling if spec.method == "condmean" else None
+    n_tasks = grid.n if resampling == "jackknife" else int(spec.n_samples or 0)
+    with _executor(run, work=n_tasks * grid.n * grid.t) as executor:
+        if spec.method == "condmean":
             y_full, Y, W, n_failed = condmean_datasets(
-                imputer, ctx, str(res), n_samples, ss, executor
+                imputer, ctx, str(resampling), spec.n_samples, ss, executor
             )
         else:
-            Y, n_failed = approxbayes_datasets(imputer, ctx, int(n_samples), ss, executor)
+            Y, n_failed = approxbayes_datasets(imputer, ctx, int(spec.n_samples), ss, executor)
             y_full, W = None, None
-    finally:
-        executor.close()
     ref = {a: grid.arms[int(r)] for a, r in zip(grid.arms, _refs(grid), strict=True)}
     return Prepared(
         grid=grid,
-        method=method,
-        resampling=res,
-        bootstrap_ci=bootstrap_ci,
+        method=spec.method,
+        resampling=resampling,
+        bootstrap_ci=spec.bootstrap_ci,
         y_full=y_full,
         Y=Y,
         W=W,
         n_failed=n_failed,
         loglik=ctx.loglik,
-        seed=int(ss.entropy) if isinstance(ss.entropy, int) else None,
+        seed=int(ss.entropy) if not ss.spawn_key else None,  # a child: not reproducible by int
         reference=ref,
         notes=tuple(notes),
     )
+
+
+def _executor(run: Execution, work: int) -> Executor:
+    n_jobs = run.n_jobs
+    if n_jobs is None and run.scheduler is None:
+        n_jobs = -1 if work >= AUTO_PARALLEL_WORK else 1
+    return get_executor(n_jobs, run.scheduler, timeout=run.timeout, progress=run.progress)
 
 
 def _refs(grid: Grid) -> list[int]:
@@ -252,22 +269,16 @@ def impute_and_analyse(
     covariates: Sequence[str] = (),
     visit_covariates: Sequence[str] = (),
     events: pd.DataFrame | None = None,
-    method: str = "condmean",
-    resampling: str = "jackknife",
-    n_samples: int | None = None,
     reference: dict[str, str] | None = None,
     delta: DeltaSpec = None,
-    seed: int | np.random.SeedSequence | None = None,
-    analysis: str = "ancova",
-    group_covariance: bool = False,
-    reml: bool = True,
     strategies: dict[str, Strategy] | None = None,
-    bootstrap_ci: str = "normal",
-    alpha: float = 0.05,
     visits: Sequence[str] | None = None,
+    spec: ImputationSpec | None = None,
     n_jobs: int | None = None,
     scheduler: Any = None,
-    post_event: str = "keep",
+    timeout: float = 10.0,
+    progress: Progress | None = None,
+    **options: Any,
 ) -> ImputationResult:
     """Impute missing outcomes under MAR or a reference-based strategy, analyse, and pool.
 
@@ -284,40 +295,43 @@ def impute_and_analyse(
         ``strategy`` (``MAR``, ``JR``, ``CR``, ``CIR``, ``LMCF`` or a name in
         ``strategies``), optionally ``event`` (its kind; a subject may have one of each
         kind, the earliest is used). Subjects without an event are imputed under MAR.
-    method, resampling, n_samples
-        ``condmean`` with ``jackknife`` (deterministic) or ``bootstrap`` (``n_samples``
-        samples; ``bootstrap_ci`` ``normal`` or ``percentile``), or ``approxbayes`` with
-        ``n_samples`` imputations pooled by Rubin's rules (Barnard-Rubin df).
     reference
         The reference arm of each arm (default: the control arm for both).
     delta
         Shifts added to imputed values (see :mod:`trialkit.imputation.delta`).
-    seed
-        Seed of the ``SeedSequence``; each resample/draw gets its own child, so the result is
-        identical whatever ``n_jobs`` or ``scheduler``.
-    analysis
-        ``ancova`` (rbmi's default: per visit ``outcome ~ arm + covariates``, vectorised over
-        the data sets) or ``mmrm`` (:func:`trialkit.fit_mmrm`, unstructured, Satterthwaite,
-        one fit per data set: slower).
-    group_covariance
-        One covariance matrix per arm in the imputation model.
-    post_event
-        ``keep`` (default, rbmi; treatment policy): observed values after an event stay in
-        the analysed data (and, for a non-MAR strategy, out of the imputation model fit);
-        ``discard`` (hypothetical): they are set to missing and imputed.
-    n_jobs, scheduler
+    strategies
+        User-defined strategies by name (:mod:`trialkit.imputation.strategies`).
+    spec, **options
+        The method's options: an :class:`~trialkit.specs.imputation.ImputationSpec`, and/or
+        its fields as keywords (which replace the spec's): ``method`` (``condmean`` with
+        ``resampling`` ``jackknife`` -- deterministic -- or ``bootstrap``; or
+        ``approxbayes``, pooled by Rubin's rules with Barnard-Rubin df), ``n_samples``,
+        ``analysis`` (``ancova``, rbmi's default, vectorised over the data sets; or ``mmrm``,
+        one :func:`trialkit.fit_mmrm` per data set), ``group_covariance`` (one covariance per
+        arm in the imputation model), ``reml``, ``bootstrap_ci`` (``normal`` or
+        ``percentile``), ``post_event`` (``keep``, rbmi's treatment policy: observed values
+        after an event stay in the analysed data and, for a non-MAR strategy, out of the
+        imputation model fit; ``discard``, hypothetical: they are imputed), ``alpha`` and
+        ``seed`` (of the ``SeedSequence``; each resample/draw gets its own child, so the
+        result is identical whatever ``n_jobs`` or ``scheduler``).
+    n_jobs, scheduler, timeout
         joblib workers (``None``: all cores for large problems, else this process) or a Dask
-        scheduler address / ``Client`` / ``LocalCluster``.
+        scheduler address / ``Client`` / ``LocalCluster`` (``timeout``: seconds to wait for
+        an address to answer).
+    progress
+        ``progress(done, total)`` after each batch of draws or refits.
 
     Returns
     -------
     ImputationResult
         ``differences`` (treatment - control by visit) and ``lsmeans``.
     """
-    if analysis not in ANALYSES:
-        raise DataError(f"unknown analysis '{analysis}'; choose ancova or mmrm")
-    prep = prepare(
-        data,
+    request, imp, run = parse_arguments(
+        spec,
+        n_jobs,
+        scheduler,
+        timeout,
+        progress,
         outcome=outcome,
         arm=arm,
         control=control,
@@ -326,22 +340,14 @@ def impute_and_analyse(
         covariates=covariates,
         visit_covariates=visit_covariates,
         events=events,
-        method=method,
-        resampling=resampling,
-        n_samples=n_samples,
         reference=reference,
-        seed=seed,
-        group_covariance=group_covariance,
-        reml=reml,
         strategies=strategies,
-        bootstrap_ci=bootstrap_ci,
         visits=visits,
-        n_jobs=n_jobs,
-        scheduler=scheduler,
-        post_event=post_event,
+        **options,
     )
+    prep = prepare(data, request, imp, run)
     d = resolve_delta(delta, prep.grid, subject, visit)
-    return make_result(prep, d, alpha, outcome, analysis)
+    return make_result(prep, d, imp.alpha, outcome, imp.analysis)
 
 
 def make_result(
@@ -365,8 +371,8 @@ def make_result(
         n_failed_fits=prep.n_failed,
         imputation_loglik=prep.loglik,
         notes=prep.notes,
-        _differences=diffs,
-        _lsmeans=lsm,
-        _events=prep.grid.events,
-        _per_dataset=per[0] if per else None,
+        differences=diffs,
+        lsmeans=lsm,
+        events=prep.grid.events,
+        per_dataset=per[0] if per else None,
     )

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from trialkit.core.parallel import Executor, chunks, seed_children, single_threaded_blas
 from trialkit.errors import ModelError
 from trialkit.imputation.draws import FitContext, Params, refit_weighted
-from trialkit.imputation.executor import Executor, chunks, seed_children, single_threaded_blas
 from trialkit.imputation.impute import Imputer
 
 _CHUNK = 10
@@ -67,7 +67,7 @@ def _draw_task(shared: tuple[Imputer, FitContext], seeds: list) -> tuple[np.ndar
             rng = np.random.default_rng(ss)
             _, params, f = fit_bootstrap(ctx, rng, imputer.grid.arm, tol=1e-6)
             fails += f
-            ys.append(imputer(params, rng))
+            ys.append(imputer.values(params, rng))
     return np.stack(ys), fails
 
 
@@ -78,4 +78,4 @@ def approxbayes_datasets(
     seeds = seed_children(seed, n_samples)
     tasks = [seeds[r.start : r.stop] for r in chunks(n_samples, _CHUNK)]
     parts = executor.map(_draw_task, (imputer, ctx), tasks)
-    return np.concatenate([p[0] for p in parts]), int(sum(p[1] for p in parts))
+    return imputer.datasets(np.concatenate([p[0] for p in parts])), int(sum(p[1] for p in parts))

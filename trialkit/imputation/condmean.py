@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from trialkit.core.parallel import Executor, chunks, seed_children, single_threaded_blas
 from trialkit.imputation.approxbayes import fit_bootstrap
 from trialkit.imputation.draws import FitContext
-from trialkit.imputation.executor import Executor, chunks, seed_children, single_threaded_blas
 from trialkit.imputation.impute import Imputer
 from trialkit.imputation.jackknife import refit_batch
 
@@ -33,7 +33,7 @@ def _jackknife_task(shared: tuple[Imputer, FitContext], idx: range) -> np.ndarra
     imputer, ctx = shared
     with single_threaded_blas():
         fits = refit_batch(ctx, np.arange(idx.start, idx.stop))
-        return np.stack([imputer(p) for p in fits])
+        return np.stack([imputer.values(p) for p in fits])
 
 
 def _bootstrap_task(shared: tuple[Imputer, FitContext], seeds: list) -> tuple[np.ndarray, ...]:
@@ -43,7 +43,7 @@ def _bootstrap_task(shared: tuple[Imputer, FitContext], seeds: list) -> tuple[np
         for ss in seeds:
             w, params, f = fit_bootstrap(ctx, np.random.default_rng(ss), imputer.grid.arm)
             fails += f
-            ys.append(imputer(params))
+            ys.append(imputer.values(params))
             ws.append(w)
     return np.stack(ys), np.stack(ws), np.array([fails])
 
@@ -65,7 +65,7 @@ def condmean_datasets(
     shared = (imputer, ctx)
     if resampling == "jackknife":
         parts = executor.map(_jackknife_task, shared, chunks(n, _CHUNK))
-        Y = np.concatenate(parts)
+        Y = imputer.datasets(np.concatenate(parts))
         W = np.ones((n, n))
         np.fill_diagonal(W, 0.0)
         return y_full, Y, W, 0
@@ -73,7 +73,7 @@ def condmean_datasets(
     seeds = seed_children(seed, n_samples)
     tasks = [seeds[r.start : r.stop] for r in chunks(n_samples, _CHUNK)]
     parts = executor.map(_bootstrap_task, shared, tasks)
-    Y = np.concatenate([p[0] for p in parts])
+    Y = imputer.datasets(np.concatenate([p[0] for p in parts]))
     W = np.concatenate([p[1] for p in parts]).astype(float)
     fails = int(sum(int(p[2][0]) for p in parts))
     return y_full, Y, W, fails

@@ -42,6 +42,27 @@ class Batch:
 
 
 @dataclass(frozen=True)
+class MaskGroup:
+    """Subjects (rows of the plan) with the same observed visits, with their index tuples and
+    observed values taken once (every imputation reuses them)."""
+
+    rows: np.ndarray
+    observed: np.ndarray
+    missing: np.ndarray
+    ix_ro: tuple[np.ndarray, np.ndarray]
+    ix_rm: tuple[np.ndarray, np.ndarray]
+    ix_oo: tuple[np.ndarray, np.ndarray]
+    ix_om: tuple[np.ndarray, np.ndarray]
+    y_obs: np.ndarray  # (rows, observed)
+
+    @classmethod
+    def of(cls, rows: np.ndarray, obs_row: np.ndarray, y0: np.ndarray) -> MaskGroup:
+        o, m = np.flatnonzero(obs_row), np.flatnonzero(~obs_row)
+        ro = np.ix_(rows, o)
+        return cls(rows, o, m, ro, np.ix_(rows, m), np.ix_(o, o), np.ix_(o, m), y0[ro])
+
+
+@dataclass(frozen=True)
 class Plan:
     """The subjects with missing values and how they are grouped."""
 
@@ -51,7 +72,7 @@ class Plan:
     batches: tuple[Batch, ...]
     X_own: np.ndarray  # (m, t, k) design rows of these subjects, own arm
     X_arm: tuple[np.ndarray, np.ndarray]  # recoded to control / treatment
-    masks: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]  # (rows, observed, missing)
+    masks: tuple[MaskGroup, ...]
 
 
 def make_batches(grid: Grid) -> Plan:
@@ -66,7 +87,7 @@ def make_batches(grid: Grid) -> Plan:
     masks = []
     for c in np.unique(codes):
         rows = np.flatnonzero(codes == c)
-        masks.append((rows, np.flatnonzero(obs[rows[0]]), np.flatnonzero(~obs[rows[0]])))
+        masks.append(MaskGroup.of(rows, obs[rows[0]], y0))
     if need.size == 0:
         return Plan(need, obs, y0, (), X_own, X_arm, ())
     strat_names = sorted(set(grid.strategy[need]))
@@ -100,6 +121,18 @@ class Imputer:
 
     def __call__(self, params: Params, rng: np.random.Generator | None = None) -> np.ndarray:
         return impute(self.grid, self.plan, params, self.strategies, rng)
+
+    def values(self, params: Params, rng: np.random.Generator | None = None) -> np.ndarray:
+        """Only the imputed values, in the order of ``grid.missing`` (what a worker sends
+        back: a fraction of the whole data set)."""
+        return self(params, rng)[self.grid.missing]
+
+    def datasets(self, values: np.ndarray) -> np.ndarray:
+        """Whole data sets ``(D, n, t)`` from the imputed values ``(D, n_missing)`` of
+        :meth:`values`."""
+        Y = np.broadcast_to(self.grid.y, (values.shape[0], *self.grid.y.shape)).copy()
+        Y[:, self.grid.missing] = values
+        return Y
 
 
 def impute(
@@ -140,10 +173,10 @@ def impute(
         # one covariance for everyone (a common Sigma): condition per observed-visit mask
         S = covs[0]
         mean = MU.copy()
-        for rows, o, m in plan.masks:
-            if o.size:
-                A = np.linalg.solve(S[np.ix_(o, o)], S[np.ix_(o, m)])
-                mean[np.ix_(rows, m)] += (plan.y0[np.ix_(rows, o)] - MU[np.ix_(rows, o)]) @ A
+        for g in plan.masks:
+            if g.observed.size:
+                A = np.linalg.solve(S[g.ix_oo], S[g.ix_om])
+                mean[g.ix_rm] += (g.y_obs - MU[g.ix_ro]) @ A
         return _fill(y, need, plan.obs, mean)
     SS = np.empty((need.size, t, t))
     for b, S in zip(plan.batches, covs, strict=True):

@@ -1,14 +1,20 @@
-"""Frozen results of reference-based imputation and of the tipping-point analysis."""
+"""Frozen results of reference-based imputation and of the tipping-point analysis.
+
+Both are :class:`~trialkit.core.results.ReadOnlyResult`: every table comes back as a copy,
+``repr`` is one line and :meth:`summary` gives the main table as text.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
+from trialkit.core.results import ReadOnlyResult
 
-@dataclass(frozen=True)
-class ImputationResult:
+
+@dataclass(frozen=True, repr=False)
+class ImputationResult(ReadOnlyResult):
     """Pooled treatment differences and LS means after imputation.
 
     Tidy frames use ``estimate, std_error, df, ci_lower, ci_upper, p_value``; ``df`` is
@@ -24,6 +30,16 @@ class ImputationResult:
         The entropy of the ``SeedSequence`` used (pass it back as ``seed=`` to reproduce).
     notes
         Plain sentences about the run (e.g. "no missing values, nothing was imputed").
+    differences
+        Treatment - control by visit.
+    lsmeans
+        LS means by arm and visit.
+    events
+        Subjects with an intercurrent event: arm, first visit affected, strategy, number of
+        values imputed from it on.
+    per_dataset
+        Approximate Bayesian MI: each imputed data set's difference by visit
+        (``imputation, visit, estimate, std_error``); ``None`` for conditional mean.
     """
 
     outcome: str
@@ -41,41 +57,20 @@ class ImputationResult:
     n_failed_fits: int
     imputation_loglik: float
     notes: tuple[str, ...]
-    _differences: pd.DataFrame = field(repr=False)
-    _lsmeans: pd.DataFrame = field(repr=False)
-    _events: pd.DataFrame = field(repr=False)
-    _per_dataset: pd.DataFrame | None = field(default=None, repr=False)
-
-    @property
-    def per_dataset(self) -> pd.DataFrame | None:
-        """Approximate Bayesian MI: each imputed data set's difference by visit
-        (``imputation, visit, estimate, std_error``); ``None`` for conditional mean."""
-        return None if self._per_dataset is None else self._per_dataset.copy()
+    differences: pd.DataFrame
+    lsmeans: pd.DataFrame
+    events: pd.DataFrame
+    per_dataset: pd.DataFrame | None = None
 
     def monte_carlo_se(self) -> pd.DataFrame | None:
         """Monte-Carlo SE of the pooled difference, sqrt(B / M) by visit (approximate
         Bayesian MI only): how much the estimate would move with another seed."""
-        if self._per_dataset is None:
+        per = self.per_dataset
+        if per is None:
             return None
-        g = self._per_dataset.groupby("visit", sort=False)["estimate"]
+        g = per.groupby("visit", sort=False)["estimate"]
         out = (g.var(ddof=1) / g.count()) ** 0.5
         return out.rename("mc_se").reset_index()
-
-    @property
-    def differences(self) -> pd.DataFrame:
-        """Treatment - control by visit."""
-        return self._differences.copy()
-
-    @property
-    def lsmeans(self) -> pd.DataFrame:
-        """LS means by arm and visit."""
-        return self._lsmeans.copy()
-
-    @property
-    def events(self) -> pd.DataFrame:
-        """Subjects with an intercurrent event: arm, first visit affected, strategy, number of
-        values imputed from it on."""
-        return self._events.copy()
 
     @property
     def label(self) -> str:
@@ -84,27 +79,26 @@ class ImputationResult:
         return f"approximate Bayesian MI ({self.n_samples} imputations, Rubin's rules)"
 
     def __repr__(self) -> str:
-        last = self._differences.iloc[-1]
+        last = self.differences.iloc[-1]
         return (
             f"ImputationResult({self.outcome}: {self.label}; {self.n_subjects} subjects, "
             f"{self.n_imputed} values imputed; last visit {last['visit']}: "
             f"{last['estimate']:.4g} (SE {last['std_error']:.3g}))"
         )
 
-    def summary(self) -> pd.DataFrame:
-        """One row per visit: the difference with the method and strategies used."""
-        out = self._differences.copy()
-        out.insert(0, "method", self.label)
-        return out
+    def summary_frame(self) -> pd.DataFrame:
+        """The treatment differences by visit."""
+        return self.differences
 
 
-@dataclass(frozen=True)
-class TippingPointResult:
+@dataclass(frozen=True, repr=False)
+class TippingPointResult(ReadOnlyResult):
     """Treatment difference at one visit over a grid of delta shifts.
 
     ``table`` has ``delta, estimate, std_error, df, ci_lower, ci_upper, p_value,
     significant``; ``tipping_points`` the deltas (by root finding) at which ``p_value``
-    crosses ``alpha``; empty when the conclusion does not change on the grid.
+    crosses ``alpha``; empty when the conclusion does not change on the grid. ``base`` is the
+    analysis without a shift.
     """
 
     outcome: str
@@ -113,12 +107,8 @@ class TippingPointResult:
     delta_arm: str
     method: str
     tipping_points: tuple[float, ...]
-    _table: pd.DataFrame = field(repr=False)
-    base: ImputationResult = field(repr=False)
-
-    @property
-    def table(self) -> pd.DataFrame:
-        return self._table.copy()
+    table: pd.DataFrame
+    base: ImputationResult
 
     @property
     def tipping_point(self) -> float | None:
@@ -129,8 +119,9 @@ class TippingPointResult:
         tp = "none on the grid" if not self.tipping_points else f"{self.tipping_points[0]:.4g}"
         return (
             f"TippingPointResult({self.outcome} at {self.visit}, delta on {self.delta_arm}: "
-            f"{len(self._table)} deltas, tipping point {tp})"
+            f"{len(self.table)} deltas, tipping point {tp})"
         )
 
-    def summary(self) -> pd.DataFrame:
-        return self._table.copy()
+    def summary_frame(self) -> pd.DataFrame:
+        """The grid table."""
+        return self.table

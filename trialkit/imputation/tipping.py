@@ -15,13 +15,14 @@ Validated against: rbmi 1.6 with ``delta`` (``apply_delta``) at several shifts o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.optimize
 
 from trialkit.errors import DataError
-from trialkit.imputation.api import ANALYSES, make_result, pooled_tables, prepare
+from trialkit.imputation.api import make_result, parse_arguments, pooled_tables, prepare
 from trialkit.imputation.delta import delta_shift, resolve_delta
 from trialkit.imputation.results import TippingPointResult
 
@@ -33,15 +34,13 @@ def tipping_point(
     delta_arm: str = "treatment",
     target_visit: str | None = None,
     post_ice_only: bool = False,
-    alpha: float = 0.05,
-    outcome: str,
-    subject: str,
-    visit: str,
-    **kwargs,
+    **arguments: Any,
 ) -> TippingPointResult:
     """Treatment difference over a grid of shifts, and the shift at which p crosses ``alpha``.
 
-    Takes the arguments of :func:`trialkit.impute_and_analyse` (except ``delta``) plus:
+    Takes the arguments of :func:`trialkit.impute_and_analyse` (except ``delta``: the
+    column roles, ``events``, ``reference``, ``spec`` and its options, ``n_jobs``,
+    ``scheduler``, ``progress``) plus:
 
     Parameters
     ----------
@@ -60,12 +59,11 @@ def tipping_point(
         raise DataError("the delta grid is empty; give at least one delta value")
     if not np.all(np.isfinite(grid_vals)):
         raise DataError("the delta grid holds values that are not finite numbers")
-    if "delta" in kwargs:
+    if "delta" in arguments:
         raise DataError("tipping_point sets delta itself; pass the grid as deltas=")
-    analysis = kwargs.pop("analysis", "ancova")
-    if analysis not in ANALYSES:
-        raise DataError(f"unknown analysis '{analysis}'; choose ancova or mmrm")
-    prep = prepare(data, outcome=outcome, subject=subject, visit=visit, **kwargs)
+    request, spec, run = parse_arguments(**arguments)
+    prep = prepare(data, request, spec, run)
+    alpha, analysis = spec.alpha, spec.analysis
     g = prep.grid
     arms = {"treatment": [g.arms[1]], "control": [g.arms[0]], "both": list(g.arms)}.get(delta_arm)
     if arms is None:
@@ -80,7 +78,10 @@ def tipping_point(
         raise DataError(f"target visit '{vis}' is not a visit of the analysis")
     vi = g.visits.index(vis)
     unit = resolve_delta(
-        delta_shift(1.0, arms=arms, post_ice_only=post_ice_only), g, subject, visit
+        delta_shift(1.0, arms=arms, post_ice_only=post_ice_only),
+        g,
+        request.subject,
+        request.visit,
     )
 
     def row(d: float) -> pd.Series:
@@ -110,14 +111,14 @@ def tipping_point(
                     )
                 )
             )
-    base = make_result(prep, None, alpha, outcome, analysis)
+    base = make_result(prep, None, alpha, request.outcome, analysis)
     return TippingPointResult(
-        outcome=outcome,
+        outcome=request.outcome,
         visit=vis,
         alpha=alpha,
         delta_arm=delta_arm,
         method=base.label,
         tipping_points=tuple(points),
-        _table=table,
+        table=table,
         base=base,
     )

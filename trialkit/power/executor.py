@@ -1,4 +1,5 @@
-"""Run independent tasks in parallel: joblib on this machine, Dask distributed on a cluster.
+"""Run independent simulation tasks in parallel (joblib here, Dask on a cluster) through the
+one executor of :mod:`trialkit.core.parallel`.
 
 Results come back in task order whatever the number of workers, so a task that draws its
 random numbers from its own ``numpy.random.SeedSequence`` child gives identical results on
@@ -11,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from trialkit.errors import TrialkitError
+from trialkit.core.parallel import Progress, SchedulerError, get_executor
 
-Progress = Callable[[int, int], None]
+__all__ = ["Progress", "SchedulerError", "run_tasks"]
 
 
-class SchedulerError(TrialkitError):
-    """The Dask scheduler could not be reached (exit code 2)."""
+def _call(func: Callable[[Any], Any], task: Any) -> Any:
+    return func(task)
 
 
 def run_tasks(
@@ -45,61 +46,6 @@ def run_tasks(
     SchedulerError
         If the scheduler at ``scheduler`` does not answer within ``timeout`` seconds.
     """
-    total = len(tasks)
-    if scheduler is not None:
-        return _run_dask(func, tasks, scheduler, timeout, progress)
-    if n_jobs == 1 or total <= 1:
-        out = []
-        for i, task in enumerate(tasks):
-            out.append(func(task))
-            if progress is not None:
-                progress(i + 1, total)
-        return out
-    from joblib import Parallel, delayed
-
-    # results as they finish (progress does not wait behind a slow task), put back in order
-    parallel = Parallel(n_jobs=-1 if n_jobs is None else n_jobs, return_as="generator_unordered")
-    out: list[Any] = [None] * total
-    jobs = (delayed(_indexed)(func, i, task) for i, task in enumerate(tasks))
-    for done, (i, res) in enumerate(parallel(jobs), start=1):
-        out[i] = res
-        if progress is not None:
-            progress(done, total)
-    return out
-
-
-def _indexed(func: Callable[[Any], Any], i: int, task: Any) -> tuple[int, Any]:
-    return i, func(task)
-
-
-def _run_dask(
-    func: Callable[[Any], Any],
-    tasks: Sequence[Any],
-    address: str,
-    timeout: float,
-    progress: Progress | None,
-) -> list[Any]:
-    try:
-        from distributed import Client, as_completed
-    except ImportError:  # pragma: no cover - dask[distributed] is a dependency
-        raise SchedulerError(
-            "Running on a Dask scheduler needs the dask[distributed] package."
-        ) from None
-    try:
-        client = Client(address, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise SchedulerError(
-            f"Cannot reach the Dask scheduler at {address} within {timeout:g} s "
-            f"({type(exc).__name__}); check the address and that the scheduler is running."
-        ) from None
-    try:
-        futures = client.map(func, list(tasks), pure=False)
-        position = {f.key: i for i, f in enumerate(futures)}
-        out: list[Any] = [None] * len(futures)
-        for done, fut in enumerate(as_completed(futures, loop=client.loop), start=1):
-            out[position[fut.key]] = fut.result()
-            if progress is not None:
-                progress(done, len(futures))
-        return out
-    finally:
-        client.close()
+    jobs = 1 if len(tasks) <= 1 and scheduler is None else n_jobs
+    with get_executor(jobs, scheduler, timeout=timeout, progress=progress) as ex:
+        return ex.map(_call, func, list(tasks))

@@ -1,7 +1,9 @@
 """Analysis specifications: frozen values that own each analysis' options, names, defaults
-and compatibility rules (see :mod:`trialkit.specs.mmrm` and :mod:`trialkit.specs.ancova`)."""
+and compatibility rules (see :mod:`trialkit.specs.mmrm`, :mod:`trialkit.specs.ancova` and
+:mod:`trialkit.specs.imputation`)."""
 
 from trialkit.specs.ancova import ANCOVA_OPTIONS, HC_TYPES, AncovaSpec
+from trialkit.specs.imputation import ImputationSpec
 from trialkit.specs.mmrm import COVARIANCES, DF_METHODS, MMRM_OPTIONS, MMRMSpec
 from trialkit.specs.vocabulary import Choice, Option, Vocabulary
 
@@ -13,6 +15,7 @@ __all__ = [
     "MMRM_OPTIONS",
     "AncovaSpec",
     "Choice",
+    "ImputationSpec",
     "MMRMSpec",
     "Option",
     "Vocabulary",

@@ -23,8 +23,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from trialkit.core.problems import Problem, did_you_mean
-from trialkit.specs.vocabulary import Choice, Option, Vocabulary, vocabulary
+from trialkit.core.problems import Problem
+from trialkit.specs.imputation import (
+    ANALYSES,
+    IMPUTATION_METHODS,
+    RESAMPLING,
+    STRATEGIES,
+    ImputationSpec,
+    unknown_name,
+)
+from trialkit.specs.vocabulary import Choice, Option, vocabulary
 
 EVENT_STRATEGIES = vocabulary(
     (
@@ -49,24 +57,8 @@ EVENT_STRATEGIES = vocabulary(
     )
 )
 
-ASSUMPTIONS = vocabulary(
-    (
-        Choice("MAR", "missing at random", "Imputed from the patient's own arm (MAR)."),
-        Choice("JR", "jump to reference", "From the event on, the reference arm's mean.", ("J2R",)),
-        Choice("CR", "copy reference", "The reference arm's mean and covariance throughout."),
-        Choice(
-            "CIR",
-            "copy increments from reference",
-            "The patient's own mean at the last visit before the event, then the reference "
-            "arm's increments.",
-        ),
-        Choice(
-            "LMCF",
-            "last mean carried forward",
-            "The patient's own arm mean at the last visit before the event, carried forward.",
-        ),
-    )
-)
+#: Imputation assumptions: the imputation spec's strategies (rbmi's names).
+ASSUMPTIONS = STRATEGIES
 
 METHODS = vocabulary(
     (
@@ -75,30 +67,7 @@ METHODS = vocabulary(
             "MMRM (likelihood-based, MAR)",
             "The plan's MMRM on the data the strategies leave (no imputation).",
         ),
-        Choice(
-            "condmean",
-            "conditional mean imputation",
-            "Conditional mean imputation with jackknife or bootstrap SEs (Wolbers et al. 2022).",
-        ),
-        Choice(
-            "approxbayes",
-            "approximate Bayesian multiple imputation",
-            "Bootstrap, refit, impute; Rubin's rules with Barnard-Rubin df.",
-        ),
-    )
-)
-
-RESAMPLING = vocabulary(
-    (
-        Choice("jackknife", "jackknife", "Leave one subject out (deterministic)."),
-        Choice("bootstrap", "bootstrap", "Resample subjects within arms (n_samples times)."),
-    )
-)
-
-ANALYSES = vocabulary(
-    (
-        Choice("ancova", "ANCOVA per visit", "outcome ~ arm + covariates at each visit (rbmi)."),
-        Choice("mmrm", "MMRM", "The plan's MMRM on each imputed data set."),
+        *IMPUTATION_METHODS.choices,
     )
 )
 
@@ -135,6 +104,17 @@ class EstimatorSpec:
     delta: float = 0.0
     tipping_point: tuple[float, ...] = ()
     seed: int = 20250101
+
+    @property
+    def imputation(self) -> ImputationSpec:
+        """The imputation options of this estimator (imputation methods only)."""
+        return ImputationSpec(
+            method=self.method,
+            resampling=self.resampling,
+            n_samples=self.n_samples,
+            analysis=self.analysis,
+            seed=self.seed,
+        )
 
     @property
     def deltas(self) -> tuple[float, ...]:
@@ -183,26 +163,29 @@ class EstimandSpec:
                 f"Intercurrent event name '{dup}' is used more than once in '{prefix}events'.",
             )
         for i, e in enumerate(self.events):
-            _check_name(err, f"events[{i + 1}].strategy", e.strategy, EVENT_STRATEGIES)
+            key = f"{prefix}events[{i + 1}].strategy"
+            problem = unknown_name(key, e.strategy, EVENT_STRATEGIES, file)
+            if problem is not None:
+                out.append(problem)
         estimators = [("main.", self.main)] + [
             (f"sensitivity[{i + 1}].", s) for i, s in enumerate(self.sensitivity)
         ]
         for key, est in estimators:
-            _check_name(err, key + "method", est.method, METHODS)
-            _check_name(err, key + "assumption", est.assumption, ASSUMPTIONS)
-            _check_name(err, key + "resampling", est.resampling, RESAMPLING)
-            _check_name(err, key + "analysis", est.analysis, ANALYSES)
-            method = METHODS.canonical(est.method)
-            needs_n = method == "approxbayes" or (
-                method == "condmean" and RESAMPLING.canonical(est.resampling) == "bootstrap"
+            problems = [unknown_name(f"{prefix}{key}method", est.method, METHODS, file)]
+            problems.append(
+                unknown_name(f"{prefix}{key}assumption", est.assumption, ASSUMPTIONS, file)
             )
-            if needs_n and (est.n_samples is None or est.n_samples < 2):
-                err(
-                    key + "n_samples",
-                    f"'{prefix}{key}method' is '{est.method}' with "
-                    f"resampling '{est.resampling}', which needs '{prefix}{key}n_samples' "
-                    "of at least 2.",
+            method = METHODS.canonical(est.method)
+            if method in IMPUTATION_METHODS.codes:
+                problems.extend(est.imputation.check(f"{prefix}{key}", file))
+            else:
+                problems.append(
+                    unknown_name(f"{prefix}{key}resampling", est.resampling, RESAMPLING, file)
                 )
+                problems.append(
+                    unknown_name(f"{prefix}{key}analysis", est.analysis, ANALYSES, file)
+                )
+            out.extend(p for p in problems if p is not None)
             if method == "mmrm" and ASSUMPTIONS.canonical(est.assumption) not in (None, "MAR"):
                 err(
                     key + "assumption",
@@ -226,17 +209,6 @@ class EstimandSpec:
                         "[start, stop, step] with start <= stop and step > 0.",
                     )
         return tuple(out)
-
-
-def _check_name(err, key: str, value: str, vocab: Vocabulary) -> None:  # type: ignore[no-untyped-def]
-    if vocab.canonical(value) is None:
-        dym = did_you_mean(value, vocab.accepted)
-        allowed = "allowed: " + ", ".join(vocab.codes)
-        err(
-            key,
-            f"'{key}' is '{value}', which is not known.",
-            f"{dym} {allowed}" if dym else allowed,
-        )
 
 
 _E = EstimatorSpec()
