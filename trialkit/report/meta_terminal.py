@@ -4,7 +4,7 @@ diagnostics and Egger's test."""
 
 from __future__ import annotations
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.table import Table
 
@@ -21,6 +21,7 @@ from trialkit.report.meta_files import (
     overall_text,
     table2_rows,
 )
+from trialkit.report.plain_table import boxed_table, print_table
 
 __all__ = ["render_meta"]
 
@@ -50,52 +51,68 @@ def _table2(run: MetaRun) -> Table:
     return t
 
 
-def _studies(it: MetaItem, measure: str) -> Table:
+def _studies(it: MetaItem, measure: str) -> RenderableType:
     res = it.result
-    t = Table(title=escape(it.label or "All studies"), title_justify="left")
-    t.add_column("Study")
-    has_n = {"n1", "n2"} <= set(res.studies.columns)
+    studies = res.studies  # a copy: read once
+    has_n = {"n1", "n2"} <= set(studies.columns)
+    one_n = not has_n and "n" in studies.columns
+    columns = [("Study", "left")]
     if has_n:
-        t.add_column("N (T/C)", justify="right")
-    elif "n" in res.studies.columns:
-        t.add_column("N", justify="right")
-    t.add_column(f"{measure_label(measure)} [95% CI]")
-    t.add_column("Weight", justify="right")
-    for _, s in res.studies.iterrows():
-        cells = [escape(str(s["study"]))]
-        if has_n:
-            cells.append(f"{s['n1']:g}/{s['n2']:g}")
-        elif "n" in res.studies.columns:
-            cells.append(f"{s['n']:g}")
-        cells += [fmt_ci(s["yi"], s["ci_lower"], s["ci_upper"]), f"{s['weight']:.1f}%"]
-        t.add_row(*cells)
-    blank = [""] if (has_n or "n" in res.studies.columns) else []
-    t.add_row(
-        f"[bold]Total ({escape(model_label(res))})[/bold]",
-        *blank,
-        f"[bold]{fmt_ci(res.estimate, res.ci_lower, res.ci_upper)}[/bold]",
-        "100.0%",
-    )
-    return t
-
-
-def _influence(it: MetaItem) -> Table:
-    t = Table(title="Influence diagnostics (leave-one-out)", title_justify="left")
-    for col in ("Study", "Estimate without", "Studentised resid.", "Cook's D", "Flag"):
-        t.add_column(col, justify="left" if col in ("Study", "Flag") else "right")
-    loo = it.leave_one_out
-    for (_, r), (_, lo) in zip(it.influence.iterrows(), loo.iterrows(), strict=True):
-        flags = [
-            f for f, on in (("outlier", r["outlier"]), ("influential", r["influential"])) if on
+        columns.append(("N (T/C)", "right"))
+    elif one_n:
+        columns.append(("N", "right"))
+    columns += [(f"{measure_label(measure)} [95% CI]", "left"), ("Weight", "right")]
+    rows: list[list[str]] = []
+    names = studies["study"].astype(str).tolist()
+    est = zip(studies["yi"], studies["ci_lower"], studies["ci_upper"], strict=True)
+    n1 = studies["n1"].tolist() if has_n else None
+    n2 = studies["n2"].tolist() if has_n else None
+    n = studies["n"].tolist() if one_n else None
+    for i, (name, (yi, lo, hi), w) in enumerate(
+        zip(names, est, studies["weight"].tolist(), strict=True)
+    ):
+        cells = [name]
+        if n1 is not None and n2 is not None:
+            cells.append(f"{n1[i]:g}/{n2[i]:g}")
+        elif n is not None:
+            cells.append(f"{n[i]:g}")
+        rows.append([*cells, fmt_ci(yi, lo, hi), f"{w:.1f}%"])
+    blank = [""] if (has_n or one_n) else []
+    rows.append(
+        [
+            f"Total ({model_label(res)})",
+            *blank,
+            fmt_ci(res.estimate, res.ci_lower, res.ci_upper),
+            "100.0%",
         ]
-        t.add_row(
-            escape(str(r["study"])),
-            fmt_ci(lo["estimate"], lo["ci_lower"], lo["ci_upper"]),
-            fmt(r["rstudent"]),
-            fmt(r["cook_d"], 3),
-            ", ".join(flags),
-        )
-    return t
+    )
+    return boxed_table(it.label or "All studies", columns, rows, frozenset({len(rows) - 1}))
+
+
+def _influence(it: MetaItem) -> RenderableType:
+    inf, loo = it.influence, it.leave_one_out
+    columns = [
+        ("Study", "left"),
+        ("Estimate without", "right"),
+        ("Studentised resid.", "right"),
+        ("Cook's D", "right"),
+        ("Flag", "left"),
+    ]
+    rows = []
+    for name, est, lo, hi, rstudent, cook, outlier, influential in zip(
+        inf["study"].astype(str).tolist(),
+        loo["estimate"].tolist(),
+        loo["ci_lower"].tolist(),
+        loo["ci_upper"].tolist(),
+        inf["rstudent"].tolist(),
+        inf["cook_d"].tolist(),
+        inf["outlier"].tolist(),
+        inf["influential"].tolist(),
+        strict=True,
+    ):
+        flags = [f for f, on in (("outlier", outlier), ("influential", influential)) if on]
+        rows.append([name, fmt_ci(est, lo, hi), fmt(rstudent), fmt(cook, 3), ", ".join(flags)])
+    return boxed_table("Influence diagnostics (leave-one-out)", columns, rows)
 
 
 def render_meta(run: MetaRun, console: Console | None = None) -> None:
@@ -115,7 +132,7 @@ def render_meta(run: MetaRun, console: Console | None = None) -> None:
     console.print(_table2(run))
     for it in run.items:
         res = it.result
-        console.print(_studies(it, run.measure))
+        print_table(console, _studies(it, run.measure))
         used = n_studies(res.k)
         if res.n_participants is not None:
             used += f", {res.n_participants:g} participants"
@@ -148,7 +165,7 @@ def render_meta(run: MetaRun, console: Console | None = None) -> None:
                 f"P = {fmt_p(e.p_value)}{low_power}"
             )
         if it.influence is not None:
-            console.print(_influence(it))
+            print_table(console, _influence(it))
         if it.warning:
             console.print(f"[bold yellow]Warning:[/bold yellow] {escape(it.warning)}")
         if it.sensitivity is not None:
