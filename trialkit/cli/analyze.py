@@ -16,9 +16,9 @@ from rich.text import Text
 
 from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.cli.app import app
+from trialkit.cli.errors import load_trial
 from trialkit.core.errors import ModelError
 from trialkit.core.outputs import Output, check_outputs, writing
-from trialkit.data.bundled import trial_or_sample
 from trialkit.report.build import build_document
 from trialkit.report.document import Document
 from trialkit.report.terminal import TerminalRenderer
@@ -83,21 +83,22 @@ def analyze_command(
     }
     err = Console(stderr=True)
     with err.status("Reading the data") as status:
-        trial = trial_or_sample(data, plan)
+        trial = load_trial(data, plan, err)
+        inputs = trial.input_files(data)
         check_outputs(
             [
                 Output(kind, path, folder=fmt in ("csv", "figures"))
                 for kind, (path, fmt) in outputs.items()
                 if path is not None
             ],
-            trial.input_files(data),
+            inputs,
         )
         analysis = analyze_trial(trial, progress=lambda step: status.update(step))
         document = build_document(analysis)
         for kind, (path, fmt) in outputs.items():
             if path is not None:
                 status.update(f"Writing the {kind}")
-                _write(analysis, document, fmt, path, kind, figures_dir)
+                _write(analysis, document, fmt, path, kind, figures_dir, inputs)
     TerminalRenderer().render(document, Console())
     for kind, (path, _) in outputs.items():
         if path is not None:
@@ -125,10 +126,12 @@ def _write(
     path: Path,
     kind: str,
     figures_dir: Path | None,
+    inputs: list[Path],
 ) -> None:
     """Write one output from the one report document (JSON and CSV from the result frames);
     renderers are imported lazily so the terminal report alone never loads matplotlib. The
-    Markdown report links the PNG figures when they are written too."""
+    Markdown report links the PNG figures when they are written too. Folder writers refuse
+    to write a file that is one of ``inputs``."""
     with writing(kind, path):
         if fmt == "html":
             from trialkit.report.figures import svg_figures
@@ -151,7 +154,7 @@ def _write(
         elif fmt == "csv":
             from trialkit.report.csv_tables import write_csv_tables
 
-            write_csv_tables(analysis, path)
+            write_csv_tables(analysis, path, inputs)
         elif fmt == "docx":
             from trialkit.report.docx_report import write_docx
             from trialkit.report.figures import png_figures
@@ -164,7 +167,7 @@ def _write(
         elif fmt == "figures":
             from trialkit.report.figures import write_figures
 
-            write_figures(analysis, path)
+            write_figures(analysis, path, inputs=inputs)
         else:
             from trialkit.report.csv_tables import write_effects
 

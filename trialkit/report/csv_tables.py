@@ -10,11 +10,13 @@ HTML, Markdown and JSON reports all read these frames; :func:`write_csv_tables` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
+from trialkit.core.outputs import check_not_inputs
 from trialkit.core.results import STAT_COLUMNS
 from trialkit.report.spreadsheet import write_csv
 from trialkit.summaries.reconcile import discrepancies_frame
@@ -234,15 +236,20 @@ def report_tables(analysis: TrialAnalysis) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def write_csv_tables(analysis: TrialAnalysis, directory: str | Path) -> list[Path]:
-    """Write each of :func:`report_tables` to ``directory/<name>.csv``; return the paths."""
+def write_csv_tables(
+    analysis: TrialAnalysis, directory: str | Path, inputs: Sequence[Path] = ()
+) -> list[Path]:
+    """Write each of :func:`report_tables` to ``directory/<name>.csv``; return the paths.
+
+    No file is written if one of them would be one of ``inputs`` (a DataError says which).
+    """
     out = Path(directory)
+    tables = report_tables(analysis)
+    paths = [out / f"{name}.csv" for name in tables]
+    check_not_inputs("CSV tables", paths, inputs)
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, frame in report_tables(analysis).items():
-        path = out / f"{name}.csv"
+    for path, frame in zip(paths, tables.values(), strict=True):
         write_csv(frame, path)
-        paths.append(path)
     return paths
 
 

@@ -15,7 +15,7 @@ computes a statistic. SVG keeps text as text and is deterministic (fixed hash sa
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -27,6 +27,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from trialkit.analysis import TrialAnalysis  # noqa: E402
+from trialkit.core.outputs import check_not_inputs  # noqa: E402
 from trialkit.report.consort_diagram import RC as CONSORT_RC  # noqa: E402
 from trialkit.report.consort_diagram import consort_figure  # noqa: E402
 from trialkit.report.csv_tables import results_frame  # noqa: E402
@@ -235,9 +236,16 @@ def svg_figures(analysis: TrialAnalysis) -> dict[str, str]:
     return out
 
 
-def write_figures(analysis: TrialAnalysis, directory: str | Path, dpi: int = 150) -> list[Path]:
-    """Write every figure to ``directory/<name>.png`` and ``.svg``; return the paths."""
+def write_figures(
+    analysis: TrialAnalysis, directory: str | Path, dpi: int = 150, inputs: Sequence[Path] = ()
+) -> list[Path]:
+    """Write every figure to ``directory/<name>.png`` and ``.svg``; return the paths.
+
+    Nothing is written if one of those files would be one of ``inputs``.
+    """
     folder = Path(directory)
+    names = [folder / f"{name}.{ext}" for name in FIGURES for ext in ("png", "svg")]
+    check_not_inputs("figures", names, inputs)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, fig in _drawn(analysis):

@@ -118,6 +118,8 @@ def _influence(it: MetaItem) -> RenderableType:
 def render_meta(run: MetaRun, console: Console | None = None) -> None:
     """Print ``run`` to ``console`` (a new one by default)."""
     console = console or Console()
+    for note in run.notes:
+        console.print(f"[bold yellow]Warning:[/bold yellow] {escape(note)}")
     if run.preset_description:
         console.print(escape(run.preset_description))
     if run.measure in ("SMCR", "SMCC"):
