@@ -300,11 +300,14 @@ def _read_parquet(path: Path) -> _Read:
     return pd.read_parquet(path, engine="pyarrow"), {}, {}
 
 
-def _read_pyreadstat(
-    reader: Callable[..., tuple[pd.DataFrame, Any]], **options: Any
-) -> Callable[[Path], _Read]:
+def _read_pyreadstat(name: str, **options: Any) -> Callable[[Path], _Read]:
+    """A reader through ``pyreadstat.<name>`` (pyreadstat is imported on first use: it costs
+    start-up time that CSV users need not pay)."""
+
     def read(path: Path) -> _Read:
-        df, meta = reader(str(path), **options)
+        import pyreadstat
+
+        df, meta = getattr(pyreadstat, name)(str(path), **options)
         var_labels = {str(k): str(v) for k, v in (meta.column_names_to_labels or {}).items() if v}
         val_labels = {str(k): dict(v) for k, v in (meta.variable_value_labels or {}).items()}
         # SPSS/Stata store an empty string for a blank text cell: make it missing, as in CSV
@@ -342,23 +345,15 @@ def _strip_text(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# user_missing=False turns every value the file declares missing into NaN (SPSS missing values
+# and ranges; Stata/SAS special missing values .a-.z). XPORT has no such values.
 _READERS: dict[str, Callable[[Path], _Read]] = {
     "csv": _read_csv,
     "tsv": _read_tsv,
     "xlsx": _read_xlsx,
     "parquet": _read_parquet,
+    "spss": _read_pyreadstat("read_sav", user_missing=False),
+    "stata": _read_pyreadstat("read_dta", user_missing=False),
+    "sas7bdat": _read_pyreadstat("read_sas7bdat", user_missing=False),
+    "xport": _read_pyreadstat("read_xport"),
 }
-
-
-def _register_pyreadstat() -> None:
-    import pyreadstat
-
-    # user_missing=False turns every value the file declares missing into NaN (SPSS missing
-    # values and ranges; Stata/SAS special missing values .a-.z). XPORT has no such values.
-    _READERS["spss"] = _read_pyreadstat(pyreadstat.read_sav, user_missing=False)
-    _READERS["stata"] = _read_pyreadstat(pyreadstat.read_dta, user_missing=False)
-    _READERS["sas7bdat"] = _read_pyreadstat(pyreadstat.read_sas7bdat, user_missing=False)
-    _READERS["xport"] = _read_pyreadstat(pyreadstat.read_xport)
-
-
-_register_pyreadstat()

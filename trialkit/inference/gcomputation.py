@@ -44,6 +44,8 @@ import numpy as np
 from scipy import stats
 from scipy.special import expit
 
+from trialkit.inference.sandwich import hc_covariance
+
 
 class NotEstimable(Exception):
     """The logistic working model cannot give finite, identified estimates (with the reason)."""
@@ -119,14 +121,7 @@ def coefficient_covariance(X: np.ndarray, y: np.ndarray, fit: LogisticFit, kind:
         return fit.cov
     w = fit.mu * (1 - fit.mu)
     bread = np.linalg.inv(X.T @ (X * w[:, None]))
-    r2 = (y - fit.mu) ** 2
-    n, k = X.shape
-    if kind in ("HC2", "HC3"):
-        h = w * np.einsum("ij,jk,ik->i", X, bread, X)
-        r2 = r2 / (1 - h) ** (1 if kind == "HC2" else 2)
-    meat = X.T @ (X * r2[:, None])
-    V = bread @ meat @ bread
-    return V * n / (n - k) if kind == "HC1" else V
+    return hc_covariance(X, y - fit.mu, bread, kind, weights=w)
 
 
 def ge_covariance(P: np.ndarray, designs: list[np.ndarray], cov_beta: np.ndarray) -> np.ndarray:

@@ -5,9 +5,9 @@ At visit :math:`v`, on the subjects with the outcome, baseline and covariates ob
 .. math::  y_{iv} = \beta_0 + \Delta\,\mathrm{arm}_i + \gamma\,\mathrm{baseline}_i
            + \delta'z_i + \varepsilon_i,
 
-fitted by OLS (statsmodels). LS means hold continuous covariates at their means over the
-subjects analysed and average factor covariates with equal (emmeans default, SAS LSMEANS)
-or proportional weights. The adjusted difference :math:`\hat\Delta` has residual df
+fitted by OLS (:func:`ols`: the pseudo-inverse of the design, as statsmodels ``OLS``). LS
+means hold continuous covariates at their means over the subjects analysed and average
+factor covariates with equal (emmeans default, SAS LSMEANS) or proportional weights. The adjusted difference :math:`\hat\Delta` has residual df
 :math:`n - p`; optional heteroscedasticity-consistent SEs (HC0-HC3) keep those df, as
 emmeans does with a sandwich ``vcov.``.
 
@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from statsmodels.regression.linear_model import OLS, RegressionResults
 
 from trialkit.core.errors import ModelError
 from trialkit.core.results import ReadOnlyResult
 from trialkit.inference.contrasts import ContrastEngine
+from trialkit.inference.sandwich import hc_covariance
 from trialkit.models.accounting import SampleAccounting
 from trialkit.models.degenerate import (
     check_inputs,
@@ -124,17 +124,18 @@ def fit_ancova(
     arms: tuple[str, str] | None = None
     for v in visits:
         try:
-            design, ols = _fit_visit(
+            design, fitted = _fit_visit(
                 data, str(v), outcome, arm, control, visit, subject, covs, robust
             )
         except ModelError as exc:
             not_estimable[str(v)] = str(exc)
             continue
         arms = design.arms
+        beta, vcov = fitted
         engine = ContrastEngine(
-            beta=np.asarray(ols.params),
-            vcov=np.asarray(ols.cov_params()),
-            phi=np.asarray(ols.cov_params()),
+            beta=beta,
+            vcov=vcov,
+            phi=vcov,
             df_method="residual",
             alpha=alpha,
             n_obs=design.n_obs,
@@ -183,7 +184,7 @@ def _fit_visit(
     subject: str,
     covs: list[str],
     robust: str | None,
-) -> tuple[Design, RegressionResults]:
+) -> tuple[Design, tuple[np.ndarray, np.ndarray]]:
     """OLS at one visit; ModelError when that visit cannot identify the model."""
     at_visit = data[data[visit].astype(str) == v]
     estimable_visits(at_visit, outcome=outcome, arm=arm, visit=visit, visits=[v])
@@ -209,5 +210,25 @@ def _fit_visit(
     )
     check_sample(design.sample, outcome, design.n_obs, design.k)
     check_residuals(design.y, design.X, outcome)
-    ols = OLS(design.y, design.X).fit(cov_type=robust or "nonrobust")
-    return design, ols
+    return design, ols(design.y, design.X, robust)
+
+
+def ols(y: np.ndarray, X: np.ndarray, robust: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    r"""Least-squares coefficients and their covariance.
+
+    :math:`\hat\beta = X^+ y` and :math:`(X'X)^{-1} = X^+ X^{+\prime}` from the pseudo-inverse
+    :math:`X^+` (as statsmodels ``OLS``); the covariance is
+    :math:`\hat\sigma^2 (X'X)^{-1}` with :math:`\hat\sigma^2 = \mathrm{RSS}/(n-k)`, or the
+    ``robust`` (``"HC0"``-``"HC3"``) sandwich of
+    :func:`~trialkit.inference.sandwich.hc_covariance`.
+
+    Validated against: R ``lm`` + ``sandwich::vcovHC`` (tests/reference/ancova_trial2, 1e-9).
+    """
+    pinv = np.linalg.pinv(X)
+    beta = pinv @ y
+    bread = pinv @ pinv.T
+    resid = y - X @ beta
+    if robust:
+        return beta, hc_covariance(X, resid, bread, robust)
+    n, k = X.shape
+    return beta, bread * (resid @ resid / (n - k))
