@@ -7,9 +7,10 @@ At visit :math:`v`, on the subjects with the outcome, baseline and covariates ob
 
 fitted by OLS (:func:`ols`: the pseudo-inverse of the design, as statsmodels ``OLS``). LS
 means hold continuous covariates at their means over the subjects analysed and average
-factor covariates with equal (emmeans default, SAS LSMEANS) or proportional weights. The adjusted difference :math:`\hat\Delta` has residual df
-:math:`n - p`; optional heteroscedasticity-consistent SEs (HC0-HC3) keep those df, as
-emmeans does with a sandwich ``vcov.``.
+factor covariates with equal (emmeans default, SAS LSMEANS) or proportional weights. The
+adjusted difference :math:`\hat\Delta` has residual df :math:`n - p`; optional
+heteroscedasticity-consistent SEs (HC0-HC3) keep those df, as emmeans does with a sandwich
+``vcov.``.
 
 Validated against: R ``lm`` + ``emmeans`` (and ``sandwich::vcovHC`` for HC SEs),
 tests/reference/ancova_trial2.

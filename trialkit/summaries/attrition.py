@@ -12,7 +12,7 @@
 * per post-baseline visit, differential attrition: Fisher's exact test on the 2 x 2 table
   (arm x not assessed / assessed). ``estimate`` is the conditional maximum-likelihood odds
   ratio of *not* being assessed, treatment vs control, with its exact conditional CI (as R
-  ``fisher.test``); ``sample_odds_ratio`` is ``(a d) / (b c)`` (``scipy.stats.fisher_exact``).
+  ``fisher.test``); ``sample_odds_ratio`` is ``(a d) / (b c)`` (:mod:`trialkit.inference.fisher`).
   The exact CI costs time that grows with the table (n^1.4); when the top-left cell can take
   more than :data:`EXACT_CI_MAX_SUPPORT` + 1 values given the margins (e.g. more than 200
   subjects not assessed at that visit, in large trials), the CI is Woolf's logit interval
@@ -35,9 +35,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri
 
 from trialkit.data.trial import Trial
+from trialkit.inference.fisher import fisher_test
 from trialkit.summaries.assessment import (
     arm_label,
     arm_order,
@@ -151,17 +152,13 @@ def fisher_attrition(
     (tests/reference/summaries/attrition_large.R).
     """
     t = np.asarray(table, dtype=int)
-    sample_or, p = stats.fisher_exact(t)
-    cond = stats.contingency.odds_ratio(t, kind="conditional")
     col, row = int(t[:, 0].sum()), int(t[0].sum())
     support = min(col, row) - max(0, row - int(t[:, 1].sum()))
-    if support <= EXACT_CI_MAX_SUPPORT:
-        ci = cond.confidence_interval(confidence_level=1.0 - alpha)
-        lo, hi, method = float(ci.low), float(ci.high), "exact"
-    else:
-        lo, hi = woolf_ci(t, alpha)
-        method = "woolf"
-    return float(cond.statistic), lo, hi, float(sample_or), float(p), method
+    exact = support <= EXACT_CI_MAX_SUPPORT
+    res = fisher_test(t, alpha, ci=exact)
+    lo, hi = (res.ci_lower, res.ci_upper) if exact else woolf_ci(t, alpha)
+    method = "exact" if exact else "woolf"
+    return res.estimate, lo, hi, res.sample_odds_ratio, res.p_value, method
 
 
 def woolf_ci(table: np.ndarray, alpha: float = 0.05) -> tuple[float, float]:
@@ -175,7 +172,7 @@ def woolf_ci(table: np.ndarray, alpha: float = 0.05) -> tuple[float, float]:
         cells = cells + 0.5
     a, b, c, d = cells
     log_or = math.log(a * d / (b * c))
-    half = float(stats.norm.ppf(1 - alpha / 2)) * math.sqrt(float(np.sum(1 / cells)))
+    half = float(ndtri(1 - alpha / 2)) * math.sqrt(float(np.sum(1 / cells)))
     return math.exp(log_or - half), math.exp(log_or + half)
 
 
