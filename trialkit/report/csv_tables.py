@@ -10,6 +10,7 @@ HTML, Markdown and JSON reports all read these frames; :func:`write_csv_tables` 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -110,8 +111,19 @@ def results_frame(analysis: TrialAnalysis) -> pd.DataFrame:
     ``ancova_estimate ... ancova_p_value, ancova_n_control, ancova_n_treatment``. Model
     columns are missing (NaN) at baseline.
     """
+    hit = _RESULTS.get(id(analysis))
+    if hit is not None and hit[0]() is analysis:
+        return hit[1].copy()
     frames = [_outcome_rows(analysis, oa) for oa in analysis.outcomes]
-    return pd.concat(frames, ignore_index=True)
+    frame = pd.concat(frames, ignore_index=True)
+    key = id(analysis)
+    _RESULTS[key] = (weakref.ref(analysis, lambda _ref: _RESULTS.pop(key, None)), frame)
+    return frame.copy()
+
+
+# results_frame per analysis (the document, the figures and the CSV tables all read it):
+# built once, each caller gets a copy; an entry goes when its analysis is garbage-collected.
+_RESULTS: dict[int, tuple[weakref.ref[TrialAnalysis], pd.DataFrame]] = {}
 
 
 MODEL_COLUMNS = (
