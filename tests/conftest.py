@@ -77,6 +77,18 @@ def plan_dict(layout: str = "long", data: str = "trial.csv") -> dict[str, Any]:
     return plan
 
 
+def plan_section(*path: str):  # type: ignore[no-untyped-def]
+    """The plan key table's section at ``path`` (e.g. ``"analysis", "mmrm"``)."""
+    from trialkit.plan.keys import PLAN, Section
+
+    s = PLAN
+    for name in path:
+        sub = s.get(name)
+        assert isinstance(sub, Section)
+        s = sub
+    return s
+
+
 def to_toml(d: dict[str, Any]) -> str:
     """Write a dict as TOML (tables, arrays of tables, scalars and arrays of scalars)."""
     lines: list[str] = []

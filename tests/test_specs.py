@@ -14,7 +14,7 @@ import inspect
 from pathlib import Path
 
 import pytest
-from conftest import assert_clean_failure, plan_dict
+from conftest import assert_clean_failure, plan_dict, plan_section
 
 from trialkit.core.errors import ModelError
 from trialkit.data.readers import read_table
@@ -23,7 +23,6 @@ from trialkit.inference.contrasts import DF_REGISTRY
 from trialkit.models.ancova import fit_ancova
 from trialkit.models.covariance import NAMES, Structure
 from trialkit.models.mmrm import fit_mmrm
-from trialkit.plan.keys import PLAN, Section
 from trialkit.report.format import covariance_name, df_method_name
 from trialkit.specs import (
     ANCOVA_OPTIONS,
@@ -38,15 +37,6 @@ from trialkit.specs import (
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _section(*path: str) -> Section:
-    s: Section = PLAN
-    for name in path:
-        sub = s.get(name)
-        assert isinstance(sub, Section)
-        s = sub
-    return s
-
-
 @pytest.mark.parametrize(
     ("section", "options", "spec"),
     [
@@ -55,7 +45,7 @@ def _section(*path: str) -> Section:
     ],
 )
 def test_plan_keys_are_the_spec_options(section, options, spec) -> None:
-    keys = _section(*section)
+    keys = plan_section(*section)
     plan_options = [o for o in options if o.plan_key]
     assert keys.names() == [o.name for o in plan_options]
     fields = {f.name for f in dataclasses.fields(spec)}

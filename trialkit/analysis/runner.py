@@ -20,8 +20,10 @@ import pandas as pd
 
 from trialkit.analysis.estimands import EstimandResult, analyze_estimands
 from trialkit.analysis.frames import covariates_for, outcome_frame
+from trialkit.analysis.multiplicity import MultiplicityAnalysis, analyze_multiplicity
 from trialkit.analysis.observed import observed_summary
 from trialkit.analysis.replication import replication_table
+from trialkit.analysis.responders import ResponderAnalysis, analyze_responders
 from trialkit.core.errors import ModelError
 from trialkit.core.results import STAT_COLUMNS
 from trialkit.data.trial import Trial
@@ -97,6 +99,8 @@ class TrialAnalysis:
     replication: pd.DataFrame | None
     settings: dict[str, object] = field(default_factory=dict)
     estimands: tuple[EstimandResult, ...] = ()
+    responders: tuple[ResponderAnalysis, ...] = ()
+    multiplicity: MultiplicityAnalysis | None = None
 
     def failed_models(self) -> tuple[tuple[str, str, str], ...]:
         """``(outcome label, model, reason)`` for every planned model that was not fitted."""
@@ -270,6 +274,8 @@ def analyze_trial(trial: Trial, progress: Progress | None = None) -> TrialAnalys
     if plan.estimands:
         say("Estimands: main and sensitivity estimators")
     estimands = analyze_estimands(trial)
+    responders = analyze_responders(trial, progress)
+    multiplicity = analyze_multiplicity(trial, results, responders)
     settings = {
         "covariance_requested": spec.mmrm.covariance,
         "df_method": spec.mmrm.df_method,
@@ -281,5 +287,16 @@ def analyze_trial(trial: Trial, progress: Progress | None = None) -> TrialAnalys
         "ancova_robust": spec.ancova.robust,
     }
     return TrialAnalysis(
-        trial, tuple(results), flow, base, adh, attr, disc, rep, settings, estimands
+        trial,
+        tuple(results),
+        flow,
+        base,
+        adh,
+        attr,
+        disc,
+        rep,
+        settings,
+        estimands,
+        responders=responders,
+        multiplicity=multiplicity,
     )

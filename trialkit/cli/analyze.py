@@ -139,12 +139,15 @@ def _write(
 
             path.write_text(HtmlRenderer(svg_figures(analysis)).render(document), "utf-8")
         elif fmt == "markdown":
+            from trialkit.report.build_multiplicity import has_graph
             from trialkit.report.markdown import MarkdownRenderer
 
             links = {
                 name: Path(os.path.relpath(figures_dir / f"{name}.png", path.parent)).as_posix()
-                for name in ("consort", "trajectories", "forest", "estimands")
-                if figures_dir is not None and (name != "estimands" or analysis.estimands)
+                for name in ("consort", "trajectories", "forest", "estimands", "multiplicity")
+                if figures_dir is not None
+                and (name != "estimands" or analysis.estimands)
+                and (name != "multiplicity" or has_graph(analysis))
             }
             path.write_text(MarkdownRenderer(links).render(document), "utf-8")
         elif fmt == "json":

@@ -30,6 +30,11 @@ import pandas as pd
 from trialkit.core.problems import Problem, ValidationReport, did_you_mean, quote_list
 from trialkit.data.estimands import check_events, estimand_columns
 from trialkit.data.readers import RawTable
+from trialkit.data.responders import (
+    check_responders,
+    responder_columns,
+    responder_subject_columns,
+)
 from trialkit.data.values import numeric_values, text_values
 from trialkit.plan.build import BASELINE_TOKEN
 from trialkit.plan.schema import Plan
@@ -51,7 +56,7 @@ def plan_columns(plan: Plan) -> list[tuple[str, str]]:
         if plan.layout == "long" and o.column:
             out.append((o.column, f"{key}.column"))
         out.extend((c, f"{key}.columns") for c in o.columns)
-    return out + [(c, k) for c, k in subject_level_columns(plan)]
+    return out + responder_columns(plan) + [(c, k) for c, k in subject_level_columns(plan)]
 
 
 def subject_level_columns(plan: Plan) -> list[tuple[str, str]]:
@@ -70,7 +75,7 @@ def subject_level_columns(plan: Plan) -> list[tuple[str, str]]:
         out.extend((c, f"baseline_table.{key}") for c in getattr(bt, key))
     for i, block in enumerate(bt.multi_select):
         out.extend((c, f"baseline_table.multi_select[{i + 1}].columns") for c in block.columns)
-    return out + estimand_columns(plan)
+    return out + estimand_columns(plan) + responder_subject_columns(plan)
 
 
 def validate(raw: RawTable, plan: Plan) -> ValidationReport:
@@ -138,6 +143,9 @@ class _Validator:
         if p.estimands:
             rows = np.asarray(self.raw.row_numbers(np.arange(len(self.df))))
             self.problems.extend(check_events(self.df, p, self.raw.name, rows))
+        if p.responders or p.multiplicity:
+            rows = np.asarray(self.raw.row_numbers(np.arange(len(self.df))))
+            self.problems.extend(check_responders(self.df, p, self.raw.name, rows, self.subject))
         return self.problems
 
     def check_plan_roles(self) -> None:

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from trialkit.data.responders import binary_codes
 from trialkit.errors import DataError, PlanError
 
 _OPS = {"<=": np.less_equal, "<": np.less, ">=": np.greater_equal, ">": np.greater}
 _RULE = re.compile(
     r"^\s*(value|change)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$"
 )
-_YES = {"1", "1.0", "yes", "true"}
-_NO = {"0", "0.0", "no", "false"}
 
 
 @dataclass(frozen=True)
@@ -66,13 +65,7 @@ def binary_values(series: pd.Series, column: str, context: pd.DataFrame) -> pd.S
         Naming the column, the first offending row (1-based position in the data) and the
         subject and visit given in ``context`` (its first two columns).
     """
-    if pd.api.types.is_bool_dtype(series):
-        return series.astype(float)
-    text = series.astype("string").str.strip().str.lower()
-    yes = text.isin(_YES).fillna(False).to_numpy(dtype=bool)
-    no = text.isin(_NO).fillna(False).to_numpy(dtype=bool)
-    missing = series.isna().to_numpy() | (text.fillna("") == "").to_numpy(dtype=bool)
-    bad = ~(yes | no | missing)
+    values, bad = binary_codes(series)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         where = ", ".join(f"{c} {context.iloc[pos][c]}" for c in context.columns)
@@ -80,5 +73,4 @@ def binary_values(series: pd.Series, column: str, context: pd.DataFrame) -> pd.S
             f"column '{column}' has value '{series.iloc[pos]}' at row {pos + 1} ({where}); "
             f"a binary outcome must be 0/1, yes/no or true/false ({int(bad.sum())} such row(s))"
         )
-    out = np.where(yes, 1.0, np.where(no, 0.0, np.nan))
-    return pd.Series(out, index=series.index)
+    return pd.Series(values, index=series.index)

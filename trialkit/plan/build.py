@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from trialkit.core.problems import Problem, did_you_mean, quote_list
+from trialkit.plan.build_responders import build_multiplicity, build_responders
 from trialkit.plan.schema import (
     Adherence,
     Analysis,
@@ -98,6 +99,8 @@ def build_plan(t: dict[str, Any], path: Path, problems: list[Problem]) -> Plan |
     estimands = tuple(
         _build_estimand(e, i, outcomes, visits, c) for i, e in enumerate(t["estimands"])
     )
+    responders = build_responders(t["responders"], outcomes, visits, layout, c.file, problems)
+    mult = build_multiplicity(t["multiplicity"], outcomes, responders, visits, c.file, problems)
     if any(p.severity == "error" for p in problems):
         return None
     return Plan(
@@ -116,6 +119,8 @@ def build_plan(t: dict[str, Any], path: Path, problems: list[Problem]) -> Plan |
         analysis=analysis,
         published=published,
         estimands=estimands,
+        responders=responders,
+        multiplicity=mult,
         path=path,
         sheet=trial["sheet"],
         calibrated_to_published=bool(trial["calibrated_to_published"]),

@@ -13,6 +13,8 @@ from typing import Any
 
 from trialkit.specs import ANCOVA_OPTIONS, MMRM_OPTIONS, Option
 from trialkit.specs.estimand import ESTIMAND_OPTIONS, ESTIMATOR_OPTIONS, EVENT_OPTIONS
+from trialkit.specs.multiplicity import HYPOTHESIS_OPTIONS, MULTIPLICITY_OPTIONS
+from trialkit.specs.responder import RESPONDER_OPTIONS, RESPONDER_OUTCOME_OPTIONS
 
 #: kind -> (TOML types accepted, description used in the docs)
 KINDS: dict[str, str] = {
@@ -25,6 +27,7 @@ KINDS: dict[str, str] = {
     "strings": "array of strings",
     "texts": "array of strings (numbers are read as text)",
     "numbers": "array of numbers",
+    "matrix": "array of arrays of numbers",
     "pair": "array of two numbers",
     "labels": "table of string = string",
     "counts": "table of string = integer",
@@ -109,6 +112,35 @@ ESTIMANDS = Section(
         ),
     ),
     array=True,
+)
+
+RESPONDERS = Section(
+    "responders",
+    "Responder (binary) outcomes: a binary column, or a threshold on a continuous outcome's "
+    "value, change or improvement. Each is analysed at every visit by g-computation from a "
+    "covariate-adjusted logistic model, with the unadjusted difference (Newcombe CI) and the "
+    "numbers responding. Generated from `trialkit.specs.responder.ResponderOutcomeSpec` and "
+    "`ResponderSpec`.",
+    option_keys(RESPONDER_OUTCOME_OPTIONS) + option_keys(RESPONDER_OPTIONS),
+    array=True,
+)
+
+MULTIPLICITY = Section(
+    "multiplicity",
+    "The confirmatory results (outcome x visit x comparison) and the procedure controlling "
+    "the familywise error over them; every other result is exploratory. Generated from "
+    "`trialkit.specs.multiplicity.MultiplicitySpec`.",
+    (
+        *option_keys(MULTIPLICITY_OPTIONS),
+        Section(
+            "hypotheses",
+            "One `[[multiplicity.hypotheses]]` table per confirmatory hypothesis, in testing "
+            "order (the order of `weights` and `transitions`).",
+            option_keys(HYPOTHESIS_OPTIONS),
+            required=True,
+            array=True,
+        ),
+    ),
 )
 
 MULTI_SELECT = Section(
@@ -326,6 +358,8 @@ PLAN = Section(
             ),
         ),
         ESTIMANDS,
+        RESPONDERS,
+        MULTIPLICITY,
         Section(
             "published",
             "Published between-group results, for the replication check.",

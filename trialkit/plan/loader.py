@@ -179,6 +179,10 @@ _VALIDATORS = {
     "strings": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
     "texts": lambda v: isinstance(v, list) and all(_is_text(x) for x in v),
     "numbers": lambda v: isinstance(v, list) and all(_is_number(x) for x in v),
+    "matrix": lambda v: (
+        isinstance(v, list)
+        and all(isinstance(r, list) and all(_is_number(x) for x in r) for r in v)
+    ),
     "pair": lambda v: isinstance(v, list) and len(v) == 2 and all(_is_number(x) for x in v),
     "labels": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
     "counts": lambda v: (

@@ -13,6 +13,8 @@ from typing import Literal
 
 from trialkit.specs import AncovaSpec, MMRMSpec
 from trialkit.specs.estimand import EstimandSpec
+from trialkit.specs.multiplicity import MultiplicitySpec
+from trialkit.specs.responder import ResponderOutcomeSpec
 
 Layout = Literal["long", "wide"]
 Role = Literal["primary", "secondary"]
@@ -181,6 +183,8 @@ class Plan:
     analysis: Analysis = field(default_factory=Analysis)
     published: tuple[Published, ...] = ()
     estimands: tuple[EstimandSpec, ...] = ()
+    responders: tuple[ResponderOutcomeSpec, ...] = ()
+    multiplicity: MultiplicitySpec | None = None
     path: Path | None = None
     sheet: str | None = None
     #: Synthetic data generated to reproduce ``published``: the replication check agrees by

@@ -11,11 +11,20 @@ and keep their format in typed cells; every renderer shows the document as built
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
 from trialkit.core.version import __version__
 from trialkit.report.build_estimands import estimand_blocks
+from trialkit.report.build_multiplicity import (
+    confirmatory_footnotes,
+    confirmatory_marks,
+    multiplicity_section,
+    title_status,
+)
+from trialkit.report.build_responders import responder_sections
 from trialkit.report.build_summaries import (
     adherence_blocks,
     attrition_blocks,
@@ -192,7 +201,8 @@ def outcome_section(
         where = plan.visits.label(visit) if plan.visits.labels else f"visit {visit}"
         blocks.append(Paragraph(f"{model}: no estimate at {where}: {reason}.", "flag"))
     for _, r in rows[~rows["is_baseline"]].iterrows():
-        blocks.append(visit_table(r, oa, heads, ci))
+        t = visit_table(r, oa, heads, ci)
+        blocks.append(replace(t, title=t.title + title_status(analysis, oa.name, r["visit"])))
     return Section(f"outcome-{oa.name}", oa.outcome.label, tuple(blocks), outcome=oa.name)
 
 
@@ -220,7 +230,14 @@ def summary_table(analysis: TrialAnalysis, results: pd.DataFrame, ci: str) -> Ta
             r = by_visit.loc[v]
             bold = "bold" if r["p_value"] < plan.analysis.alpha else None
             cells += [
-                Estimate(r["estimate"], r["ci_lower"], r["ci_upper"], dd, emphasis=bold),
+                Estimate(
+                    r["estimate"],
+                    r["ci_lower"],
+                    r["ci_upper"],
+                    dd,
+                    emphasis=bold,
+                    marks=confirmatory_marks(analysis, oa.name, v),
+                ),
                 PValue(r["p_value"], emphasis=bold),
                 Number(r["d"], 2),
             ]
@@ -229,6 +246,7 @@ def summary_table(analysis: TrialAnalysis, results: pd.DataFrame, ci: str) -> Ta
         f"Treatment - control at each visit: MMRM difference ({ci}), p, Cohen's d",
         tuple(cols),
         tuple(rows),
+        footnotes=confirmatory_footnotes(analysis),
     )
 
 
@@ -297,6 +315,9 @@ def build_document(analysis: TrialAnalysis) -> Document:
         if i == 0:
             blocks.append(_figure("estimands"))
         sections.append(Section(f"estimand-{i + 1}", f"Estimand: {est.spec.name}", tuple(blocks)))
+    sections += responder_sections(analysis, ci)
+    mult = multiplicity_section(analysis, ci)
+    sections += [mult] if mult is not None else []
     sections += [
         Section(
             "summary",

@@ -19,6 +19,7 @@ import pandas as pd
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
 from trialkit.core.outputs import check_not_inputs
 from trialkit.core.results import STAT_COLUMNS
+from trialkit.report.json_responders import responder_csv_tables
 from trialkit.report.spreadsheet import write_csv
 from trialkit.summaries.reconcile import discrepancies_frame
 
@@ -245,6 +246,7 @@ def report_tables(analysis: TrialAnalysis) -> dict[str, pd.DataFrame]:
         tables["adherence_distribution"] = analysis.adherence.distribution_frame()
     if analysis.replication is not None:
         tables["replication"] = analysis.replication
+    tables.update(responder_csv_tables(analysis))
     return tables
 
 

@@ -28,11 +28,13 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from trialkit.analysis import TrialAnalysis  # noqa: E402
 from trialkit.core.outputs import check_not_inputs  # noqa: E402
+from trialkit.report.build_multiplicity import has_graph  # noqa: E402
 from trialkit.report.consort_diagram import RC as CONSORT_RC  # noqa: E402
 from trialkit.report.consort_diagram import consort_figure  # noqa: E402
 from trialkit.report.csv_tables import results_frame  # noqa: E402
 from trialkit.report.estimand_figures import estimand_figure  # noqa: E402
 from trialkit.report.format import arm_labels  # noqa: E402
+from trialkit.report.multiplicity_figure import multiplicity_graph_figure  # noqa: E402
 
 # CONSORT_RC turns mathtext off, so labels from the data are drawn as typed.
 RC = {**CONSORT_RC, "svg.hashsalt": "trialkit", "font.size": 9}
@@ -205,6 +207,12 @@ def _consort(analysis: TrialAnalysis) -> Figure:
     return consort_figure(analysis.consort)[0]
 
 
+def _multiplicity(analysis: TrialAnalysis) -> Figure | None:
+    if not has_graph(analysis):
+        return None
+    return multiplicity_graph_figure(analysis.multiplicity.result)  # type: ignore[union-attr]
+
+
 def _tidy(
     make: Callable[[TrialAnalysis], Figure | None],
 ) -> Callable[[TrialAnalysis], Figure | None]:
@@ -223,6 +231,7 @@ FIGURES: dict[str, tuple[str, Callable[[TrialAnalysis], Figure | None]]] = {
         "Estimands: main and sensitivity estimates, tipping point",
         _tidy(estimand_figure),
     ),
+    "multiplicity": ("Multiplicity graph and decisions", _multiplicity),
 }
 
 

@@ -6,7 +6,10 @@ The document follows ``trialkit/report/schema/trial_report.schema.json`` (JSON S
 :func:`~trialkit.report.csv_tables.results_frame`, the observed summaries, the MMRM with every
 table, covariance attempts and sample accounting, the ANCOVA with per-visit samples),
 ``summary``, ``models``, ``consort``, ``baseline``, ``adherence``, ``attrition``,
-``discrepancies``, ``replication`` with its ``replication_note``, ``effects``, the report's
+``discrepancies``, ``replication`` with its ``replication_note``, ``effects``, ``estimands``,
+``responders``, ``multiplicity`` and ``result_status`` when the plan has them
+(:mod:`trialkit.report.json_responders`),
+the report's
 ``footnotes`` and the pre-filled CONSORT 2025 checklist (``consort_checklist``: every item,
 and item 26's numbers at full precision).
 
@@ -33,6 +36,7 @@ from trialkit.models.accounting import SampleAccounting
 from trialkit.report.consort_checklist import consort_checklist, outcome_results
 from trialkit.report.csv_tables import models_frame, results_frame
 from trialkit.report.format import arm_labels
+from trialkit.report.json_responders import responder_blocks
 from trialkit.report.notes import footnotes, replication_note
 
 SCHEMA_VERSION = "1.1"
@@ -200,6 +204,7 @@ def report_dict(analysis: TrialAnalysis) -> dict[str, Any]:
         "replication_note": replication_note(analysis),
         "effects": jsonable(analysis.effects_frame()),
         "estimands": [_estimand(e) for e in analysis.estimands],
+        **responder_blocks(analysis),
         "footnotes": footnotes(analysis),
         "consort_checklist": {
             "items": jsonable(consort_checklist(analysis)),
