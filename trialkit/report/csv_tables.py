@@ -26,10 +26,13 @@ from trialkit.summaries.reconcile import discrepancies_frame
 
 def _by_arm(frame: pd.DataFrame, columns: dict[str, str], arms: dict[str, str]) -> pd.DataFrame:
     """``arm, visit`` rows -> one row per visit with ``<new>_<control|treatment>`` columns."""
-    f = frame.assign(arm=frame["arm"].astype(str).map(arms), visit=frame["visit"].astype(str))
-    wide = f.pivot(index="visit", columns="arm", values=list(columns))
-    wide.columns = [f"{columns[c]}_{a}" for c, a in wide.columns]
-    return wide
+    arm = frame["arm"].astype(str).map(arms).to_numpy()
+    f = frame[list(columns)].set_axis(pd.Index(frame["visit"].astype(str), name="visit"))
+    parts = [
+        f[arm == a].rename(columns={c: f"{new}_{a}" for c, new in columns.items()})
+        for a in dict.fromkeys(arms.values())
+    ]
+    return pd.concat(parts, axis=1)
 
 
 OBSERVED = {"n": "n", "mean": "mean", "sd": "sd"}
