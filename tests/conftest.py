@@ -114,7 +114,8 @@ def to_toml(d: dict[str, Any]) -> str:
             and not (isinstance(v, list) and v and isinstance(v[0], dict))
         }
         for k, v in scalars.items():
-            lines.append(f"{k} = {value(v)}")
+            bare = k.replace("_", "").replace("-", "").isalnum() and k.isascii()
+            lines.append(f"{k if bare else json.dumps(k)} = {value(v)}")
         for k, v in t.items():
             name = f"{prefix}.{k}" if prefix else k
             if isinstance(v, dict):

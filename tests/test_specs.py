@@ -148,3 +148,19 @@ def test_validate_reports_incompatible_options(cli, write_trial, mmrm: dict, mes
     files = write_trial(plan=d)
     result = cli("validate", files.data, "--plan", files.plan)
     assert_clean_failure(result, message)
+
+
+def test_arm_options_are_plan_keys_and_api_arguments() -> None:
+    """``comparisons`` and ``dose`` are declared once (specs/comparisons.py): the [arms] plan
+    keys, the plan's defaults and the model arguments come from there."""
+    from trialkit.plan.schema import Arms
+    from trialkit.specs.comparisons import ARM_OPTIONS
+
+    keys = plan_section("arms")
+    for o in ARM_OPTIONS:
+        key = keys.get(o.name)
+        assert key is not None and key.kind == o.kind
+        assert key.default == o.default and key.choices == o.accepted
+        assert getattr(Arms(control="c"), o.name) == o.default
+        for fn in (fit_mmrm, fit_ancova):
+            assert inspect.signature(fn).parameters[o.name].default is None

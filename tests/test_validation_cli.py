@@ -133,10 +133,10 @@ def _where(mask, col: str, value):
 # (id, mutation of long_frame(), exit code, fragments the output must contain)
 DATA_CASES = [
     (
-        "three_arms",
-        _where(lambda d: d["pid"] == "P005", "arm", "Waitlist"),
+        "one_arm",  # k >= 2 arms are accepted (tests/test_karm_cli.py); one arm is not
+        _where(lambda d: d["arm"] == TREATMENT, "arm", CONTROL),
         2,
-        ["Arm column 'arm' has 3 different value(s)", "a two-arm trial needs exactly 2"],
+        ["Arm column 'arm' has 1 different value(s)", "a comparison needs at least 2 arms"],
     ),
     (
         "duplicate_subject_visit",  # P002 week 9 (row 6) again as the last row, row 38

@@ -195,6 +195,8 @@ def analyze_outcomes(
             "control": plan.arms.control,
             "visit": trial.visit_col,
             "subject": trial.subject_col,
+            "comparisons": plan.arms.comparisons,
+            "dose": plan.arms.dose_argument,
         }
         mmrm = ancova = None
         mmrm_err = ancova_err = None

@@ -59,7 +59,8 @@ def build_trial(raw: RawTable, plan: Plan, warnings: tuple[Problem, ...] = ()) -
     per subject of the arm, the plan's subject-level columns and every other column that
     is constant within every subject (first non-missing value); reindex the long data on
     the complete grid of subjects (in order of first appearance) x plan visits, filling the
-    subject-level columns on added rows; make the arm a Categorical ``[control, treatment]``
+    subject-level columns on added rows; make the arm a Categorical in model order (the
+    control first, then :meth:`~trialkit.plan.schema.Arms.arm_order`)
     and the visit an ordered Categorical in plan order.
     """
     subj, arm = plan.columns.subject, plan.columns.arm
@@ -71,7 +72,11 @@ def build_trial(raw: RawTable, plan: Plan, warnings: tuple[Problem, ...] = ()) -
     for col in dict.fromkeys(c for c in outcome_cols if c):
         long[col] = numeric_values(long[col])[0]
 
-    arm_values = list(pd.unique(long[arm].dropna()))
+    doses = None
+    if isinstance(plan.arms.dose, str):  # each arm's (first) value of the dose column
+        dose_col = numeric_values(long[plan.arms.dose])[0]
+        doses = dose_col.groupby(long[arm].to_numpy()).first().to_dict()
+    arm_values = plan.arms.arm_order([str(a) for a in pd.unique(long[arm].dropna())], doses)
     treatment = plan.arms.treatment or next(a for a in arm_values if a != plan.arms.control)
     plan = replace(plan, arms=replace(plan.arms, treatment=treatment))
 
@@ -93,7 +98,7 @@ def build_trial(raw: RawTable, plan: Plan, warnings: tuple[Problem, ...] = ()) -
         long[col] = subjects[col].to_numpy()[positions]
     long = long.reset_index()
 
-    arms_cat = pd.CategoricalDtype([plan.arms.control, treatment])
+    arms_cat = pd.CategoricalDtype(arm_values)
     long[arm] = long[arm].astype(arms_cat)
     subjects[arm] = subjects[arm].astype(arms_cat)
     long[visit] = pd.Categorical(long[visit], categories=list(plan.visits.order), ordered=True)

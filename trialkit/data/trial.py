@@ -23,7 +23,7 @@ class Trial:
         subjects x plan visits (a visit with no record has missing outcomes). Columns keep
         their names from the file (wide outcomes take the outcome's ``name``). The visit
         column (``plan.columns.visit``, or ``"visit"`` for wide data) is an ordered
-        Categorical in plan order; the arm column is a Categorical ``[control, treatment]``.
+        Categorical in plan order; the arm column is a Categorical in model order (control first).
     subjects
         One row per randomised subject, indexed by subject id: the subject-level columns
         (arm, covariates, adherence, disposition, baseline characteristics).

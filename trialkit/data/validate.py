@@ -8,12 +8,14 @@ told) are listed in the order found. Row numbers follow the convention in
 Checks
 ------
 Errors: no data rows; plan columns absent from the file (with a close-match suggestion); a
-blank subject id, arm or visit; an arm column without exactly two arms, or a control (or
-treatment) arm that is not one of them; a subject whose arm changes between rows; duplicate
-subject x visit rows (duplicate subjects in the wide layout); visits in the data that are
-not in the plan, and plan visits with no rows; non-numeric outcome, adherence or continuous
-baseline values (up to three examples with their rows); values outside an outcome's
-``range`` or outside ``0..sessions`` for adherence.
+blank subject id, arm or visit; an arm column with fewer than two arms, or a control (or
+treatment) arm that is not one of them; ``arms.order``, explicit ``arms.comparisons`` pairs or
+a ``arms.dose`` table naming an arm that is not in the data, or a dose table without every
+arm; a dose column with a non-numeric or blank value; a subject whose arm changes between
+rows; duplicate subject x visit rows (duplicate subjects in the wide layout); visits in the
+data that are not in the plan, and plan visits with no rows; non-numeric outcome, adherence
+or continuous baseline values (up to three examples with their rows); values outside an
+outcome's ``range`` or outside ``0..sessions`` for adherence.
 
 Warnings: subjects with no baseline value of an outcome (named; analyses adjusting for
 baseline exclude them and say so); subject-level columns that vary within a subject in the
@@ -75,6 +77,8 @@ def subject_level_columns(plan: Plan) -> list[tuple[str, str]]:
         out.extend((c, f"baseline_table.{key}") for c in getattr(bt, key))
     for i, block in enumerate(bt.multi_select):
         out.extend((c, f"baseline_table.multi_select[{i + 1}].columns") for c in block.columns)
+    if isinstance(plan.arms.dose, str):
+        out.append((plan.arms.dose, "arms.dose"))
     return out + estimand_columns(plan) + responder_subject_columns(plan)
 
 
@@ -230,22 +234,40 @@ class _Validator:
     def check_arms(self, arm: pd.Series) -> None:
         col, arms = self.plan.columns.arm, self.plan.arms
         found = list(pd.unique(arm.dropna()))
-        if len(found) != 2:
+        if len(found) < 2:
             self.add(
                 "error",
                 f"Arm column '{col}' has {len(found)} different value(s) "
-                f"({quote_list(found)}); a two-arm trial needs exactly 2.",
+                f"({quote_list(found)}); a comparison needs at least 2 arms.",
                 column=col,
             )
-        for key, value in (("arms.control", arms.control), ("arms.treatment", arms.treatment)):
+        single = ("arms.control", "arms.treatment")
+        named = [("arms.control", arms.control), ("arms.treatment", arms.treatment)]
+        named += [("arms.order", a) for a in arms.order]
+        if not isinstance(arms.comparisons, str):
+            named += [("arms.comparisons", a) for pair in arms.comparisons for a in pair]
+        if isinstance(arms.dose, tuple):
+            named += [("arms.dose", a) for a, _ in arms.dose]
+        for key, value in dict.fromkeys(named):
             if value is not None and value not in found:
                 self.add(
                     "error",
-                    f"Plan key '{key}' is '{value}', which is not a value of arm column "
+                    f"Plan key '{key}' {'is' if key in single else 'names arm'} '{value}', "
+                    f"which is not a value of arm column "
                     f"'{col}' ({quote_list(found)}).",
                     column=col,
                     key=key,
                     hint=did_you_mean(value, found) or "arm values are matched after value labels",
+                )
+        if isinstance(arms.dose, tuple):
+            missing = [a for a in found if a not in dict(arms.dose)]
+            if missing:
+                self.add(
+                    "error",
+                    f"Plan key 'arms.dose' gives no dose for arm(s) {quote_list(missing)} of "
+                    f"arm column '{col}'.",
+                    column=col,
+                    key="arms.dose",
                 )
         if self.subject is not None:
             frame = pd.DataFrame({"s": self.subject, "a": arm}).dropna()
@@ -330,6 +352,8 @@ class _Validator:
             out.append((p.adherence.column, (0.0, float(p.adherence.sessions)), "adherence"))
         for col in (*p.baseline_table.continuous, *p.baseline_table.median_iqr):
             out.append((col, None, "continuous baseline"))
+        if isinstance(p.arms.dose, str):
+            out.append((p.arms.dose, None, "dose"))
         return out
 
     def check_numbers(self, present: set[str]) -> None:
@@ -344,6 +368,14 @@ class _Validator:
                 self.add_at(
                     bad,
                     f"Column '{col}' ({what}) has {bad.sum()} non-numeric value(s): {examples}.",
+                    col,
+                )
+            elif what == "dose" and values.isna().any():
+                blank = values.isna().to_numpy()
+                self.add_at(
+                    blank,
+                    f"Column '{col}' (dose) is blank at {self.row_text(blank)}; every subject "
+                    "needs a numeric dose.",
                     col,
                 )
             if rng is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from trialkit.core.results import ReadOnlyResult
@@ -34,3 +35,55 @@ class SampleAccounting(ReadOnlyResult):
     @property
     def total_observations(self) -> int:
         return int(sum(self.n_observations.values()))
+
+
+def excluded_subjects(
+    df: pd.DataFrame,
+    subject: str,
+    outcome: str,
+    visit: str,
+    visit_levels: list[str],
+    covariates: list[str],
+    y_obs: np.ndarray,
+    cov_isna: np.ndarray,
+) -> pd.DataFrame:
+    """Subjects with no usable row (``subject, arm, reason``), in order of first appearance.
+
+    ``df`` holds the rows considered (with the arm as text in ``_arm``); ``y_obs`` flags rows
+    with an observed outcome and ``cov_isna`` (rows x covariates) missing covariates.
+
+    A subject with an observed outcome is excluded for the covariates missing on those rows
+    (named in covariate order); otherwise for having no observed outcome.
+    """
+    codes, uniques = pd.factorize(df[subject], sort=False)
+    n_sub = uniques.size
+    used = y_obs & ~cov_isna.any(axis=1)
+    has_used = np.bincount(codes[used], minlength=n_sub) > 0
+    has_y = np.bincount(codes[y_obs], minlength=n_sub) > 0
+    first = np.unique(codes, return_index=True)[1]  # codes number subjects by first row
+    excl = np.flatnonzero(~has_used)
+    no_y = (
+        f"no observed {outcome} at {visit} {visit_levels[0]}"
+        if len(visit_levels) == 1
+        else f"no observed {outcome} at any analysed visit"
+    )
+    reasons = np.full(excl.size, no_y, dtype=object)
+    with_y = excl[has_y[excl]]
+    if with_y.size:
+        # which covariates are missing on the rows where the subject's outcome is observed
+        miss = np.zeros((n_sub, len(covariates)), dtype=bool)
+        rows = np.flatnonzero(y_obs)
+        for j in range(len(covariates)):
+            miss[codes[rows[cov_isna[rows, j]]], j] = True
+        combos, which = np.unique(miss[with_y], axis=0, return_inverse=True)
+        text = np.array(
+            [
+                "missing covariate value(s): "
+                + ", ".join(c for c, m in zip(covariates, row, strict=True) if m)
+                for row in combos
+            ],
+            dtype=object,
+        )
+        reasons[has_y[excl]] = text[which.ravel()]
+    arm_first = df["_arm"].to_numpy()[first[excl]]
+    return pd.DataFrame({"subject": np.asarray(uniques)[excl], "arm": arm_first, "reason": reasons})

@@ -2,18 +2,26 @@ r"""ANCOVA at each visit: a complete-case sensitivity analysis to the MMRM.
 
 At visit :math:`v`, on the subjects with the outcome, baseline and covariates observed,
 
-.. math::  y_{iv} = \beta_0 + \Delta\,\mathrm{arm}_i + \gamma\,\mathrm{baseline}_i
-           + \delta'z_i + \varepsilon_i,
+.. math::  y_{iv} = \beta_0 + \sum_{a \ne \mathrm{control}} \Delta_a\,[\mathrm{arm}_i = a]
+           + \gamma\,\mathrm{baseline}_i + \delta'z_i + \varepsilon_i,
 
-fitted by OLS (:func:`ols`: the pseudo-inverse of the design, as statsmodels ``OLS``). LS
-means hold continuous covariates at their means over the subjects analysed and average
+fitted by OLS (:func:`ols`: the pseudo-inverse of the design, as statsmodels ``OLS``) to all
+:math:`k \ge 2` arms at once, so the residual variance is
+pooled over the arms. Differences between arms (each arm minus the control, all pairs, or
+given pairs) are contrasts of LS means. With a numeric dose :math:`d_i` the dose-response
+trend is :math:`\hat\theta` in the same model with the dose in place of the arm factor,
+:math:`y_{iv} = \beta_0 + \theta d_i + \gamma\,\mathrm{baseline}_i + \delta'z_i +
+\varepsilon_i` (the regulatory "p-value (dose response)").
+
+LS means hold continuous covariates at their means over the subjects analysed and average
 factor covariates with equal (emmeans default, SAS LSMEANS) or proportional weights. The
 adjusted difference :math:`\hat\Delta` has residual df :math:`n - p`; optional
 heteroscedasticity-consistent SEs (HC0-HC3) keep those df, as emmeans does with a sandwich
 ``vcov.``.
 
 Validated against: R ``lm`` + ``emmeans`` (and ``sandwich::vcovHC`` for HC SEs),
-tests/reference/ancova_trial2.
+tests/reference/ancova_trial2; k arms, contrasts, the arm F test and the dose trend:
+tests/reference/karm (``lm`` + ``emmeans``, HC3 from its definition).
 """
 
 from __future__ import annotations
@@ -29,14 +37,16 @@ from trialkit.core.results import ReadOnlyResult
 from trialkit.inference.contrasts import ContrastEngine
 from trialkit.inference.sandwich import hc_covariance
 from trialkit.models.accounting import SampleAccounting
+from trialkit.models.comparisons import difference_rows, dose_values, pairs_for
 from trialkit.models.degenerate import (
     check_inputs,
     check_residuals,
     check_sample,
     estimable_visits,
 )
-from trialkit.models.design import Design, build_design, levels
+from trialkit.models.design import Design, arm_order, build_design, levels
 from trialkit.specs import AncovaSpec
+from trialkit.specs.comparisons import Comparisons, Dose
 
 
 @dataclass(frozen=True, repr=False)
@@ -45,11 +55,24 @@ class AncovaResult(ReadOnlyResult):
 
     Attributes
     ----------
+    arms
+        The arms in model order: the control first, then the others in the data's order.
+    comparisons
+        The ``(a, b)`` pairs compared, each meaning ``a - b``.
     differences
-        ``visit, estimate, std_error, df, ci_lower, ci_upper, t_value, p_value, n,
-        n_control, n_treatment`` (treatment - control).
+        ``comparison, visit, estimate, std_error, df, ci_lower, ci_upper, t_value, p_value,
+        n, n_control, n_treatment``: one row per comparison x visit (comparison-major).
+        ``comparison`` is ``"a - b"``; ``n`` counts every subject in the visit's model,
+        ``n_treatment`` those of arm ``a`` and ``n_control`` those of arm ``b``.
     lsmeans
-        ``arm, visit`` + statistics.
+        ``arm, visit`` + statistics (one row per arm x visit).
+    type3
+        ``visit, term, num_df, den_df, f_value, p_value``: F tests of each term at each
+        visit (the arm test has ``k - 1`` numerator df); with ``robust``, Wald F tests with
+        the HC covariance, on the same df.
+    trend
+        With ``dose=``: ``visit, estimate, std_error, df, ci_lower, ci_upper, t_value,
+        p_value`` of the dose coefficient (outcome change per unit of dose); else ``None``.
     samples
         Subjects used and excluded (with reasons) at each visit.
     not_estimable
@@ -59,7 +82,7 @@ class AncovaResult(ReadOnlyResult):
     """
 
     outcome: str
-    arms: tuple[str, str]
+    arms: tuple[str, ...]
     visits: tuple[str, ...]
     robust: str | None
     lsmeans_weights: str
@@ -68,11 +91,14 @@ class AncovaResult(ReadOnlyResult):
     lsmeans: pd.DataFrame
     samples: dict[str, SampleAccounting] = field(repr=False)
     not_estimable: dict[str, str] = field(default_factory=dict)
+    comparisons: tuple[tuple[str, str], ...] = ()
+    type3: pd.DataFrame | None = None
+    trend: pd.DataFrame | None = None
 
     _headline = ("outcome", "visits", "robust", "alpha")
 
     def summary_frame(self) -> pd.DataFrame:
-        """Treatment minus control at each visit."""
+        """The differences between arms at each visit."""
         return self.differences
 
     @property
@@ -96,6 +122,8 @@ def fit_ancova(
     robust: str | None = None,
     lsmeans_weights: str | None = None,
     alpha: float | None = None,
+    comparisons: Comparisons | None = None,
+    dose: Dose | None = None,
 ) -> AncovaResult:
     """Fit ``outcome ~ arm + baseline + covariates`` by OLS separately at each visit.
 
@@ -111,6 +139,15 @@ def fit_ancova(
     robust, lsmeans_weights, alpha
         Each, when given, replaces that field of ``spec``: ``robust`` is ``None`` for
         model-based SEs or an HC type (``"HC0"``-``"HC3"``).
+    comparisons
+        ``"vs_control"`` (default: each arm minus ``control``), ``"pairwise"`` (every pair,
+        the later arm minus the earlier in the arm order) or a list of ``(a, b)`` pairs, each
+        meaning ``a - b``. The arm order is ``control`` first, then the others in the data's
+        order (pandas Categorical order, else sorted).
+    dose
+        A mapping arm -> numeric dose, or the name of a numeric dose column: adds
+        :attr:`AncovaResult.trend`, the coefficient of dose in ``outcome ~ dose + baseline +
+        covariates`` at each visit (same subjects, same SE type).
     """
     options = {"lsmeans_weights": lsmeans_weights, "alpha": alpha}
     if robust is not None or spec is None:
@@ -120,37 +157,40 @@ def fit_ancova(
     if visits is None:
         visits = levels(data[visit])
     covs = ([baseline] if baseline else []) + [c for c in covariates if c != baseline]
-    diffs, lsms, samples = [], [], {}
+    if dose is not None and arm in data.columns and subject in data.columns:
+        # checked once on all rows, so a bad value is named by its row in ``data``
+        arms_all = arm_order(data[arm], control, arm)
+        dose_values(data, arm=arm, dose=dose, arms=arms_all, subject=subject)
+    parts: dict[str, list[pd.DataFrame]] = {"diff": [], "lsm": [], "type3": [], "trend": []}
+    samples: dict[str, SampleAccounting] = {}
     not_estimable: dict[str, str] = {}
-    arms: tuple[str, str] | None = None
+    arms: tuple[str, ...] | None = None
+    pairs: tuple[tuple[str, str], ...] = ()
     for v in visits:
         try:
             design, fitted = _fit_visit(
-                data, str(v), outcome, arm, control, visit, subject, covs, robust
+                data, str(v), outcome, arm, control, visit, subject, covs, robust, dose
             )
         except ModelError as exc:
             not_estimable[str(v)] = str(exc)
             continue
-        arms = design.arms
-        beta, vcov = fitted
-        engine = ContrastEngine(
-            beta=beta,
-            vcov=vcov,
-            phi=vcov,
-            df_method="residual",
-            alpha=alpha,
-            n_obs=design.n_obs,
-            rank=design.k,
-        )
+        if arms is None:
+            arms = design.arms
+            pairs = pairs_for(arms, comparisons)
+        engine = _engine(fitted, design.n_obs, design.k, alpha)
         L, labels = design.lsmean_rows(lsmeans_weights)
         labels["visit"] = str(v)
-        lsms.append(engine.table(L, labels))
-        d = engine.table((L[1] - L[0])[None, :], pd.DataFrame({"visit": [str(v)]}))
+        parts["lsm"].append(engine.table(L, labels))
+        D, dlabels = difference_rows(L, labels, pairs)
+        d = engine.table(D, dlabels)
         n = design.sample.n_subjects
         d["n"] = sum(n.values())
-        d["n_control"] = n[design.arms[0]]
-        d["n_treatment"] = n[design.arms[1]]
-        diffs.append(d)
+        d["n_control"] = [n.get(b, 0) for _, b in pairs]
+        d["n_treatment"] = [n.get(a, 0) for a, _ in pairs]
+        parts["diff"].append(d)
+        parts["type3"].append(_term_tests(design, engine, str(v)))
+        if dose is not None:
+            parts["trend"].append(_trend(design, robust, alpha))
         samples[str(v)] = design.sample
     if arms is None:
         reasons = list(dict.fromkeys(not_estimable.values()))
@@ -161,6 +201,11 @@ def fit_ancova(
             if len(not_estimable) > 1
             else reasons[0]
         )
+    differences = pd.concat(parts["diff"], ignore_index=True)
+    order = {f"{a} - {b}": i for i, (a, b) in enumerate(pairs)}
+    differences = differences.sort_values(
+        "comparison", key=lambda c: c.map(order), kind="stable", ignore_index=True
+    )
     return AncovaResult(
         outcome=outcome,
         arms=arms,
@@ -168,11 +213,48 @@ def fit_ancova(
         robust=robust,
         lsmeans_weights=lsmeans_weights,
         alpha=alpha,
-        differences=pd.concat(diffs, ignore_index=True),
-        lsmeans=pd.concat(lsms, ignore_index=True),
+        differences=differences,
+        lsmeans=pd.concat(parts["lsm"], ignore_index=True),
         samples=samples,
         not_estimable=not_estimable,
+        comparisons=pairs,
+        type3=pd.concat(parts["type3"], ignore_index=True),
+        trend=pd.concat(parts["trend"], ignore_index=True) if dose is not None else None,
     )
+
+
+def _engine(
+    fitted: tuple[np.ndarray, np.ndarray], n_obs: int, rank: int, alpha: float
+) -> ContrastEngine:
+    beta, cov = fitted
+    return ContrastEngine(
+        beta=beta,
+        vcov=cov,
+        phi=cov,
+        df_method="residual",
+        alpha=alpha,
+        n_obs=n_obs,
+        rank=rank,
+    )
+
+
+def _term_tests(design: Design, engine: ContrastEngine, v: str) -> pd.DataFrame:
+    """F test of each term's coefficients = 0 (no term of the ANCOVA contains another, so
+    these are the Type II = Type III tests of R ``drop1(test = "F")``)."""
+    eye = np.eye(design.k)
+    rows = [
+        {"visit": v, "term": t.name, **engine.f_test(eye[list(t.columns)])}
+        for t in design.terms
+        if t.name != "(Intercept)"
+    ]
+    return pd.DataFrame(rows, columns=["visit", "term", "num_df", "den_df", "f_value", "p_value"])
+
+
+def _trend(design: Design, robust: str | None, alpha: float) -> pd.DataFrame:
+    """The dose coefficient of ``outcome ~ dose + covariates`` on the same rows."""
+    trend = design.trend_design()
+    L, labels = trend.trend_rows()
+    return _engine(ols(trend.y, trend.X, robust), trend.n_obs, trend.k, alpha).table(L, labels)
 
 
 def _fit_visit(
@@ -185,6 +267,7 @@ def _fit_visit(
     subject: str,
     covs: list[str],
     robust: str | None,
+    dose: Dose | None = None,
 ) -> tuple[Design, tuple[np.ndarray, np.ndarray]]:
     """OLS at one visit; ModelError when that visit cannot identify the model."""
     at_visit = data[data[visit].astype(str) == v]
@@ -208,6 +291,7 @@ def _fit_visit(
         covariates=covs,
         visits=[v],
         visit_terms=False,
+        dose=dose,
     )
     check_sample(design.sample, outcome, design.n_obs, design.k)
     check_residuals(design.y, design.X, outcome)

@@ -1,4 +1,5 @@
-"""Fixed-effects design for a two-arm repeated-measures model, built like R's model.matrix.
+"""Fixed-effects design for a repeated-measures model with k >= 2 arms, built like R's
+model.matrix.
 
 The mean model is::
 
@@ -6,7 +7,9 @@ The mean model is::
 
 with treatment (dummy) coding: the first level of every factor is the reference (the first
 category of a pandas Categorical, else the first in sorted order), the control arm is the arm
-reference and the first visit the visit reference. Column names follow R
+reference (the other arms follow in the data's order) and the first visit the visit reference.
+For the dose-response trend the arm factor is replaced by one numeric dose column
+(:meth:`Design.trend_design`). Column names follow R
 (``ARMCDTRT``, ``AVISITVIS2``, ``ARMCDTRT:AVISITVIS2``, ``RACEWhite``, ``FEV1_BL:AVISITVIS2``).
 
 Rows whose outcome or covariates are missing are not used; every subject that contributes no
@@ -15,6 +18,8 @@ row is reported in :class:`~trialkit.models.accounting.SampleAccounting` with it
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +27,9 @@ import pandas as pd
 import scipy.linalg
 
 from trialkit.core.errors import ModelError
-from trialkit.models.accounting import SampleAccounting
+from trialkit.models.accounting import SampleAccounting, excluded_subjects
+from trialkit.models.comparisons import dose_values
+from trialkit.specs.comparisons import Dose
 
 
 @dataclass(frozen=True)
@@ -60,10 +67,11 @@ class DesignInputs:
     """Everything :func:`assemble` needs to code the design in either parametrisation."""
 
     covariates: tuple[FactorInput, ...]
-    arm: FactorInput  # codes 0 = control, 1 = treatment
+    arm: FactorInput  # codes 0 = control, 1..k-1 = the other arms in order
     visit: FactorInput
     visit_covariates: tuple[str, ...]
     visit_terms: bool
+    dose: FactorInput | None = None  # the trend model: numeric dose in place of the arm factor
 
 
 @dataclass(frozen=True)
@@ -75,11 +83,11 @@ class Design:
     y: np.ndarray
     subject: np.ndarray  # integer code per row
     visit: np.ndarray  # integer code per row, 0..t-1
-    arm: np.ndarray  # 0 = control, 1 = treatment, per row
+    arm: np.ndarray  # arm code per row: 0 = control, 1..k-1 the other arms in order
     columns: tuple[str, ...]
     terms: tuple[Term, ...]
     visits: tuple[str, ...]
-    arms: tuple[str, str]
+    arms: tuple[str, ...]
     subject_ids: tuple[object, ...]
     covariates: tuple[CovariateInfo, ...]
     visit_covariates: tuple[str, ...]
@@ -88,6 +96,8 @@ class Design:
     visit_name: str
     sample: SampleAccounting
     inputs: DesignInputs
+    dose: np.ndarray | None = None  # numeric dose per row, when a dose was given
+    dose_name: str = "dose"  # the dose column's name, or "dose" for a mapping arm -> dose
 
     @property
     def n_obs(self) -> int:
@@ -115,7 +125,8 @@ class Design:
         with weights proportional to their frequencies in the rows used (SAS ``OM``,
         emmeans ``weights = "proportional"``).
 
-        Returns the ``(2 t) x k`` matrix and a frame with columns ``arm, visit`` (visit-major).
+        Returns the ``(n_arms t) x k`` matrix and a frame with columns ``arm, visit``
+        (visit-major, arms in order within a visit).
         """
         if weights not in ("equal", "proportional"):
             raise ValueError("weights must be 'equal' or 'proportional'")
@@ -141,15 +152,41 @@ class Design:
                     row[index[col]] = val
                     if vi > 0 and inter:
                         row[index[f"{col}:{self.visit_name}{visit}"]] = val
-                if ai == 1:
+                if ai > 0:
                     row[index[f"{self.arm_name}{arm}"]] = 1.0
                 if vi > 0:
                     row[index[f"{self.visit_name}{visit}"]] = 1.0
-                    if ai == 1:
+                    if ai > 0:
                         row[index[f"{self.arm_name}{arm}:{self.visit_name}{visit}"]] = 1.0
                 rows.append(row)
                 labels.append((arm, visit))
         return np.vstack(rows), pd.DataFrame(labels, columns=["arm", "visit"])
+
+    def trend_design(self) -> Design:
+        """The same rows with the numeric dose in place of the arm factor (the dose-response
+        model: ``covariates + dose``, or ``covariates + visit + dose:visit``)."""
+        if self.dose is None:
+            raise ValueError("the design was built without a dose")
+        inputs = dataclasses.replace(
+            self.inputs, dose=FactorInput(self.dose_name, None, (), self.dose.astype(float))
+        )
+        X, names, terms = assemble(inputs)
+        check_rank(X, names)
+        return dataclasses.replace(
+            self, X=X, columns=tuple(names), terms=tuple(terms), inputs=inputs
+        )
+
+    def trend_rows(self) -> tuple[np.ndarray, pd.DataFrame]:
+        """Rows of ``L`` picking the dose slope at each visit of a :meth:`trend_design`
+        (``dose:visit``; ``dose`` for one visit or no visit terms), labelled by ``visit``."""
+        assert self.inputs.dose is not None
+        name = self.inputs.dose.name
+        eye = np.eye(self.k)
+        if name in self.columns:
+            label = self.visits[0] if len(self.visits) == 1 else "all visits"
+            return eye[[self.columns.index(name)]], pd.DataFrame({"visit": [label]})
+        cols = [self.columns.index(f"{name}:{self.visit_name}{v}") for v in self.visits]
+        return eye[cols], pd.DataFrame({"visit": list(self.visits)})
 
 
 def levels(series: pd.Series) -> list[str]:
@@ -162,6 +199,28 @@ def levels(series: pd.Series) -> list[str]:
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return [str(v) for v in np.sort(values.unique())]
     return sorted(values.astype(str).unique().tolist())
+
+
+def arm_order(series: pd.Series, control: str, name: str) -> tuple[str, ...]:
+    """The arms in model order: ``control`` first, then the others in the data's order (the
+    categories of a pandas Categorical, numeric order for numbers, else sorted text).
+
+    Raises
+    ------
+    ModelError
+        ``control`` is not a value of the column, or the column holds one arm only.
+    """
+    found = levels(series)
+    if str(control) not in found:
+        raise ModelError(
+            f"control arm '{control}' is not a value of column '{name}' "
+            f"(values: {', '.join(found)})"
+        )
+    if len(found) < 2:
+        raise ModelError(
+            f"column '{name}' holds one arm only ({control}); a comparison needs two or more arms"
+        )
+    return (str(control), *[a for a in found if a != str(control)])
 
 
 def is_categorical(series: pd.Series) -> bool:
@@ -181,18 +240,21 @@ def build_design(
     visits: list[str] | tuple[str, ...] | None = None,
     coding: str = "treatment",
     visit_terms: bool = True,
+    dose: Dose | None = None,
 ) -> Design:
     """Build the design for :func:`trialkit.fit_mmrm` from long data.
 
     ``coding="sum"`` uses sum-to-zero contrasts (R ``contr.sum``) instead of dummy coding; it
     spans the same column space and is used to form Type III hypotheses.
     ``visit_terms=False`` drops ``visit`` and ``arm:visit`` (SAS ``MODEL y = arm``).
+    ``dose`` (arm -> number, or a numeric column) is kept per row for :meth:`Design.trend_design`.
 
     Raises
     ------
     ModelError
-        If a named column is absent, the arm column does not hold exactly two arms including
-        ``control``, a subject x visit pair is duplicated, or no subject has data.
+        If a named column is absent, the arm column does not hold two or more arms including
+        ``control``, a subject x visit pair is duplicated, no subject has data, or the dose
+        is not numeric.
     """
     covariates = list(covariates)
     for c in visit_covariates:
@@ -203,20 +265,9 @@ def build_design(
     if missing_cols:
         raise ModelError(f"column(s) {', '.join(missing_cols)} not found in the data")
     df = data[list(dict.fromkeys(needed))].copy()
-    arm_values = df[arm].dropna().astype(str)
-    arm_levels = sorted(arm_values.unique().tolist())
-    if str(control) not in arm_levels:
-        raise ModelError(
-            f"control arm '{control}' is not a value of column '{arm}' "
-            f"(values: {', '.join(arm_levels)})"
-        )
-    if len(arm_levels) != 2:
-        raise ModelError(
-            f"column '{arm}' must hold exactly two arms, found {len(arm_levels)}: "
-            f"{', '.join(arm_levels)}"
-        )
-    treatment = next(a for a in arm_levels if a != str(control))
-    arms = (str(control), treatment)
+    arms = arm_order(df[arm], control, arm)
+    if dose is not None:
+        df["_dose"] = dose_values(data, arm=arm, dose=dose, arms=arms, subject=subject)
     visit_levels = list(visits) if visits is not None else levels(df[visit])
     df["_arm"] = df[arm].astype(str)
     df["_visit"] = df[visit].astype(str)
@@ -249,7 +300,9 @@ def build_design(
     cov_isna = df[covariates].isna().to_numpy() if covariates else np.zeros((len(df), 0), bool)
     y_obs = y_num.notna().to_numpy()
     used = y_obs & ~cov_isna.any(axis=1)
-    excluded = _excluded(df, subject, outcome, visit, visit_levels, covariates, y_obs, cov_isna)
+    excluded = excluded_subjects(
+        df, subject, outcome, visit, visit_levels, covariates, y_obs, cov_isna
+    )
     df = df[used].copy()
     if df.empty:
         raise ModelError(f"no subject has an observed {outcome} value with complete covariates")
@@ -272,7 +325,7 @@ def build_design(
             v = s.to_numpy(dtype=float)
             infos.append(CovariateInfo(c, False, mean=float(v.mean())))
             factors.append(FactorInput(c, None, (), v))
-    arm_codes = (df["_arm"].to_numpy() == treatment).astype(np.int64)
+    arm_codes = pd.Categorical(df["_arm"].to_numpy(), categories=arms).codes.astype(np.int64)
     vcode = df["_vcode"].to_numpy()
     inputs = DesignInputs(
         covariates=tuple(factors),
@@ -308,6 +361,8 @@ def build_design(
         visit_name=visit,
         sample=sample,
         inputs=inputs,
+        dose=df["_dose"].to_numpy(dtype=float) if dose is not None else None,
+        dose_name=dose if isinstance(dose, str) else "dose",
     )
 
 
@@ -333,17 +388,21 @@ def assemble(
     for f in inputs.covariates:
         cov_cols[f.name] = _code(f, coding) if f.codes is not None else [(f.name, f.values)]
         add(f.name, (f.name,), cov_cols[f.name])
-    arm, visit = inputs.arm.name, inputs.visit.name
-    arm_cols = _code(inputs.arm, coding)
-    add(arm, (arm,), arm_cols)
+    visit = inputs.visit.name
     vis_cols = _code(inputs.visit, coding)
-    if inputs.visit_terms:
-        add(visit, (visit,), vis_cols)
-        add(
-            f"{arm}:{visit}",
-            (arm, visit),
-            [(f"{an}:{vn}", av * vv) for an, av in arm_cols for vn, vv in vis_cols],
-        )
+    if inputs.dose is not None:
+        _add_dose(inputs, add, vis_cols)
+    else:
+        arm = inputs.arm.name
+        arm_cols = _code(inputs.arm, coding)
+        add(arm, (arm,), arm_cols)
+        if inputs.visit_terms:
+            add(visit, (visit,), vis_cols)
+            add(
+                f"{arm}:{visit}",
+                (arm, visit),
+                [(f"{an}:{vn}", av * vv) for an, av in arm_cols for vn, vv in vis_cols],
+            )
     for c in inputs.visit_covariates:
         add(
             f"{c}:{visit}",
@@ -351,6 +410,29 @@ def assemble(
             [(f"{cn}:{vn}", cv * vv) for cn, cv in cov_cols[c] for vn, vv in vis_cols],
         )
     return np.column_stack(cols), names, terms
+
+
+def _add_dose(
+    inputs: DesignInputs,
+    add: Callable[[str, tuple[str, ...], list[tuple[str, np.ndarray]]], None],
+    vis_cols: list[tuple[str, np.ndarray]],
+) -> None:
+    """The trend model's dose terms in place of the arm factor: ``dose`` alone (one visit,
+    or no visit terms), else ``visit + dose:visit`` with one dose slope per visit (R
+    ``y ~ visit + dose:visit``; each slope is one coefficient, so its between-within df is
+    the within-subject df, as in R mmrm)."""
+    assert inputs.dose is not None and inputs.dose.values is not None
+    dose, visit = inputs.dose.name, inputs.visit
+    if not (inputs.visit_terms and vis_cols):
+        add(dose, (dose,), [(dose, inputs.dose.values)])
+        return
+    add(visit.name, (visit.name,), vis_cols)
+    assert visit.codes is not None
+    slopes = [
+        (f"{dose}:{visit.name}{lev}", inputs.dose.values * (visit.codes == j))
+        for j, lev in enumerate(visit.levels)
+    ]
+    add(f"{dose}:{visit.name}", (dose, visit.name), slopes)
 
 
 def sum_coded(design: Design) -> tuple[np.ndarray, tuple[Term, ...]]:
@@ -380,55 +462,6 @@ def _code(factor: FactorInput, coding: str) -> list[tuple[str, np.ndarray]]:
     if coding == "sum":
         return [(f"{factor.name}{j + 1}", ind[j] - ind[-1]) for j in range(len(ind) - 1)]
     return [(f"{factor.name}{lev}", ind[j]) for j, lev in enumerate(factor.levels) if j > 0]
-
-
-def _excluded(
-    df: pd.DataFrame,
-    subject: str,
-    outcome: str,
-    visit: str,
-    visit_levels: list[str],
-    covariates: list[str],
-    y_obs: np.ndarray,
-    cov_isna: np.ndarray,
-) -> pd.DataFrame:
-    """Subjects with no usable row (``subject, arm, reason``), in order of first appearance.
-
-    A subject with an observed outcome is excluded for the covariates missing on those rows
-    (named in covariate order); otherwise for having no observed outcome.
-    """
-    codes, uniques = pd.factorize(df[subject], sort=False)
-    n_sub = uniques.size
-    used = y_obs & ~cov_isna.any(axis=1)
-    has_used = np.bincount(codes[used], minlength=n_sub) > 0
-    has_y = np.bincount(codes[y_obs], minlength=n_sub) > 0
-    first = np.unique(codes, return_index=True)[1]  # codes number subjects by first row
-    excl = np.flatnonzero(~has_used)
-    no_y = (
-        f"no observed {outcome} at {visit} {visit_levels[0]}"
-        if len(visit_levels) == 1
-        else f"no observed {outcome} at any analysed visit"
-    )
-    reasons = np.full(excl.size, no_y, dtype=object)
-    with_y = excl[has_y[excl]]
-    if with_y.size:
-        # which covariates are missing on the rows where the subject's outcome is observed
-        miss = np.zeros((n_sub, len(covariates)), dtype=bool)
-        rows = np.flatnonzero(y_obs)
-        for j in range(len(covariates)):
-            miss[codes[rows[cov_isna[rows, j]]], j] = True
-        combos, which = np.unique(miss[with_y], axis=0, return_inverse=True)
-        text = np.array(
-            [
-                "missing covariate value(s): "
-                + ", ".join(c for c, m in zip(covariates, row, strict=True) if m)
-                for row in combos
-            ],
-            dtype=object,
-        )
-        reasons[has_y[excl]] = text[which.ravel()]
-    arm_first = df["_arm"].to_numpy()[first[excl]]
-    return pd.DataFrame({"subject": np.asarray(uniques)[excl], "arm": arm_first, "reason": reasons})
 
 
 def check_rank(X: np.ndarray, names: list[str]) -> None:

@@ -1,10 +1,10 @@
 r"""Standardised effect size of a treatment difference.
 
-Cohen's d at each visit is the model-based difference divided by the pooled baseline SD of
-the subjects analysed,
+Cohen's d at each visit (and comparison) is the model-based difference divided by the pooled
+within-arm baseline SD of the subjects analysed (pooled over all arms),
 
 .. math::  d = \frac{\hat\Delta}{s_p},\qquad
-    s_p = \sqrt{\frac{(n_1-1)s_1^2 + (n_2-1)s_2^2}{n_1+n_2-2}},
+    s_p = \sqrt{\frac{\sum_a (n_a-1)s_a^2}{\sum_a (n_a - 1)}},
 
 and its CI is the difference's CI divided by :math:`s_p` (treating :math:`s_p` as known).
 
@@ -53,12 +53,13 @@ def cohens_d(
         pd.to_numeric(used[baseline], errors="coerce").to_numpy(dtype=float),
         used[arm].astype(str).to_numpy(),
     )
-    out = differences[["visit"]].copy()
+    keys = [c for c in ("comparison", "visit") if c in differences.columns]
+    out = differences[keys].copy()
     for col in ("estimate", "std_error", "ci_lower", "ci_upper"):
         out[col] = differences[col] / sd
     out["df"] = differences["df"]
     out["p_value"] = differences["p_value"]
     out["sd_pooled"] = sd
     return out[
-        ["visit", "estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value", "sd_pooled"]
+        [*keys, "estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value", "sd_pooled"]
     ]

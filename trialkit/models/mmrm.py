@@ -6,13 +6,16 @@ r"""Mixed model for repeated measures (MMRM): a marginal linear model with no ra
 
 where :math:`\Sigma_i` is the submatrix of the visit covariance for the visits subject
 :math:`i` attended (missing at random). The mean model is arm x visit plus covariates and
-covariate x visit terms (see :mod:`trialkit.models.design`); :math:`\theta` is estimated by
-REML (default) or ML and :math:`\hat\beta` by generalised least squares.
+covariate x visit terms (see :mod:`trialkit.models.design`), for any number :math:`k \ge 2`
+of arms in one model; :math:`\theta` is estimated by REML (default) or ML and
+:math:`\hat\beta` by generalised least squares. Differences between arms are contrasts of
+LS means (:mod:`trialkit.models.comparisons`); the dose-response trend and Type III tests
+are in :mod:`trialkit.models.mmrm_engine`.
 
 Validated against: R mmrm 0.3.18 + emmeans 1.8.4 (fev_data: 9 structures x REML/ML x
 Satterthwaite / Kenward-Roger / Kenward-Roger-Linear), SAS PROC MIXED ``DDFM=KR`` and
-``DDFM=KR(LINEAR)`` (fev_data, 9 structures) and nlme::gls + emmeans
-(tests/reference/mmrm_trial2).
+``DDFM=KR(LINEAR)`` (fev_data, 9 structures), nlme::gls + emmeans
+(tests/reference/mmrm_trial2), and R mmrm + emmeans with 3 and 4 arms (tests/reference/karm).
 """
 
 from __future__ import annotations
@@ -25,9 +28,9 @@ import pandas as pd
 
 from trialkit.core.errors import ModelError
 from trialkit.core.results import ReadOnlyResult
-from trialkit.inference import between_within
 from trialkit.inference.contrasts import ContrastEngine
 from trialkit.models.accounting import SampleAccounting
+from trialkit.models.comparisons import difference_rows, pairs_for
 from trialkit.models.covariance import Structure
 from trialkit.models.degenerate import (
     check_inputs,
@@ -35,15 +38,16 @@ from trialkit.models.degenerate import (
     check_sample,
     estimable_visits,
 )
-from trialkit.models.derivatives import components, sas_theta_vcov
-from trialkit.models.design import Design, build_design, levels, sum_coded
+from trialkit.models.design import Design, build_design, levels
 from trialkit.models.effect_size import EFFECT_SIZE_DEFINITION, cohens_d
-from trialkit.models.empirical import empirical_vcov
 from trialkit.models.likelihood import Likelihood
+from trialkit.models.mmrm_engine import contrast_engine, dose_trend
+from trialkit.models.mmrm_engine import type3 as mmrm_type3
 from trialkit.models.optimize import OptimResult, maximise
 from trialkit.models.patterns import build_patterns
 from trialkit.models.retention import observed_retention
 from trialkit.specs import MMRMSpec
+from trialkit.specs.comparisons import Comparisons, Dose
 
 
 @dataclass(frozen=True)
@@ -72,14 +76,24 @@ class MMRMResult(ReadOnlyResult):
 
     Attributes
     ----------
+    arms
+        The arms in model order: the control first, then the others in the data's order.
+    comparisons
+        The ``(a, b)`` pairs compared, each meaning ``a - b``.
     differences
-        Treatment minus control at each visit (``visit`` + statistics).
+        ``comparison, visit`` + statistics: arm ``a`` minus arm ``b`` (``comparison`` is
+        ``"a - b"``) at each visit, one row per comparison x visit (comparison-major).
     lsmeans
-        LS means by ``arm`` x ``visit``.
+        LS means by ``arm`` x ``visit`` (visit-major, arms in order).
     coefficients
         Fixed effects (``term`` + statistics), named like R.
     type3
-        Type III F tests (``term, num_df, den_df, f_value, p_value``).
+        Type III F tests (``term, num_df, den_df, f_value, p_value``); for k arms the arm
+        test has k - 1 and the arm x visit test (k - 1)(t - 1) numerator df.
+    trend
+        With ``dose=``: the dose-response test, ``visit`` + statistics of the dose slope at
+        each visit (outcome change per unit of dose) in the model with the numeric dose in
+        place of the arm factor; else ``None``.
     effect_sizes
         Cohen's d per visit (see :data:`EFFECT_SIZE_DEFINITION`), when a baseline was given.
     sample
@@ -99,7 +113,7 @@ class MMRMResult(ReadOnlyResult):
     robust: bool
     lsmeans_weights: str
     alpha: float
-    arms: tuple[str, str]
+    arms: tuple[str, ...]
     visits: tuple[str, ...]
     coefficients: pd.DataFrame
     lsmeans: pd.DataFrame
@@ -121,6 +135,9 @@ class MMRMResult(ReadOnlyResult):
     lsmean_matrix: np.ndarray = field(repr=False)
     not_estimable: dict[str, str] = field(default_factory=dict)
     retention: pd.DataFrame | None = field(default=None, repr=False)
+    comparisons: tuple[tuple[str, str], ...] = ()
+    difference_matrix: np.ndarray | None = field(default=None, repr=False)
+    trend: pd.DataFrame | None = None
 
     _headline = ("outcome", "covariance", "df_method", "reml", "loglik", "n_subjects")
 
@@ -129,30 +146,39 @@ class MMRMResult(ReadOnlyResult):
         return self.sample.total_subjects
 
     def summary_frame(self) -> pd.DataFrame:
-        """Treatment minus control at each visit."""
+        """The differences between arms at each visit."""
         return self.differences
 
     @property
     def n_observations(self) -> int:
         return self.sample.total_observations
 
-    def contrast(self, weights: Sequence[float], label: str = "contrast") -> pd.DataFrame:
-        """A user-defined contrast of the per-visit differences, e.g. their average.
+    def contrast(
+        self, weights: Sequence[float], label: str = "contrast", comparison: str | None = None
+    ) -> pd.DataFrame:
+        """A user-defined contrast of one comparison's per-visit differences, e.g. their
+        average.
 
         ``weights`` has one entry per visit; ``[0.5, 0.5]`` over two visits is the average
-        treatment effect. Returns one row: ``contrast`` + statistics.
+        treatment effect. ``comparison`` is a label of :attr:`differences` (default: the
+        first comparison). Returns one row: ``contrast`` + statistics.
         """
         w = np.asarray(weights, dtype=float)
         if w.size != len(self.visits):
             raise ValueError(f"weights need one value per visit ({len(self.visits)})")
-        diff = self.lsmean_matrix[1::2] - self.lsmean_matrix[0::2]
-        c = w @ diff
+        labels = self.differences["comparison"].to_numpy()
+        wanted = labels[0] if comparison is None else comparison
+        if wanted not in labels:
+            raise ValueError(
+                f"comparison '{wanted}' is not one of: {', '.join(dict.fromkeys(labels))}"
+            )
+        c = w @ self.difference_matrix[labels == wanted]
         return self.engine.table(c[None, :], pd.DataFrame({"contrast": [label]}))
 
-    def average_difference(self) -> pd.DataFrame:
-        """Average treatment - control difference over all visits."""
+    def average_difference(self, comparison: str | None = None) -> pd.DataFrame:
+        """Average difference over all visits (of ``comparison``, default the first)."""
         n = len(self.visits)
-        return self.contrast(np.full(n, 1.0 / n), "average over visits")
+        return self.contrast(np.full(n, 1.0 / n), "average over visits", comparison)
 
     def contrast_coefficients(self, L: np.ndarray, labels: Sequence[str]) -> pd.DataFrame:
         """Arbitrary linear combinations ``L beta`` (one row of ``L`` per contrast)."""
@@ -183,6 +209,8 @@ def fit_mmrm(
     alpha: float | None = None,
     fallback: Sequence[str] | None = None,
     kr_parametrization: str | None = None,
+    comparisons: Comparisons | None = None,
+    dose: Dose | None = None,
 ) -> MMRMResult:
     """Fit an MMRM and compute LS means, treatment differences per visit and tests.
 
@@ -206,6 +234,16 @@ def fit_mmrm(
         for their meaning, allowed values and the rules between them (checked before fitting).
     lsmeans_weights, alpha, fallback, kr_parametrization
         Likewise.
+    comparisons
+        ``"vs_control"`` (default: each arm minus ``control``), ``"pairwise"`` (every pair,
+        the later arm minus the earlier in the arm order) or a list of ``(a, b)`` pairs, each
+        meaning ``a - b``. All arms are fitted in one model whatever is compared; the arm
+        order is ``control`` first, then the others in the data's order (pandas Categorical
+        order, else sorted).
+    dose
+        A mapping arm -> numeric dose, or the name of a numeric dose column: adds
+        :attr:`MMRMResult.trend`, the dose slope per visit of the same model with the dose in
+        place of the arm factor.
 
     Raises
     ------
@@ -254,11 +292,13 @@ def fit_mmrm(
         visit_covariates=visit_covariates,
         visits=visits,
         visit_terms=visit_terms,
+        dose=dose,
     )
+    pairs = pairs_for(design.arms, comparisons)
     check_sample(design.sample, outcome, design.n_obs, design.k)
     check_residuals(design.y, design.X, outcome)
     t = len(design.visits)
-    n_groups = 2 if spec.group_covariance else 1
+    n_groups = len(design.arms) if spec.group_covariance else 1
     coord_rows = None
     if coordinates is not None:
         coord_rows = design_coordinates(data, design, subject, visit, list(coordinates))
@@ -312,6 +352,9 @@ def fit_mmrm(
         kr_sas=spec.kr_parametrization == "sas",
         outcome=outcome,
         not_estimable=not_estimable,
+        pairs=pairs,
+        trend_coords=coord_rows if name == "sp_exp" else None,
+        group_covariance=spec.group_covariance,
     )
 
 
@@ -366,55 +409,30 @@ def _results(
     kr_sas: bool,
     outcome: str,
     not_estimable: dict[str, str],
+    pairs: tuple[tuple[str, str], ...],
+    trend_coords: np.ndarray | None,
+    group_covariance: bool,
 ) -> MMRMResult:
     ev = opt.evaluation
     theta = opt.theta
-    w = np.linalg.inv(opt.hessian)
-    kr = df_method.startswith("kenward-roger")
-    comp = components(lik, theta, ev, second_order=kr)
-    vcov = ev.phi
-    if kr:
-        from trialkit.inference import kenward_roger
-
-        group_of = np.repeat(np.arange(lik.n_groups), lik.q)
-        linear = df_method == "kenward-roger-linear"
-        if kr_sas and not linear and not lik.structure.sas_linear:
-            comp_sas = components(lik, theta, ev, second_order=True, sas=True)
-            w_sas = sas_theta_vcov(lik, theta, w)
-            vcov = kenward_roger.adjusted_vcov(
-                ev.phi, w_sas, comp_sas, linear=False, group_of=group_of
-            )
-        else:
-            vcov = kenward_roger.adjusted_vcov(
-                ev.phi,
-                w,
-                comp,
-                linear=linear or lik.structure.sas_linear and kr_sas,
-                group_of=group_of,
-            )
-    if robust:
-        vcov = empirical_vcov(lik, ev)
-    col_df = between_within.column_df(
-        design.within_subject_columns(), design.columns, design.n_subjects, design.n_obs
-    )
-    engine = ContrastEngine(
-        beta=ev.beta,
-        vcov=vcov,
-        phi=ev.phi,
-        df_method=df_method,
-        alpha=alpha,
-        w=w,
-        P=comp.P,
-        col_df=col_df,
-        n_obs=design.n_obs,
-        rank=design.k,
-    )
+    options = {"df_method": df_method, "robust": robust, "alpha": alpha, "kr_sas": kr_sas}
+    engine = contrast_engine(design, lik, opt, **options)
     coef = engine.table(np.eye(design.k), pd.DataFrame({"term": list(design.columns)}))
     lsm_L, lsm_labels = design.lsmean_rows(weights)
     lsmeans = engine.table(lsm_L, lsm_labels)
-    diff_L = lsm_L[1::2] - lsm_L[0::2]
-    differences = engine.table(diff_L, lsm_labels[["visit"]].iloc[1::2])
-    type3 = _type3(design, engine)
+    diff_L, diff_labels = difference_rows(lsm_L, lsm_labels, pairs)
+    differences = engine.table(diff_L, diff_labels)
+    trend = None
+    if design.dose is not None:
+        trend = dose_trend(
+            design,
+            lik,
+            theta,
+            group_covariance=group_covariance,
+            coords=trend_coords,
+            **options,
+        )
+    type3 = mmrm_type3(design, engine)
     n_par = lik.n_theta
     loglik = -ev.nll
     n_for_bic = design.n_subjects
@@ -459,31 +477,7 @@ def _results(
         lsmean_matrix=lsm_L,
         not_estimable=dict(not_estimable),
         retention=observed_retention(design),
+        comparisons=pairs,
+        difference_matrix=diff_L,
+        trend=trend,
     )
-
-
-def _type3(design: Design, engine: ContrastEngine) -> pd.DataFrame:
-    """Type III F tests (SAS / car / lmerTest hypotheses).
-
-    A term that no other term contains (e.g. ``ARM:VISIT``, or ``SITE`` without
-    interactions) is tested as its own dummy-coded coefficients = 0. A term contained in
-    another (e.g. ``VISIT`` under ``ARM:VISIT``) is tested as its sum-to-zero coded
-    coefficients = 0, mapped to the fitted parametrisation. The F statistics do not depend
-    on how a hypothesis' rows are written, nor do Kenward-Roger df; the multi-df
-    Satterthwaite df (Fai & Cornelius) do, slightly, for contained terms.
-    """
-    xs, sum_terms = sum_coded(design)
-    # X_trt = X_sum T  =>  beta_sum = T beta_trt
-    T = np.linalg.solve(xs.T @ xs, xs.T @ design.X)
-    own = {t.name: t for t in design.terms}
-    rows = []
-    for term in sum_terms:
-        if term.name == "(Intercept)":
-            continue
-        contained = any(set(term.factors) < set(other.factors) for other in sum_terms)
-        if contained:
-            L = T[list(term.columns)]
-        else:
-            L = np.eye(design.k)[list(own[term.name].columns)]
-        rows.append({"term": term.name, **engine.f_test(L)})
-    return pd.DataFrame(rows, columns=["term", "num_df", "den_df", "f_value", "p_value"])

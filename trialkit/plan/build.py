@@ -27,6 +27,7 @@ from trialkit.plan.schema import (
     Published,
     Visits,
 )
+from trialkit.specs.comparisons import COMPARISONS, comparison_problems
 from trialkit.specs.estimand import (
     ANALYSES,
     ASSUMPTIONS,
@@ -88,8 +89,7 @@ def build_plan(t: dict[str, Any], path: Path, problems: list[Problem]) -> Plan |
     names = [o.name for o in outcomes]
     for name in sorted({n for n in names if names.count(n) > 1}):
         c.error("outcomes", f"Outcome name '{name}' is used more than once.")
-    if arms_t["treatment"] is not None and arms_t["treatment"] == arms_t["control"]:
-        c.error("arms.treatment", "Keys 'arms.treatment' and 'arms.control' are the same arm.")
+    arms = _build_arms(arms_t, c)
     model = _build_model(t["model"], c)
     adherence = _build_adherence(t["adherence"], c)
     analysis = _build_analysis(t["analysis"], c)
@@ -108,7 +108,7 @@ def build_plan(t: dict[str, Any], path: Path, problems: list[Problem]) -> Plan |
         data=_resolve(path.parent / trial["data"]),
         layout=layout,
         columns=Columns(subject=cols["subject"], arm=cols["arm"], visit=cols["visit"]),
-        arms=Arms(**arms_t),
+        arms=arms,
         visits=visits,
         outcomes=outcomes,
         model=model,
@@ -124,6 +124,44 @@ def build_plan(t: dict[str, Any], path: Path, problems: list[Problem]) -> Plan |
         path=path,
         sheet=trial["sheet"],
         calibrated_to_published=bool(trial["calibrated_to_published"]),
+    )
+
+
+def _build_arms(a: dict[str, Any], c: _Checker) -> Arms:
+    """The ``[arms]`` table: the comparisons' shape and numeric doses are checked here; that
+    the arms named exist is checked against the data (:mod:`trialkit.data.validate`)."""
+    if a["treatment"] is not None and a["treatment"] == a["control"]:
+        c.error("arms.treatment", "Keys 'arms.treatment' and 'arms.control' are the same arm.")
+    order = list(a["order"] or [])
+    dups = sorted({x for x in order if order.count(x) > 1})
+    if dups:
+        c.error("arms.order", f"Key 'arms.order' repeats {quote_list(dups)}.")
+    comparisons = a["comparisons"]
+    if isinstance(comparisons, list):
+        for sentence in comparison_problems(comparisons):
+            c.error("arms.comparisons", f"Key 'arms.comparisons': {sentence}.")
+        comparisons = tuple((x, y) for x, y in comparisons)
+    else:
+        comparisons = COMPARISONS.canonical(comparisons) or comparisons
+    dose = a["dose"]
+    if isinstance(dose, dict):
+        for arm, value in dose.items():
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                c.error(
+                    "arms.dose",
+                    f"Key 'arms.dose' gives arm '{arm}' the dose {value!r}, which is not a number.",
+                )
+        dose = tuple((str(k), float(v)) for k, v in dose.items() if isinstance(v, int | float))
+    elif isinstance(dose, str) and not dose.strip():
+        c.error("arms.dose", "Key 'arms.dose' is empty; name the dose column.")
+    return Arms(
+        control=a["control"],
+        treatment=a["treatment"],
+        control_label=a["control_label"],
+        treatment_label=a["treatment_label"],
+        order=tuple(order),
+        comparisons=comparisons,
+        dose=dose,
     )
 
 

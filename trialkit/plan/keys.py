@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trialkit.specs import ANCOVA_OPTIONS, MMRM_OPTIONS, Option
+from trialkit.specs.comparisons import ARM_OPTIONS
 from trialkit.specs.estimand import ESTIMAND_OPTIONS, ESTIMATOR_OPTIONS, EVENT_OPTIONS
 from trialkit.specs.multiplicity import HYPOTHESIS_OPTIONS, MULTIPLICITY_OPTIONS
 from trialkit.specs.responder import RESPONDER_OPTIONS, RESPONDER_OUTCOME_OPTIONS
@@ -31,6 +32,8 @@ KINDS: dict[str, str] = {
     "pair": "array of two numbers",
     "labels": "table of string = string",
     "counts": "table of string = integer",
+    "comparisons": "string, or array of `[arm, arm]` pairs",
+    "dose": "string (a column), or table of arm = number",
 }
 
 
@@ -213,10 +216,17 @@ PLAN = Section(
                 Key(
                     "treatment",
                     "text",
-                    "The treatment arm's value (default: the other value).",
+                    "Two arms: the treatment arm's value (default: the other value).",
                 ),
                 Key("control_label", "string", "Display name of the control arm."),
-                Key("treatment_label", "string", "Display name of the treatment arm."),
+                Key("treatment_label", "string", "Two arms: display name of the treatment arm."),
+                Key(
+                    "order",
+                    "texts",
+                    "Arm values in the order of models and tables (the control is always "
+                    "first; default: ascending `dose`, else sorted).",
+                ),
+                *option_keys(ARM_OPTIONS),
             ),
             required=True,
         ),
@@ -418,7 +428,8 @@ def reference_markdown() -> str:
                 continue
             meaning = k.doc
             if k.choices:
-                meaning += " One of " + ", ".join(f"`{c}`" for c in k.choices) + "."
+                lead = " As a string, one of " if k.kind == "comparisons" else " One of "
+                meaning += lead + ", ".join(f"`{c}`" for c in k.choices) + "."
             lines.append(f"| `{k.name}` | {KINDS[k.kind]} | {_fmt_default(k)} | {meaning} |")
         lines.append("")
         for s in subs:

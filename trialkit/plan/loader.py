@@ -189,6 +189,16 @@ _VALIDATORS = {
         isinstance(v, dict)
         and all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in v.values())
     ),
+    # a code, or pairs of arm values (numbers are read as text)
+    "comparisons": lambda v: (
+        isinstance(v, str)
+        or (
+            isinstance(v, list)
+            and all(isinstance(p, list) and len(p) == 2 and all(_is_text(x) for x in p) for p in v)
+        )
+    ),
+    # a column name, or arm = dose (the doses are checked to be numbers when the plan is built)
+    "dose": lambda v: isinstance(v, str | dict),
 }
 
 
@@ -209,7 +219,9 @@ def check_value(value: Any, spec: Key, where: str, file: str, problems: list[Pro
         value = as_text(value)
     elif spec.kind == "texts":
         value = [as_text(v) for v in value]
-    if spec.choices:
+    elif spec.kind == "comparisons" and isinstance(value, list):
+        value = [[as_text(x) for x in pair] for pair in value]
+    if spec.choices and not (spec.kind == "comparisons" and isinstance(value, list)):
         items = value if isinstance(value, list) else [value]
         for item in items:
             if item not in spec.choices:

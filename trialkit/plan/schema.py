@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from trialkit.specs import AncovaSpec, MMRMSpec
+from trialkit.specs.comparisons import DEFAULT_COMPARISONS
 from trialkit.specs.estimand import EstimandSpec
 from trialkit.specs.multiplicity import MultiplicitySpec
 from trialkit.specs.responder import ResponderOutcomeSpec
@@ -33,13 +34,40 @@ class Columns:
 class Arms:
     """Arm values as they appear in the data (after value labels are applied).
 
-    ``treatment`` may be omitted in the TOML; the loader fills it from the data.
+    ``treatment`` may be omitted in the TOML; the loader fills it from the data (in a trial
+    with more arms it is the first arm after the control). ``order`` lists the arms in model
+    order; ``comparisons`` is ``"vs_control"``, ``"pairwise"`` or ``(a, b)`` pairs (a - b);
+    ``dose`` is a dose column's name or ``(arm, dose)`` pairs.
     """
 
     control: str
     treatment: str | None = None
     control_label: str | None = None
     treatment_label: str | None = None
+    order: tuple[str, ...] = ()
+    comparisons: str | tuple[tuple[str, str], ...] = DEFAULT_COMPARISONS
+    dose: str | tuple[tuple[str, float], ...] | None = None
+
+    @property
+    def dose_argument(self) -> str | dict[str, float] | None:
+        """The dose as the models take it: a column name or a mapping arm -> dose."""
+        return self.dose if self.dose is None or isinstance(self.dose, str) else dict(self.dose)
+
+    def arm_order(self, found: list[str], doses: dict[str, float] | None = None) -> list[str]:
+        """The arms in ``found`` in model order: the control, then ``order``, else ascending
+        dose (of the dose table, or ``doses``: each arm's value of the dose column), else
+        sorted; arms not in ``order`` follow, sorted."""
+        others = [a for a in found if a != self.control]
+        if isinstance(self.dose, tuple):
+            doses = dict(self.dose)
+        if self.order:
+            rank = {a: i for i, a in enumerate(self.order)}
+            others.sort(key=lambda a: (rank.get(a, len(rank)), a))
+        elif doses:
+            others.sort(key=lambda a: (doses.get(a, float("inf")), a))
+        else:
+            others.sort()
+        return [self.control, *others] if self.control in found else others
 
 
 @dataclass(frozen=True)

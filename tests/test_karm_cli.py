@@ -1,0 +1,165 @@
+"""Trials with more than two arms through the command line (``trialkit validate`` and
+``trialkit analyze``): k arms are accepted, bad comparisons and doses stop with one sentence
+(file, column, row), and the analysis fits all arms in one model.
+
+Data: tests/reference/karm/data3.csv (3 arms, simulate_data.R) with a baseline visit W0 added
+(Y = BASE), so the plan's MMRM ``Y ~ SITE + baseline * VISIT + ARM * VISIT`` is the model of
+tests/reference/karm/fit_mmrm.R.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import assert_clean_failure, to_toml
+from karm_reference import KARM
+
+from trialkit import read_trial
+from trialkit.analysis.runner import analyze_outcomes
+
+VISITS = ["W0", "W4", "W8", "W12", "W16"]
+
+
+def data3() -> pd.DataFrame:
+    d = pd.read_csv(KARM / "data3.csv")
+    base = d.drop_duplicates("USUBJID").assign(VISIT="W0", Y=lambda x: x["BASE"])
+    long = pd.concat([base, d], ignore_index=True)
+    long["_v"] = long["VISIT"].map(VISITS.index)
+    return long.sort_values(["USUBJID", "_v"], kind="stable").drop(columns="_v")
+
+
+def plan3(**arms: Any) -> dict[str, Any]:
+    return {
+        "trial": {"title": "Three-arm trial", "data": "trial3.csv", "layout": "long"},
+        "columns": {"subject": "USUBJID", "arm": "ARM", "visit": "VISIT"},
+        "arms": {"control": "Placebo", **arms},
+        "visits": {"order": VISITS, "baseline": "W0"},
+        "outcomes": [{"name": "Y", "label": "Score", "role": "primary"}],
+        "model": {"covariates": ["baseline", "SITE"], "visit_covariates": ["baseline"]},
+        "baseline_table": {"categorical": ["SITE"]},
+    }
+
+
+def write(tmp_path: Path, df: pd.DataFrame, plan: dict[str, Any]) -> tuple[Path, Path]:
+    data, path = tmp_path / "trial3.csv", tmp_path / "plan3.toml"
+    df.to_csv(data, index=False)
+    path.write_text(to_toml(plan), encoding="utf-8")
+    return data, path
+
+
+def test_validate_accepts_three_arms(cli, tmp_path: Path) -> None:
+    data, plan = write(
+        tmp_path, data3(), plan3(comparisons="pairwise", order=["Low Dose", "High Dose"])
+    )
+    result = cli("validate", data, "--plan", plan)
+    assert result.exit_code == 0, result.output
+    assert "OK: the data match the plan (180 subjects x 5 visits, 1 outcome(s)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("arms", "mutate", "sentence"),
+    [
+        (
+            {"comparisons": [["Low Dose", "Medium Dose"]]},
+            None,
+            "Plan key 'arms.comparisons' names arm 'Medium Dose', which is not a value of arm "
+            "column 'ARM' ('Placebo', 'Low Dose', 'High Dose')",
+        ),
+        (
+            {"comparisons": [["Low Dose", "Low Dose"]]},
+            None,
+            "Key 'arms.comparisons': comparison 1 compares arm 'Low Dose' with itself.",
+        ),
+        (
+            {"comparisons": "everything"},
+            None,
+            "Key 'arms.comparisons' has 'everything', which is not allowed.",
+        ),
+        (
+            {"dose": "DOSE"},
+            lambda d: d.assign(DOSE=d["DOSE"].astype(object)).pipe(_set, 7, "DOSE", "high"),
+            "Column 'DOSE' (dose) has 1 non-numeric value(s): 'high' (row 9, subject S002)",
+        ),
+        (
+            {"dose": "DOSE"},
+            lambda d: _set(d, 3, "DOSE", np.nan),
+            "Column 'DOSE' (dose) is blank at row 5; every subject needs a numeric dose.",
+        ),
+        (
+            {"dose": {"Placebo": 0, "Low Dose": "54 mg", "High Dose": 81}},
+            None,
+            "Key 'arms.dose' gives arm 'Low Dose' the dose '54 mg', which is not a number.",
+        ),
+        (
+            {"dose": {"Placebo": 0, "Low Dose": 54}},
+            None,
+            "Plan key 'arms.dose' gives no dose for arm(s) 'High Dose' of arm column 'ARM'.",
+        ),
+        (
+            {"dose": "TRT01PN"},
+            None,
+            "Column 'TRT01PN' named by plan key 'arms.dose' is not in trial3.csv.",
+        ),
+    ],
+)
+def test_validate_rejects_bad_pairs_and_doses(cli, tmp_path: Path, arms, mutate, sentence) -> None:
+    df = data3()
+    if mutate is not None:
+        df = mutate(df)
+    data, plan = write(tmp_path, df, plan3(**arms))
+    result = cli("validate", data, "--plan", plan)
+    assert_clean_failure(result, sentence)
+    assert "1 error(s)" in result.output
+
+
+def _set(d: pd.DataFrame, pos: int, col: str, value: object) -> pd.DataFrame:
+    d = d.reset_index(drop=True)
+    d.loc[pos, col] = value
+    return d
+
+
+@pytest.mark.parametrize(
+    ("arms", "order"),
+    [
+        ({}, ["Placebo", "High Dose", "Low Dose"]),  # sorted
+        ({"dose": "DOSE"}, ["Placebo", "Low Dose", "High Dose"]),  # ascending dose column
+        (
+            {"dose": {"Placebo": 0, "Low Dose": 81, "High Dose": 54}},
+            ["Placebo", "High Dose", "Low Dose"],
+        ),
+        ({"dose": "DOSE", "order": ["High Dose"]}, ["Placebo", "High Dose", "Low Dose"]),
+    ],
+)
+def test_arm_order(tmp_path: Path, arms: dict, order: list[str]) -> None:
+    data, plan = write(tmp_path, data3(), plan3(**arms))
+    assert list(read_trial(data, plan).data["ARM"].cat.categories) == order
+
+
+def test_plan_arms_reach_the_models(tmp_path: Path) -> None:
+    data, plan = write(
+        tmp_path,
+        data3(),
+        plan3(comparisons="pairwise", dose={"Placebo": 0, "Low Dose": 54, "High Dose": 81}),
+    )
+    trial = read_trial(data, plan)
+    # ascending dose is the arm order when the plan gives a dose table and no order
+    assert list(trial.data["ARM"].cat.categories) == ["Placebo", "Low Dose", "High Dose"]
+    (oa,) = analyze_outcomes(trial)
+    for fit in (oa.mmrm, oa.ancova):
+        assert fit.arms == ("Placebo", "Low Dose", "High Dose")
+        assert list(dict.fromkeys(fit.differences["comparison"])) == [
+            "Low Dose - Placebo",
+            "High Dose - Placebo",
+            "High Dose - Low Dose",
+        ]
+        assert list(fit.trend["visit"]) == ["W4", "W8", "W12", "W16"]
+    # every randomised subject is analysed or excluded with a reason, in every arm
+    sample = oa.mmrm.sample
+    excluded = sample.excluded["arm"].value_counts()
+    for arm, n in sample.n_subjects.items():
+        assert n + excluded.get(arm, 0) == 60
+    assert set(sample.excluded["reason"]) == {"no observed Y at any analysed visit"}
