@@ -14,7 +14,9 @@ Prints:
    cores); the workers are started (and import trialkit) before the clock starts, and that
    start-up is printed separately;
 3. with ``--scaling N``: N trials on a Dask LocalCluster of 1, 2 and 4 worker processes
-   (issue 12: N = 10,000), wall time and trials per second each.
+   (issue 12: N = 10,000), wall time, trials per second and the workers' CPU seconds per
+   trial each (the CPU figure is what the trial costs; the wall figure depends on the load
+   of the shared machine, printed before and after each run).
 
 Run: ``python benchmarks/bench_power.py [--trials 1000] [--scaling 10000]``.
 """
@@ -74,14 +76,13 @@ def versions() -> str:
 
 def per_trial_ratio(n_trials: int = 20) -> None:
     import trialkit
-    from trialkit.power.fitting import Analysis, analyse_trial, reference_hessian
-    from trialkit.power.scenario import draw_trial
+    from trialkit.power.fitting import Analysis, analyse_trial
+    from trialkit.power.scenario import FRAME_ROLES, draw_trial
 
     sc = scenario()
     cov = sc.conditional_covariance()
     an = Analysis().check()
     rng = np.random.default_rng(1)
-    hess0 = reference_hessian(draw_trial(sc, N_SUBJECTS, rng)[0], an, cov)
     trials = [draw_trial(sc, N_SUBJECTS, rng)[0] for _ in range(n_trials)]
     frames = [tr.to_frame() for tr in trials]
     # interleave the two timings so that machine load affects both alike
@@ -89,19 +90,16 @@ def per_trial_ratio(n_trials: int = 20) -> None:
     for tr, df in zip(trials, frames, strict=True):
         t0, c0 = time.perf_counter(), time.process_time()
         draw_trial(sc, N_SUBJECTS, np.random.default_rng(0))
-        analyse_trial(tr, an, cov, hess0)
+        analyse_trial(tr, an, cov)
         lean.append(time.perf_counter() - t0)
         lean_cpu.append(time.process_time() - c0)
         t0, c0 = time.perf_counter(), time.process_time()
         trialkit.fit_mmrm(
             df,
-            outcome="y",
-            arm="arm",
-            control="C",
-            visit="visit",
-            subject="id",
+            **FRAME_ROLES,
             covariates=["base"],
             visit_covariates=["base"],
+            df_method="satterthwaite",
         )
         full.append(time.perf_counter() - t0)
         full_cpu.append(time.process_time() - c0)
@@ -115,6 +113,10 @@ def per_trial_ratio(n_trials: int = 20) -> None:
     )
 
 
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def joblib_run(n_trials: int) -> None:
     from joblib import Parallel, delayed
 
@@ -123,6 +125,7 @@ def joblib_run(n_trials: int) -> None:
     t0 = time.perf_counter()
     Parallel(n_jobs=2)(delayed(__import__)("trialkit.power.simulate") for _ in range(2))
     warm = time.perf_counter() - t0
+    load0 = _load()
     t0 = time.perf_counter()
     res = trialkit.simulate_power(
         N_SUBJECTS, scenario=scenario(), n_sims=n_trials, seed=1, null=False, n_jobs=2
@@ -133,8 +136,13 @@ def joblib_run(n_trials: int) -> None:
         f"{n_trials} trials of {N_SUBJECTS} x {N_VISITS}, MMRM US + Satterthwaite, 2 joblib "
         f"workers: {wall:.1f} s ({wall / n_trials * 1e3:.1f} ms per trial; worker start-up "
         f"{warm:.1f} s not included; target <= 30 s for 1,000); power {row.power:.3f} "
-        f"(MC SE {row.power_mc_se:.3f}), failed {int(row.n_failed)}"
+        f"(MC SE {row.power_mc_se:.3f}), failed {int(row.n_failed)}; load average "
+        f"{load0} before, {_load()} after"
     )
+
+
+def _worker_cpu() -> float:
+    return time.process_time()
 
 
 def dask_scaling(n_trials: int, counts: list[int]) -> None:
@@ -152,23 +160,29 @@ def dask_scaling(n_trials: int, counts: list[int]) -> None:
         ) as cluster:
             with Client(cluster) as client:  # start and warm the workers before timing
                 client.run(__import__, "trialkit.power.simulate")
-            t0 = time.perf_counter()
-            trialkit.simulate_power(
-                N_SUBJECTS,
-                scenario=scenario(),
-                n_sims=n_trials,
-                seed=1,
-                null=False,
-                scheduler=cluster.scheduler_address,
-                chunk_size=50,
-            )
-            wall = time.perf_counter() - t0
+                cpu0 = sum(client.run(_worker_cpu).values())
+                load0 = _load()
+                t0 = time.perf_counter()
+                res = trialkit.simulate_power(
+                    N_SUBJECTS,
+                    scenario=scenario(),
+                    n_sims=n_trials,
+                    seed=1,
+                    null=False,
+                    scheduler=cluster.scheduler_address,
+                    chunk_size=50,
+                )
+                wall = time.perf_counter() - t0
+                cpu = sum(client.run(_worker_cpu).values()) - cpu0
         base = base or wall
         print(
             f"dask {workers} worker(s): {n_trials} trials in {wall:.1f} s, "
             f"{n_trials / wall:.1f} trials/s, {wall / n_trials * 1e3:.1f} ms per trial, "
-            f"speed-up {base / wall:.2f}x"
+            f"speed-up {base / wall:.2f}x; workers' CPU {cpu:.1f} s = "
+            f"{cpu / n_trials * 1e3:.1f} ms per trial; power {res.power:.4f}; load average "
+            f"{load0} before, {_load()} after"
         )
+        sys.stdout.flush()
 
 
 def main() -> None:

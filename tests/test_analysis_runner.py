@@ -85,7 +85,10 @@ def test_summary_and_effects_frames(analysis) -> None:
     assert len(s) == 18
     assert {"estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value"} <= set(s.columns)
     e = analysis.effects_frame()
-    assert list(e.columns) == ["study", "outcome", "visit", "measure", "yi", "se", "n1", "n2"]
+    assert list(e.columns) == [
+        "study", "outcome", "comparison", "visit", "measure", "yi", "se", "n1", "n2",
+    ]  # fmt: skip
+    assert set(e["comparison"]) == set(s["comparison"]) == {"DBT + standard care - Standard care"}
     assert np.allclose(e["yi"], s["estimate"]) and np.allclose(e["se"], s["std_error"])
     assert set(e["n1"] + e["n2"]) == {81}
 

@@ -32,7 +32,7 @@ def test_group_covariance_and_sas_kr(cli, tmp_path: Path) -> None:
     assert "A separate covariance matrix is estimated for each arm (SAS GROUP=)." in text
     assert "second-derivative term in SAS PROC MIXED's covariance parametrisation" in text
     report = json.loads(out.read_text())
-    assert report["schema_version"] == "1.1"
+    assert report["schema_version"] == "1.2"
 
 
 def test_robust_between_within(cli, tmp_path: Path) -> None:

@@ -234,7 +234,7 @@ def test_reference_based_estimator_equals_engine_called_directly(write_trial) ->
 
 def test_sample_report_has_the_estimand_section(cli, tmp_path: Path) -> None:
     """`trialkit analyze` with no arguments shows the sample's estimand (J2R + tipping point)
-    and writes it to the JSON (schema 1.1)."""
+    and writes it to the JSON (schema 1.1 and later)."""
     import json
 
     import jsonschema

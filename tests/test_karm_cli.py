@@ -163,3 +163,28 @@ def test_plan_arms_reach_the_models(tmp_path: Path) -> None:
     for arm, n in sample.n_subjects.items():
         assert n + excluded.get(arm, 0) == 60
     assert set(sample.excluded["reason"]) == {"no observed Y at any analysed visit"}
+
+
+@pytest.mark.parametrize("command", ["validate", "analyze"])
+def test_estimands_with_three_arms_stop_with_one_sentence(cli, tmp_path: Path, command) -> None:
+    """The imputation engine compares one treatment arm with its reference: an [[estimands]]
+    table on a three-arm trial is a validation error (never a traceback in analyze)."""
+    df = data3()
+    first = df.drop_duplicates("USUBJID")["USUBJID"].iloc[:5]
+    df["DISC"] = np.where(df["USUBJID"].isin(first), "W12", "")
+    plan = plan3()
+    plan["estimands"] = [
+        {
+            "name": "Hypothetical",
+            "outcome": "Y",
+            "visits": ["W16"],
+            "events": [{"name": "Stopped", "column": "DISC", "strategy": "hypothetical"}],
+            "main": {"name": "MMRM", "method": "mmrm"},
+        }
+    ]
+    data, path = write(tmp_path, df, plan)
+    result = cli(command, data, "--plan", path)
+    assert_clean_failure(
+        result,
+        "support two arms for now, and column 'ARM' has 3: 'High Dose', 'Low Dose', 'Placebo'",
+    )

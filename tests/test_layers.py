@@ -26,7 +26,7 @@ LAYERS: dict[str, int] = {
     "meta": 5,
     "summaries": 6,
     "imputation": 7,
-    "power": 7,
+    "power": 8,  # simulations analyse trials with the imputation engine (issue 12)
     "analysis": 8,
     "report": 9,
     "cli": 10,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 
 import trialkit
@@ -138,3 +139,95 @@ def test_from_trial_with_data_and_plan(cli) -> None:
     assert "Emotion dysregulation" in r.output and "0.9000" in r.output
     r = cli("power", "--from-trial", data, "--delta", "4", "--power", "0.9")
     assert r.exit_code == 2 and "--plan" in r.output
+
+
+def test_simulation_with_reference_based_imputation(cli, tmp_path) -> None:
+    """--assumption JR: every simulated trial is imputed under jump to reference after
+    dropout; the table says so, the JSON records it, and no MAR analytic power is shown."""
+    out_json = tmp_path / "p.json"
+    r = cli(
+        "power",
+        "--delta",
+        "0.8",
+        "--power",
+        "0.8",
+        "--sd",
+        "1",
+        "--rho",
+        "0.5",
+        "--times",
+        "0,1,2",
+        "--retention",
+        "1,0.8,0.7",
+        "--grid",
+        "40",
+        "--n-sims",
+        "4",
+        "--seed",
+        "5",
+        "--assumption",
+        "J2R",
+        "--jobs",
+        "1",
+        "--json",
+        out_json,
+    )
+    assert r.exit_code == 0, r.output
+    assert "jump to reference after dropout" in " ".join(r.output.split())
+    sim = json.loads(out_json.read_text())["simulation"]
+    assert sim["analysis"]["assumption"] == "JR"
+    assert sim["analysis"]["imputation"] == "condmean"
+    row = sim["results"][0]
+    assert row["n_analysed"] == 4 and row["analytic_power"] is None
+
+
+def test_simulation_bad_assumption(cli) -> None:
+    r = cli(
+        "power",
+        "--delta",
+        "0.5",
+        "--power",
+        "0.8",
+        "--sd",
+        "1",
+        "--rho",
+        "0.5",
+        "--times",
+        "0,1",
+        "--grid",
+        "40",
+        "--n-sims",
+        "2",
+        "--assumption",
+        "J3R",
+    )
+    assert r.exit_code != 0
+    assert "J3R" in r.output and "Traceback" not in r.output
+
+
+def test_from_trial_with_three_arms_plans_one_comparison(cli) -> None:
+    """A three-arm trial: --arm picks the comparison; correlation, SD, retention and the
+    observed delta all come from that arm and the control (tests/data/three_arm)."""
+    from three_arm_data import DATA, PLAN
+
+    from trialkit.analysis.runner import analyze_outcomes
+    from trialkit.data.bundled import trial_or_sample
+
+    trial = trial_or_sample(DATA, PLAN)
+    fit = analyze_outcomes(trial, (trial.plan.primary,))[0].mmrm
+    diffs = fit.differences
+    for arm in ("Low Dose", "High Dose"):
+        args = ("--arm", arm) if arm == "High Dose" else ()
+        r = cli("power", "--from-trial", DATA, "--plan", PLAN, *args)
+        assert r.exit_code == 0, r.output
+        label = f"{arm} - Placebo"
+        observed = float(diffs.loc[diffs["comparison"] == label, "estimate"].iloc[-1])
+        res = trialkit.power_mmrm(delta=observed, power=0.8, from_fit=fit, from_fit_arm=arm)
+        assert f"{res.n_total:.2f}" in r.output
+        assert f"comparison {label}" in " ".join(r.output.split())
+        retention = fit.retention
+        kept = retention.loc[retention["arm"] == arm, "retention"].to_numpy()
+        assert np.array_equal(res.retention, kept)
+    r = cli("power", "--from-trial", DATA, "--plan", PLAN, "--arm", "Medium Dose")
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "--arm 'Medium Dose' is not a treatment arm" in r.output

@@ -17,7 +17,7 @@ import pytest
 import trialkit
 from trialkit.power import make_scenario, simulate_power
 from trialkit.power.fitting import Analysis, analyse_trial
-from trialkit.power.scenario import draw_trial
+from trialkit.power.scenario import FRAME_ROLES, draw_trial
 
 RTOL = 1e-6  # estimate, SE, df, CI, p of the lean fit vs fit_mmrm (measured ~1e-10)
 
@@ -58,11 +58,7 @@ def test_lean_mmrm_equals_fit_mmrm(trial_with_dropout, covariance: str, df_metho
     sc, trial = trial_with_dropout
     fit = trialkit.fit_mmrm(
         trial.to_frame(),
-        outcome="y",
-        arm="arm",
-        control="C",
-        visit="visit",
-        subject="id",
+        **FRAME_ROLES,
         covariates=["base"],
         visit_covariates=["base"],
         covariance=covariance,
@@ -86,11 +82,7 @@ def test_lean_ancova_equals_fit_ancova(trial_with_dropout) -> None:
     sc, trial = trial_with_dropout
     fit = trialkit.fit_ancova(
         trial.to_frame(),
-        outcome="y",
-        arm="arm",
-        control="C",
-        visit="visit",
-        subject="id",
+        **FRAME_ROLES,
         baseline="base",
     )
     ref = fit.differences.iloc[-1]
@@ -187,3 +179,23 @@ def test_same_seed_same_results_any_workers() -> None:
     pd.testing.assert_frame_equal(one.table, dask.table)
     other = simulate_power([30, 40], n_jobs=1, **{**kw, "seed": 100})
     assert not np.allclose(other.trials["estimate"], one.trials["estimate"])
+
+
+def test_progress_reported_and_joblib_workers_reproduce() -> None:
+    """2 joblib worker processes (results taken as they finish, put back in task order) give
+    the trials of one process; the progress callback sees every chunk once, in both."""
+    kw = dict(sd=1.0, rho=0.5, times=[0, 1], delta=0.5, retention=[1, 0.8], n_sims=12, seed=7)
+    seen: dict[int, list[tuple[int, int]]] = {1: [], 2: []}
+    runs = {
+        jobs: simulate_power(
+            [30, 40],
+            n_jobs=jobs,
+            chunk_size=4,
+            progress=lambda done, total, j=jobs: seen[j].append((done, total)),
+            **kw,
+        )
+        for jobs in (1, 2)
+    }
+    pd.testing.assert_frame_equal(runs[1].trials, runs[2].trials)
+    for calls in seen.values():  # 2 sample sizes x 3 chunks of 4 trials
+        assert calls == [(i, 6) for i in range(1, 7)]

@@ -109,7 +109,9 @@ def test_effects_file_for_meta(full_run) -> None:
     _, out = full_run
     eff = pd.read_csv(out / "effects.csv", dtype={"visit": str})
     doc = json.loads((out / "report.json").read_text())
-    assert list(eff.columns) == ["study", "outcome", "visit", "measure", "yi", "se", "n1", "n2"]
+    assert list(eff.columns) == [
+        "study", "outcome", "comparison", "visit", "measure", "yi", "se", "n1", "n2",
+    ]  # fmt: skip
     assert set(eff["measure"]) == {"MD"}
     assert eff["yi"].tolist() == [e["yi"] for e in doc["effects"]]
     assert eff["n1"].tolist() == [e["n1"] for e in doc["effects"]]

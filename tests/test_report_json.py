@@ -36,7 +36,7 @@ def validator() -> jsonschema.Draft202012Validator:
 def test_validates_against_schema(doc: dict, validator: jsonschema.Draft202012Validator) -> None:
     errors = [f"{e.json_path}: {e.message}" for e in validator.iter_errors(doc)]
     assert errors == []
-    assert doc["schema_version"] == SCHEMA_VERSION == "1.1"
+    assert doc["schema_version"] == SCHEMA_VERSION == "1.2"
 
 
 @pytest.mark.parametrize(

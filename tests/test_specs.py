@@ -33,6 +33,7 @@ from trialkit.specs import (
     AncovaSpec,
     MMRMSpec,
 )
+from trialkit.specs.adam import ADAM_OPTIONS, ADAM_OUTCOME_OPTIONS, VARIABLES, AdamSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
     [
         (("analysis", "mmrm"), MMRM_OPTIONS, MMRMSpec()),
         (("analysis", "ancova"), ANCOVA_OPTIONS, AncovaSpec()),
+        (("adam",), ADAM_OPTIONS, AdamSpec()),
     ],
 )
 def test_plan_keys_are_the_spec_options(section, options, spec) -> None:
@@ -148,6 +150,15 @@ def test_validate_reports_incompatible_options(cli, write_trial, mmrm: dict, mes
     files = write_trial(plan=d)
     result = cli("validate", files.data, "--plan", files.plan)
     assert_clean_failure(result, message)
+
+
+def test_adam_outcome_keys_are_the_spec_options() -> None:
+    """The ADaM keys of [[outcomes]] come from ADAM_OUTCOME_OPTIONS, as do their defaults."""
+    keys = plan_section("outcomes")
+    for o in ADAM_OUTCOME_OPTIONS:
+        key = keys.get(o.name)
+        assert key is not None and key.default == o.default and key.choices == o.accepted
+    assert keys.get("variable").choices == VARIABLES.accepted  # type: ignore[union-attr]
 
 
 def test_arm_options_are_plan_keys_and_api_arguments() -> None:

@@ -240,7 +240,14 @@ def test_baseline_labels_and_frames(trial):
     assert labels["score@baseline"] == "Symptom score, baseline"
     # 3 groups x (age, pain_years, score, pain) + 3 x 2 sex levels + 3 x 2 pain types.
     assert len(frame) == 3 * 4 + 6 + 6
-    assert list(b.comparisons_frame().columns) == ["variable", "level", "smd", "p_value", "test"]
+    assert list(b.comparisons_frame().columns) == [
+        "variable",
+        "level",
+        "smd",
+        "p_value",
+        "test",
+        "comparison",
+    ]
 
 
 # --------------------------------------------------------------------------- adherence
@@ -315,9 +322,11 @@ def test_attrition_differential_against_r(trial):
         assert d.ci_lower == pytest.approx(r["ci_lower"], rel=RTOL_OR)
         assert d.ci_upper == pytest.approx(r["ci_upper"], rel=RTOL_OR)
     frame = a.differential_frame()
-    assert list(frame.columns[:7]) == [
-        "visit", "estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value",
+    assert list(frame.columns[:8]) == [
+        "comparison", "visit", "estimate", "std_error", "df", "ci_lower", "ci_upper",
+        "p_value",
     ]  # fmt: skip
+    assert set(frame["comparison"]) == {"Therapy - Usual care"}
 
 
 def test_attrition_reasons_and_last_assessment(trial):

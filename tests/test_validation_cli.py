@@ -40,9 +40,9 @@ def test_data_file_missing(cli, write_trial, tmp_path: Path) -> None:
 
 def test_data_file_unknown_format(cli, write_trial, tmp_path: Path) -> None:
     files = write_trial()
-    (tmp_path / "t.json").write_text("[]")
+    (tmp_path / "t.xml").write_text("<ODM/>")
     assert_clean_failure(
-        cli("validate", tmp_path / "t.json", "--plan", files.plan), "unknown format '.json'"
+        cli("validate", tmp_path / "t.xml", "--plan", files.plan), "unknown format '.xml'"
     )
 
 

@@ -30,6 +30,7 @@ from trialkit.data.trial import Trial
 from trialkit.models.ancova import AncovaResult, fit_ancova
 from trialkit.models.mmrm import MMRMResult, fit_mmrm
 from trialkit.plan.schema import Outcome
+from trialkit.specs.comparisons import comparison_label
 from trialkit.summaries import (
     AdherenceSummary,
     AttritionSummary,
@@ -49,6 +50,7 @@ SUMMARY_COLUMNS = (
     "outcome",
     "label",
     "role",
+    "comparison",
     "visit",
     *STAT_COLUMNS,
     "cohens_d",
@@ -118,55 +120,67 @@ class TrialAnalysis:
         raise KeyError(name)
 
     def summary_frame(self) -> pd.DataFrame:
-        """One row per outcome x visit: MMRM difference, CI, p and Cohen's d (abstract view)."""
+        """One row per outcome x comparison x visit: MMRM difference, CI, p and Cohen's d
+        (abstract view; one comparison, treatment - control, in a two-arm trial)."""
         rows = []
         for oa in self.outcomes:
             if oa.mmrm is None:
                 continue
             d = oa.mmrm.differences
             es = oa.mmrm.effect_sizes
-            for i, r in d.iterrows():
+            if es is not None:
+                es = es.set_index(["comparison", "visit"])
+            for r in d.itertuples():
+                key = (r.comparison, r.visit)
                 rows.append(
                     {
                         "outcome": oa.name,
                         "label": oa.outcome.label,
                         "role": oa.outcome.role,
-                        "visit": r["visit"],
-                        "estimate": r["estimate"],
-                        "std_error": r["std_error"],
-                        "df": r["df"],
-                        "ci_lower": r["ci_lower"],
-                        "ci_upper": r["ci_upper"],
-                        "p_value": r["p_value"],
-                        "cohens_d": es["estimate"].iloc[i] if es is not None else np.nan,
-                        "d_ci_lower": es["ci_lower"].iloc[i] if es is not None else np.nan,
-                        "d_ci_upper": es["ci_upper"].iloc[i] if es is not None else np.nan,
+                        "comparison": r.comparison,
+                        "visit": r.visit,
+                        "estimate": r.estimate,
+                        "std_error": r.std_error,
+                        "df": r.df,
+                        "ci_lower": r.ci_lower,
+                        "ci_upper": r.ci_upper,
+                        "p_value": r.p_value,
+                        "cohens_d": es.at[key, "estimate"] if es is not None else np.nan,
+                        "d_ci_lower": es.at[key, "ci_lower"] if es is not None else np.nan,
+                        "d_ci_upper": es.at[key, "ci_upper"] if es is not None else np.nan,
                     }
                 )
         return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
     def effects_frame(self) -> pd.DataFrame:
-        """Per outcome x visit MMRM differences as study-level effects for ``trialkit meta``.
+        """Per outcome x comparison x visit MMRM differences as study-level effects for
+        ``trialkit meta`` (which analyses each comparison, outcome and visit apart).
 
-        Columns: ``study, outcome, visit, measure, yi, se, n1, n2`` (treatment minus
-        control; ``measure`` is ``MD``, the raw mean difference; ``n1`` treatment, ``n2``
-        control: subjects analysed by the MMRM).
+        Columns: ``study, outcome, comparison, visit, measure, yi, se, n1, n2``
+        (``comparison`` is ``"a - b"``; ``measure`` is ``MD``, the raw mean difference;
+        ``n1`` the subjects of arm ``a``, ``n2`` those of arm ``b`` analysed by the MMRM).
         """
         s = self.summary_frame()
         out = pd.DataFrame(
             {
                 "study": self.trial.plan.title,
                 "outcome": s["outcome"],
+                "comparison": s["comparison"],
                 "visit": s["visit"],
                 "measure": "MD",
                 "yi": s["estimate"],
                 "se": s["std_error"],
             }
         )
-        arms = self.trial.plan.arms
         n = {oa.name: oa.mmrm.sample.n_subjects for oa in self.outcomes if oa.mmrm is not None}
-        out["n1"] = [n[o][arms.treatment] for o in s["outcome"]]
-        out["n2"] = [n[o][arms.control] for o in s["outcome"]]
+        pairs = {
+            comparison_label(a, b): (a, b)
+            for oa in self.outcomes
+            if oa.mmrm is not None
+            for a, b in oa.mmrm.comparisons
+        }
+        out["n1"] = [n[o][pairs[c][0]] for o, c in zip(s["outcome"], s["comparison"], strict=True)]
+        out["n2"] = [n[o][pairs[c][1]] for o, c in zip(s["outcome"], s["comparison"], strict=True)]
         return out
 
 
@@ -216,7 +230,7 @@ def analyze_outcomes(
             try:
                 ancova = fit_ancova(
                     frame,
-                    **common,
+                    **{**common, "outcome": trial.ancova_column(o)},
                     baseline=base_name,
                     covariates=[c for c in covs if c != base_name],
                     visits=list(plan.visits.post_baseline),

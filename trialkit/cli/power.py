@@ -59,6 +59,15 @@ def power_command(
         ),
     ] = False,
     plan: Annotated[Path | None, typer.Option("--plan", "-p", help="Analysis plan (TOML).")] = None,
+    arm: Annotated[
+        str | None,
+        typer.Option(
+            "--arm",
+            help="With --from-trial and more than two arms: the treatment arm whose "
+            "comparison with the control is planned (default: the first after the control).",
+            show_default=False,
+        ),
+    ] = None,
     n_total: Annotated[float | None, typer.Option("--n-total", help="Total N.", **_OPT)] = None,
     delta: Annotated[
         float | None, typer.Option("--delta", help="Difference at the final visit.", **_OPT)
@@ -97,6 +106,15 @@ def power_command(
         str | None, typer.Option("--grid", help="Simulated total Ns: 100,150,200.", **_OPT)
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Simulation seed.", **_OPT)] = None,
+    assumption: Annotated[
+        str | None,
+        typer.Option(
+            "--assumption",
+            help="Simulate with the values after dropout imputed under MAR, JR, CR, CIR or "
+            "LMCF (conditional mean imputation, jackknife).",
+            **_OPT,
+        ),
+    ] = None,
     jobs: Annotated[
         int | None, typer.Option("--jobs", help="Local workers (default all cores).", **_OPT)
     ] = None,
@@ -139,7 +157,12 @@ def power_command(
     flags = {k: v for k, v in flags.items() if v is not None}
     sim_flags = {
         k: v
-        for k, v in {"n_sims": n_sims, "seed": seed, "n_total": _ints(grid)}.items()
+        for k, v in {
+            "n_sims": n_sims,
+            "seed": seed,
+            "n_total": _ints(grid),
+            "assumption": assumption,
+        }.items()
         if v is not None
     }
     err = Console(stderr=True)
@@ -150,7 +173,7 @@ def power_command(
             raise TrialkitError(f"The output {out} would overwrite an input file.")
     if from_trial:
         with err.status("Fitting the trial's primary outcome"):
-            base = _design_from_trial(design, plan)
+            base = _design_from_trial(design, plan, arm)
     elif design is not None:
         base = read_design(design)
     else:
@@ -166,7 +189,7 @@ def power_command(
     sim = base.simulation
     if simulate or sim_flags:
         sim = {**(sim or {}), **sim_flags}
-    run_spec = PowerDesign(analytic, sim, source, base.from_fit)
+    run_spec = PowerDesign(analytic, sim, source, base.from_fit, base.from_fit_arm)
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -206,12 +229,14 @@ def _ints(text: str | None) -> list[int] | None:
     return None if vals is None else [int(v) for v in vals]
 
 
-def _design_from_trial(data: Path | None, plan: Path | None) -> Any:
-    """A design whose correlation, SD and retention come from the fitted primary MMRM."""
+def _design_from_trial(data: Path | None, plan: Path | None, arm: str | None) -> Any:
+    """A design whose correlation, SD and retention come from the fitted primary MMRM
+    (the comparison of ``arm``, default the first treatment arm, with the control)."""
     from trialkit.analysis.runner import analyze_outcomes
     from trialkit.cli.errors import load_trial
-    from trialkit.errors import ModelError
+    from trialkit.errors import ModelError, TrialkitError
     from trialkit.power.design_file import PowerDesign
+    from trialkit.specs.comparisons import comparison_label
 
     trial = load_trial(data, plan)
     primary = trial.plan.primary
@@ -219,6 +244,23 @@ def _design_from_trial(data: Path | None, plan: Path | None) -> Any:
     if result.mmrm is None:
         raise ModelError(f"The MMRM for {primary.label} could not be fitted: {result.mmrm_error}")
     fit = result.mmrm
-    observed = float(fit.differences["estimate"].iloc[-1])
+    control, treatments = fit.arms[0], fit.arms[1:]
+    if arm is not None and arm not in treatments:
+        raise TrialkitError(
+            f"--arm '{arm}' is not a treatment arm of {trial.plan.title} "
+            f"(treatment arms: {', '.join(treatments)}; control: {control})."
+        )
+    treatment = arm if arm is not None else treatments[0]
+    label = comparison_label(treatment, control)
+    diffs = fit.differences
+    observed = float(diffs.loc[diffs["comparison"] == label, "estimate"].iloc[-1])
     source = f"{trial.plan.title}: {primary.label}, MMRM ({fit.covariance}) fitted to the trial"
-    return PowerDesign({"_observed_delta": observed}, None, source=source, from_fit=fit)
+    if len(fit.arms) > 2:
+        source += f"; comparison {label}"
+    return PowerDesign(
+        {"_observed_delta": observed},
+        None,
+        source=source,
+        from_fit=fit,
+        from_fit_arm=treatment,
+    )

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from trialkit.core.problems import DataValidationError, Problem
+from trialkit.data.adam import read_adam
 from trialkit.data.readers import RawTable, read_table
 from trialkit.data.reshape import wide_to_long
 from trialkit.data.trial import Trial
@@ -44,11 +45,27 @@ def read_trial(path: str | Path | None, plan: Plan | str | Path) -> Trial:
     """
     if not isinstance(plan, Plan):
         plan = load_plan(plan)
+    if plan.layout == "adam":
+        return _read_adam_trial(path, plan)
     raw = read_table(Path(path) if path is not None else plan.data, sheet=plan.sheet)
     report = validate(raw, plan)
     if not report.ok:
         raise DataValidationError(report, f"Data file {raw.path}")
     return build_trial(raw, plan, report.warnings)
+
+
+def _read_adam_trial(path: str | Path | None, plan: Plan) -> Trial:
+    """ADaM data: ADSL (``path``, else ``[trial] data``) and the BDS files, converted to the
+    long layout, checked like long data, and the trial's plan marked ``adam`` again."""
+    if path is not None:
+        plan = replace(plan, data=Path(path))
+    data, long_plan, labels, source = read_adam(plan)
+    raw = RawTable(df=data, path=plan.data, format="adam", variable_labels=labels)
+    report = validate(raw, long_plan)
+    if not report.ok:
+        raise DataValidationError(report, f"ADaM data {plan.data.name}")
+    trial = build_trial(raw, long_plan, report.warnings)
+    return replace(trial, plan=replace(trial.plan, layout="adam"), adam=source)
 
 
 def build_trial(raw: RawTable, plan: Plan, warnings: tuple[Problem, ...] = ()) -> Trial:

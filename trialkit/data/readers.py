@@ -58,6 +58,8 @@ _SUFFIXES: dict[str, str] = {
     ".dta": "stata",
     ".sas7bdat": "sas7bdat",
     ".xpt": "xport",
+    ".json": "dataset-json",
+    ".ndjson": "dataset-json",
 }
 
 
@@ -76,7 +78,7 @@ class RawTable:
     path
         The file read.
     format
-        One of ``csv, tsv, xlsx, parquet, spss, stata, sas7bdat, xport``.
+        One of ``csv, tsv, xlsx, parquet, spss, stata, sas7bdat, xport, dataset-json``.
     notes
         Warnings about how the file was read (e.g. a repeated header name), one sentence
         each; validation reports them.
@@ -161,9 +163,15 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> RawTable:
             f"Data file {path} is {fmt.upper()}, not Excel; the plan key 'trial.sheet' is for "
             ".xlsx workbooks only."
         )
+    notes: tuple[str, ...] = ()
     try:
         if fmt == "xlsx":
             df, var_labels, val_labels = _read_xlsx(path, sheet)
+        elif fmt == "dataset-json":
+            from trialkit.data.dataset_json import read_dataset_json
+
+            df, var_labels, notes = read_dataset_json(path)
+            df, val_labels = _strip_text(df), {}
         else:
             df, var_labels, val_labels = _READERS[fmt](path)
     except DataError:
@@ -175,7 +183,8 @@ def read_table(path: str | Path, sheet: str | int | None = None) -> RawTable:
         dup = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
         raise DataError(f"Data file {path} has duplicate column names: {', '.join(dup)}.")
     df.columns = [str(c) for c in df.columns]
-    notes = _repeated_header_notes(path, fmt, df) if fmt in ("csv", "tsv") else ()
+    if fmt in ("csv", "tsv"):
+        notes = _repeated_header_notes(path, fmt, df)
     return RawTable(
         df=df,
         path=path,

@@ -62,13 +62,13 @@ class StarterPlan:
     arm_values: tuple[str, ...]
 
 
-def _q(s: object) -> str:
+def toml_string(s: object) -> str:
     """A TOML basic string (JSON string syntax is valid TOML)."""
     return json.dumps(str(s), ensure_ascii=False)
 
 
-def _qlist(items: list[str] | tuple[str, ...]) -> str:
-    return "[" + ", ".join(_q(i) for i in items) + "]"
+def toml_strings(items: list[str] | tuple[str, ...]) -> str:
+    return "[" + ", ".join(toml_string(i) for i in items) + "]"
 
 
 def _guess(columns: list[str], pattern: re.Pattern[str], exclude: set[str]) -> str | None:
@@ -155,31 +155,35 @@ def starter_plan(raw: RawTable, data_ref: str, sheets: tuple[str, ...] = ()) -> 
         "# Every key is documented in docs/plan.md.",
         "",
         "[trial]",
-        f"title = {_q('TODO: trial title')}",
-        f"data = {_q(data_ref)}",
+        f"title = {toml_string('TODO: trial title')}",
+        f"data = {toml_string(data_ref)}",
         *(
-            [f"sheet = {_q(raw.sheet or '')}  # TODO: check; the sheets: {_qlist(sheets)}"]
+            [
+                f"sheet = {toml_string(raw.sheet or '')}  "
+                f"# TODO: check; the sheets: {toml_strings(sheets)}"
+            ]
             if len(sheets) > 1
             else []
         ),
-        f"layout = {_q(layout)}  # detected from the column names",
+        f"layout = {toml_string(layout)}  # detected from the column names",
         "",
         "[columns]",
-        f"subject = {_q(subject or '')}  # TODO: check (guessed from the column names)",
-        f"arm = {_q(arm or '')}  # TODO: check",
+        f"subject = {toml_string(subject or '')}  # TODO: check (guessed from the column names)",
+        f"arm = {toml_string(arm or '')}  # TODO: check",
     ]
     if layout == "long":
-        lines.append(f"visit = {_q(visit or '')}  # TODO: check")
+        lines.append(f"visit = {toml_string(visit or '')}  # TODO: check")
     lines += [
         "",
         "[arms]",
-        f'control = ""  # TODO: the control arm, one of {", ".join(_q(a) for a in arm_values)}',
+        'control = ""  # TODO: the control arm, one of '
+        + ", ".join(toml_string(a) for a in arm_values),
         '# control_label = "..."    # optional display names',
         '# treatment_label = "..."',
         "",
         "[visits]",
-        f"order = {_qlist(visits)}  # TODO: check the time order",
-        f"baseline = {_q(visits[0] if visits else '')}",
+        f"order = {toml_strings(visits)}  # TODO: check the time order",
+        f"baseline = {toml_string(visits[0] if visits else '')}",
         "# labels = [...]   # optional display names, one per visit",
         "",
     ]
@@ -226,7 +230,7 @@ def _spec_lines(options: tuple[Option, ...]) -> list[str]:
     out = []
     for o in options:
         if o.starter:
-            line = f"{o.name} = {_q(o.default)}"
+            line = f"{o.name} = {toml_string(o.default)}"
             choices = " ".join(o.choices.codes) if o.choices is not None else ""
             out.append(f"{line:<32} # {choices}".rstrip() if choices else line)
     return out
@@ -302,10 +306,14 @@ def _outcome_block(
     safe = safe if re.match(r"[A-Za-z_]", safe) else f"x_{safe}"
     out = [
         "[[outcomes]]  # TODO: keep the outcomes you analyse, delete the others",
-        f"name = {_q(safe)}",
-        f"label = {_q(label)}  # TODO: display name",
+        f"name = {toml_string(safe)}",
+        f"label = {toml_string(label)}  # TODO: display name",
     ]
-    out.append(f"columns = {_qlist(cols)}" if layout == "wide" else f"column = {_q(cols[0])}")
+    out.append(
+        f"columns = {toml_strings(cols)}"
+        if layout == "wide"
+        else f"column = {toml_string(cols[0])}"
+    )
     lo, hi = float(values.min()), float(values.max())
     if lo < hi:
         out.append(f"range = [{lo:g}, {hi:g}]  # TODO: observed range; use the instrument's range")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from trialkit.data.adam import AdamSource
 from trialkit.plan.schema import Outcome, Plan
 
 
@@ -31,6 +32,8 @@ class Trial:
         Display names from the data file's variable labels, then from the plan.
     warnings
         Validation warnings (problems that do not stop the run).
+    adam
+        For ADaM data: what was read from ADSL and the BDS datasets and what was left out.
     """
 
     plan: Plan
@@ -38,6 +41,7 @@ class Trial:
     subjects: pd.DataFrame
     variable_labels: dict[str, str] = field(default_factory=dict)
     warnings: tuple[object, ...] = ()
+    adam: AdamSource | None = None
 
     @property
     def subject_col(self) -> str:
@@ -57,11 +61,22 @@ class Trial:
         ``name`` in the wide layout."""
         return self.plan.outcome_column(outcome)
 
+    def ancova_column(self, outcome: Outcome) -> str:
+        """The column the per-visit ANCOVA analyses: for ADaM data whose plan includes
+        derived records (``[adam] derived``, e.g. LOCF), the outcome with those records;
+        otherwise the outcome column (observed records only, as the MMRM uses)."""
+        if self.adam is not None:
+            column = dict(self.adam.ancova_columns).get(outcome.name)
+            if column is not None:
+                return column
+        return self.outcome_column(outcome)
+
     def input_files(self, data: Path | None = None) -> list[Path]:
         """The files this trial was read from: the data file (``data``, else the plan's), the
         plan and the screening log (outputs must never overwrite them)."""
         plan = self.plan
-        return [p for p in (data or plan.data, plan.path, plan.enrolment.screening_log) if p]
+        bds = list(plan.adam.bds) if plan.adam is not None else []
+        return [p for p in (data or plan.data, plan.path, plan.enrolment.screening_log, *bds) if p]
 
     def label(self, column: str) -> str:
         """Display name of a column."""

@@ -30,6 +30,7 @@ see ``tests/test_mmrm_fev.py``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -43,6 +44,15 @@ Array = np.ndarray
 NAMES: tuple[str, ...] = COVARIANCES.codes
 
 _CSTEP = 1e-30
+
+
+@functools.cache
+def _tril(t: int, k: int) -> tuple[Array, Array]:
+    """``np.tril_indices(t, k)``, computed once per size (read-only: used for indexing)."""
+    rows, cols = np.tril_indices(t, k)
+    rows.flags.writeable = False
+    cols.flags.writeable = False
+    return rows, cols
 
 
 def _rho(x: Array) -> Array:
@@ -166,7 +176,7 @@ class Structure:
         if self.name == "us":
             sd = np.exp(theta[:t])
             lower = np.zeros((t, t), dtype=theta.dtype)
-            rows, cols = np.tril_indices(t, -1)
+            rows, cols = _tril(t, -1)
             # mmrm fills row-wise: for i, for j < i.
             lower[rows, cols] = sd[rows] * theta[t:]
             lower[np.arange(t), np.arange(t)] = sd
@@ -204,9 +214,9 @@ class Structure:
             except np.linalg.LinAlgError:
                 chol = np.diag(sd)
             d = np.diag(chol)
-            rows, cols = np.tril_indices(t, -1)
+            rows, cols = _tril(t, -1)
             return np.concatenate([np.log(d), chol[rows, cols] / d[rows]])
-        mean_r = float(np.mean(corr[np.tril_indices(t, -1)])) if t > 1 else 0.0
+        mean_r = float(np.mean(corr[_tril(t, -1)])) if t > 1 else 0.0
         if self.name == "sp_exp":
             p = float(np.clip(mean_r, 0.05, 0.95))
             return np.array([np.log(np.mean(sd**2)), np.log(p / (1 - p))])
@@ -228,7 +238,7 @@ class Structure:
         t = self.t
         if self.name == "us":
             s = self.cov(theta)
-            return s[np.tril_indices(t)]
+            return s[_tril(t, 0)]
         if self.name == "sp_exp":
             p = 1.0 / (1.0 + np.exp(-theta[1]))
             return np.array([np.exp(theta[0]), -1.0 / np.log(p)])
@@ -248,7 +258,7 @@ class Structure:
         t = self.t
         if self.name == "us":
             out = np.zeros((t, t), dtype=phi.dtype)
-            rows, cols = np.tril_indices(t)
+            rows, cols = _tril(t, 0)
             out[rows, cols] = phi
             out[cols, rows] = phi
             return out
@@ -272,23 +282,48 @@ class Structure:
         f, x = (self.cov_sas, self.to_sas(theta)) if sas else (self.cov, theta)
         return _cstep_jacobian(f, x)
 
-    def _us_jacobian(self, theta: Array) -> Array:
-        """Closed form for ``us``: ``dSigma = dL L' + L dL'``."""
+    def _us_factor(self, theta: Array) -> tuple[Array, Array]:
+        """``us``: the Cholesky factor ``L`` and its derivatives ``dL`` (``(q, t, t)``)."""
         t = self.t
         sd = np.exp(theta[:t])
-        rows, cols = np.tril_indices(t, -1)
+        rows, cols = _tril(t, -1)
         lower = np.zeros((t, t))
         lower[rows, cols] = sd[rows] * theta[t:]
         lower[np.arange(t), np.arange(t)] = sd
         dl = np.zeros((self.n_theta, t, t))
         dl[np.arange(t), np.arange(t), :] = lower  # d/d log sd_i scales row i
-        off = np.arange(t, self.n_theta)
-        dl[off, rows, cols] = sd[rows]
+        dl[np.arange(t, self.n_theta), rows, cols] = sd[rows]
+        return lower, dl
+
+    def _us_jacobian(self, theta: Array) -> Array:
+        """Closed form for ``us``: ``dSigma = dL L' + L dL'``."""
+        lower, dl = self._us_factor(theta)
         prod = dl @ lower.T
         return prod + prod.transpose(0, 2, 1)
 
+    def _us_hessian(self, theta: Array) -> Array:
+        """Closed form for ``us``: ``d2Sigma = d2L L' + L d2L' + dL_k dL_l' + dL_l dL_k'``.
+
+        ``L`` is linear in the off-diagonal parameters and row ``i`` scales with
+        ``exp(theta_i)``, so ``d2L`` is ``dL_i`` for ``(i, i)`` and ``dL_m`` for a log-SD
+        ``i`` paired with an off-diagonal ``m`` of row ``i``; zero otherwise.
+        """
+        t, q = self.t, self.n_theta
+        lower, dl = self._us_factor(theta)
+        rows, _cols = _tril(t, -1)
+        off = np.arange(t, q)
+        d2l = np.zeros((q, q, t, t))
+        d2l[np.arange(t), np.arange(t)] = dl[:t]
+        d2l[rows, off] = dl[off]
+        d2l[off, rows] = dl[off]
+        prod = d2l @ lower.T
+        cross = np.einsum("jab,kcb->jkac", dl, dl)
+        return prod + np.swapaxes(prod, -1, -2) + cross + np.swapaxes(cross, -1, -2)
+
     def hessian(self, theta: Array, sas: bool = False) -> Array:
         """Second derivatives ``d^2 Sigma / d theta_k d theta_l`` as ``(q, q, t, t)``."""
+        if self.name == "us" and not sas:
+            return self._us_hessian(theta)
         f, x = (self.cov_sas, self.to_sas(theta)) if sas else (self.cov, theta)
         q = x.size
         out = np.empty((q, q, *f(x.astype(float)).shape))

@@ -54,6 +54,75 @@ def components(
     )
 
 
+def observed_hessian(lik: Likelihood, theta: np.ndarray, ev: Evaluation) -> np.ndarray:
+    r"""Analytic Hessian of ``-loglik`` in ``theta`` (REML or ML, :math:`\beta` profiled out).
+
+    Per pattern, with :math:`A = \Sigma_p^{-1}`, :math:`E_j = A\dot\Sigma_j`,
+    :math:`W_p = S_p + H_p` and :math:`G_p = n_pA - AW_pA` as in the gradient
+    (:mod:`trialkit.models.likelihood`),
+    :math:`u_j = \sum_i X_i'A\dot\Sigma_jA r_i` and :math:`P_j` as in :func:`components`,
+
+    .. math::
+
+        \partial^2(-2\ell)/\partial\theta_j\partial\theta_k
+          = \sum_p \big[\langle G_p, \ddot\Sigma_{jk}\rangle - n_p\,\mathrm{tr}(E_jE_k)
+            + 2\,\mathrm{tr}(E_jE_kAW_p)\big] - 2u_j'\Phi u_k
+            - \mathrm{tr}(\Phi P_j\Phi P_k),
+
+    the last term and :math:`H_p` under REML only. It replaces the central differences of
+    :meth:`~trialkit.models.likelihood.Likelihood.hessian` (20 likelihood evaluations for
+    ``us`` over 4 visits) where repeated fits need the curvature at every step; spatial
+    structures are not supported (``ValueError``).
+
+    Validated against: :meth:`Likelihood.hessian` (central differences of the analytic
+    gradient) on simulated trials (tests/test_power_lean.py).
+    """
+    if any(b.dist is not None for b in lik.blocks):
+        raise ValueError("the analytic Hessian does not cover spatial structures")
+    q, k, m, t = lik.q, lik.k, lik.n_theta, lik.structure.t
+    beta, phi = ev.beta, ev.phi
+    hess = np.zeros((m, m))
+    P = np.zeros((m, k * k))
+    U = np.zeros((m, k))
+    gfull = np.zeros((lik.n_groups, t, t))
+    for b, sinv, jac in zip(lik.blocks, ev.sigma_inv, lik.block_jacobians(theta), strict=True):
+        tp = b.t
+        inner = lik.residual_cross(b, beta)
+        if lik.reml:
+            inner = inner + (phi.ravel() @ b.XX).reshape(-1, tp, tp)
+        np.add.at(
+            gfull,
+            (b.group[:, None, None], b.idx[:, :, None], b.idx[:, None, :]),
+            b.n[:, None, None] * sinv - sinv @ inner @ sinv,
+        )
+        e = sinv[:, None] @ jac  # (P, q, tp, tp): A dSigma_j
+        ew = e @ (sinv @ inner)[:, None]  # E_k A W
+        per = 2.0 * np.einsum("pjab,pkba->pjk", e, ew) - b.n[:, None, None] * np.einsum(
+            "pjab,pkba->pjk", e, e
+        )
+        bmat = (e @ sinv[:, None]).reshape(-1, q, tp * tp)  # A dSigma_j A
+        for g in range(lik.n_groups):
+            sel = b.group == g
+            if not sel.any():
+                continue
+            sl = slice(g * q, (g + 1) * q)
+            hess[sl, sl] += per[sel].sum(axis=0)
+            P[sl] += _pattern_sum(bmat[sel], b.XX[sel])
+            U[sl] += _pattern_sum(bmat[sel], b.XY[sel])
+    for g in range(lik.n_groups):
+        sl = slice(g * q, (g + 1) * q)
+        d2 = lik.structure.hessian(lik.group_theta(theta, g))
+        hess[sl, sl] += np.einsum("jkts,ts->jk", d2, gfull[g])
+    Pm = P.reshape(m, k, k)
+    U = U - Pm @ beta
+    hess -= 2.0 * U @ phi @ U.T
+    if lik.reml:
+        pp = phi @ Pm  # (m, k, k): Phi P_j
+        hess -= np.einsum("jab,kba->jk", pp, pp)
+    hess *= 0.5
+    return 0.5 * (hess + hess.T)
+
+
 def _pattern_sum(left: np.ndarray, xx: np.ndarray) -> np.ndarray:
     """``sum_p left[p] @ xx[p]'`` for ``left (P, c, n)`` and ``xx (P, k*k, n)``: one GEMM."""
     n_p, c, n = left.shape

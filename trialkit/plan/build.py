@@ -27,6 +27,7 @@ from trialkit.plan.schema import (
     Published,
     Visits,
 )
+from trialkit.specs.adam import VARIABLES, AdamSpec
 from trialkit.specs.comparisons import COMPARISONS, comparison_problems
 from trialkit.specs.estimand import (
     ANALYSES,
@@ -80,12 +81,17 @@ def build_plan(t: dict[str, Any], path: Path, problems: list[Problem]) -> Plan |
     Returns None when a problem makes the plan impossible to build.
     """
     c = _Checker(path.name, problems)
-    trial, cols, arms_t, visits_t = t["trial"], t["columns"], t["arms"], t["visits"]
+    trial, arms_t = t["trial"], t["arms"]
     layout = trial["layout"]
+    adam = _build_adam(t["adam"], layout, path, c)
+    cols = _columns(t["columns"], adam, c)
     if layout == "long" and not cols["visit"]:
         c.error("columns.visit", "Key 'columns.visit' is required for the long layout.")
-    visits = _build_visits(visits_t, c)
-    outcomes = tuple(_build_outcome(o, i, layout, visits, c) for i, o in enumerate(t["outcomes"]))
+    # ADaM data without [visits]: AVISITN orders the visits, read from the data
+    visits = _build_visits(t["visits"], c) if t["visits"] is not None else Visits((), "")
+    outcomes = tuple(
+        _build_outcome(o, i, layout, visits, c, adam) for i, o in enumerate(t["outcomes"])
+    )
     names = [o.name for o in outcomes]
     for name in sorted({n for n in names if names.count(n) > 1}):
         c.error("outcomes", f"Outcome name '{name}' is used more than once.")
@@ -124,7 +130,37 @@ def build_plan(t: dict[str, Any], path: Path, problems: list[Problem]) -> Plan |
         path=path,
         sheet=trial["sheet"],
         calibrated_to_published=bool(trial["calibrated_to_published"]),
+        adam=adam,
     )
+
+
+def _columns(cols: dict[str, Any] | None, adam: AdamSpec | None, c: _Checker) -> dict[str, Any]:
+    """The ``[columns]`` values; for ADaM data the ``[adam]`` variables unless given."""
+    if cols is not None:
+        return cols
+    if adam is not None:
+        return {"subject": adam.subject, "arm": adam.arm, "visit": adam.visit}
+    return {"subject": "", "arm": "", "visit": None}  # reported by the loader
+
+
+def _build_adam(a: dict[str, Any] | None, layout: str, path: Path, c: _Checker) -> AdamSpec | None:
+    """The ``[adam]`` table: required with ``layout = "adam"``, refused otherwise."""
+    if layout != "adam":
+        return None  # an [adam] table with another layout is reported by the loader
+    if a is None:
+        c.error(
+            "adam", "Table '[adam]' is required for layout = \"adam\" (it lists the BDS files)."
+        )
+        return None
+    if not a["bds"]:
+        c.error("adam.bds", "Key 'adam.bds' lists no BDS dataset.")
+    names = [Path(b).name for b in a["bds"]]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        c.error("adam.bds", f"Key 'adam.bds' names the file {name} more than once.")
+    values = {k: v for k, v in a.items() if v is not None}
+    values["bds"] = tuple(_resolve(path.parent / b) for b in a["bds"])
+    values["derived"] = tuple(str(d) for d in a["derived"] or ())
+    return AdamSpec(**values)
 
 
 def _build_arms(a: dict[str, Any], c: _Checker) -> Arms:
@@ -194,14 +230,26 @@ def _build_visits(v: dict[str, Any], c: _Checker) -> Visits:
     return Visits(order=order, baseline=v["baseline"], labels=_tup(v["labels"]), weeks=weeks)
 
 
-def _build_outcome(o: dict[str, Any], i: int, layout: str, visits: Visits, c: _Checker) -> Outcome:
+def _build_outcome(
+    o: dict[str, Any], i: int, layout: str, visits: Visits, c: _Checker, adam: AdamSpec | None
+) -> Outcome:
     key = f"outcomes[{i + 1}]"
     name = o["name"]
     if name and not _IDENT.match(name):
         c.error(f"{key}.name", f"Outcome name '{name}' must be letters, digits and '_' only.")
     column = o["column"]
     columns = _tup(o["columns"])
-    if layout == "long":
+    _check_adam_outcome(o, key, layout, adam, c)
+    if layout == "adam":
+        for k in ("column", "columns"):
+            if o[k]:
+                c.error(
+                    f"{key}.{k}",
+                    f"Key '{key}.{k}' is not used with layout = \"adam\".",
+                    "name the outcome's 'paramcd' instead",
+                )
+        column, columns = None, ()
+    elif layout == "long":
         if columns:
             c.error(
                 f"{key}.columns",
@@ -238,7 +286,39 @@ def _build_outcome(o: dict[str, Any], i: int, layout: str, visits: Visits, c: _C
         lower_is_better=o["lower_is_better"],
         role=o["role"],
         units=o["units"],
+        paramcd=o["paramcd"],
+        dataset=o["dataset"],
+        variable=VARIABLES.canonical(o["variable"]) or o["variable"],
     )
+
+
+def _check_adam_outcome(
+    o: dict[str, Any], key: str, layout: str, adam: AdamSpec | None, c: _Checker
+) -> None:
+    """``paramcd`` is required with ADaM data and names a BDS file in ``[adam] bds``."""
+    if layout != "adam":
+        for k in ("paramcd", "dataset"):
+            if o[k]:
+                c.error(f"{key}.{k}", f"Key '{key}.{k}' is for layout = \"adam\" only.")
+        return
+    if not o["paramcd"]:
+        c.error(f"{key}.paramcd", f"Key '{key}.paramcd' is required for layout = \"adam\".")
+    if adam is None:
+        return
+    files = [p.name for p in adam.bds]
+    if o["dataset"] is not None and o["dataset"] not in files:
+        c.error(
+            f"{key}.dataset",
+            f"Key '{key}.dataset' is '{o['dataset']}', which is not a file in 'adam.bds' "
+            f"({quote_list(files)}).",
+            did_you_mean(o["dataset"], files),
+        )
+    elif o["dataset"] is None and len(files) > 1:
+        c.error(
+            f"{key}.dataset",
+            f"Key '{key}.dataset' is required when 'adam.bds' lists {len(files)} files.",
+            "name the BDS file holding the outcome's PARAMCD",
+        )
 
 
 def _build_model(m: dict[str, Any] | None, c: _Checker) -> ModelSpec:
@@ -337,7 +417,7 @@ def _build_published(
             f"Key '{key}.outcome' is '{p['outcome']}', which is not an outcome name.",
             did_you_mean(p["outcome"], names),
         )
-    if p["visit"] not in visits.order:
+    if visits.order and p["visit"] not in visits.order:
         c.error(
             f"{key}.visit",
             f"Key '{key}.visit' is '{p['visit']}', which is not in 'visits.order'.",
@@ -385,7 +465,7 @@ def _build_estimand(
             did_you_mean(e["outcome"], names),
         )
     chosen = tuple(e["visits"] or ())
-    for v in chosen:
+    for v in chosen if visits.order else ():
         if v not in visits.post_baseline:
             c.error(
                 f"{key}.visits",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trialkit.specs import ANCOVA_OPTIONS, MMRM_OPTIONS, Option
+from trialkit.specs.adam import ADAM_OPTIONS, ADAM_OUTCOME_OPTIONS
 from trialkit.specs.comparisons import ARM_OPTIONS
 from trialkit.specs.estimand import ESTIMAND_OPTIONS, ESTIMATOR_OPTIONS, EVENT_OPTIONS
 from trialkit.specs.multiplicity import HYPOTHESIS_OPTIONS, MULTIPLICITY_OPTIONS
@@ -22,6 +23,7 @@ KINDS: dict[str, str] = {
     "string": "string",
     "text": "string (a number is read as its text)",
     "path": "string (path, relative to the plan file)",
+    "paths": "array of strings (paths, relative to the plan file)",
     "integer": "integer",
     "number": "number",
     "boolean": "boolean",
@@ -146,6 +148,15 @@ MULTIPLICITY = Section(
     ),
 )
 
+ADAM = Section(
+    "adam",
+    'CDISC ADaM input, for `[trial] layout = "adam"`: `[trial] data` is ADSL and `bds` the '
+    "BDS datasets; `[columns]` and `[visits]` then default to the ADaM variables (visits "
+    "ordered by `AVISITN`, baseline marked by `ABLFL`). Generated from "
+    "`trialkit.specs.adam.AdamSpec`.",
+    option_keys(ADAM_OPTIONS),
+)
+
 MULTI_SELECT = Section(
     "multi_select",
     "A block of non-exclusive 0/1 columns shown together (e.g. pain types).",
@@ -177,9 +188,10 @@ PLAN = Section(
                     "layout",
                     "string",
                     "`long`: one row per subject x visit; `wide`: one row per "
-                    "subject with one column per outcome x visit.",
+                    "subject with one column per outcome x visit; `adam`: CDISC ADaM "
+                    "datasets (ADSL in `data`, BDS datasets in `[adam]`).",
                     default="long",
-                    choices=("long", "wide"),
+                    choices=("long", "wide", "adam"),
                 ),
                 Key(
                     "calibrated_to_published",
@@ -192,9 +204,11 @@ PLAN = Section(
             ),
             required=True,
         ),
+        ADAM,
         Section(
             "columns",
-            "Which data columns hold the subject id, arm and visit.",
+            "Which data columns hold the subject id, arm and visit (required unless "
+            '`[trial] layout = "adam"`, where they are the `[adam]` variables).',
             (
                 Key("subject", "string", "Subject (participant) id column.", required=True),
                 Key("arm", "string", "Randomised arm column.", required=True),
@@ -206,7 +220,7 @@ PLAN = Section(
                     "(default `visit`).",
                 ),
             ),
-            required=True,
+            required=False,
         ),
         Section(
             "arms",
@@ -232,14 +246,15 @@ PLAN = Section(
         ),
         Section(
             "visits",
-            "Visits in chronological order.",
+            'Visits in chronological order (required unless `[trial] layout = "adam"`, '
+            "where `AVISITN` orders the visits and `ABLFL` marks the baseline).",
             (
                 Key("order", "texts", "Visit values in the data, in time order.", required=True),
                 Key("baseline", "text", "The baseline visit (one of `order`).", required=True),
                 Key("labels", "strings", "Display names, one per visit."),
                 Key("weeks", "numbers", "Numeric time of each visit, for plots."),
             ),
-            required=True,
+            required=False,
         ),
         Section(
             "outcomes",
@@ -265,6 +280,7 @@ PLAN = Section(
                     choices=("primary", "secondary"),
                 ),
                 Key("units", "string", "Units shown after estimates."),
+                *option_keys(ADAM_OUTCOME_OPTIONS),
             ),
             required=True,
             array=True,

@@ -67,6 +67,7 @@ def load_plan(path: str | Path) -> Plan:
         raise PlanError(f"Plan file {path} could not be read ({exc.strerror}).") from exc
     problems: list[Problem] = []
     checked = check_section(raw, PLAN, "", path.name, problems)
+    _layout_tables(checked, path.name, problems)
     plan = None
     if not problems:
         plan = build_plan(checked, path.resolve(), problems)
@@ -74,6 +75,32 @@ def load_plan(path: str | Path) -> Plan:
     if not report.ok or plan is None:
         raise PlanValidationError(report, f"Plan file {path}")
     return plan
+
+
+#: Tables every layout but ``adam`` needs (ADaM data name their columns and visits).
+_NOT_ADAM = ("columns", "visits")
+
+
+def _layout_tables(checked: dict[str, Any], file: str, problems: list[Problem]) -> None:
+    """``[columns]`` and ``[visits]`` are required unless ``[trial] layout = "adam"``, and
+    ``[adam]`` is for that layout only."""
+    layout = (checked.get("trial") or {}).get("layout")
+    if layout == "adam":
+        return
+    if checked.get("adam") is not None:
+        problems.append(
+            Problem(
+                "error",
+                f"Table '[adam]' is for layout = \"adam\"; [trial] layout is '{layout}'.",
+                file=file,
+                key="adam",
+            )
+        )
+    for name in _NOT_ADAM:
+        if checked.get(name) is None:
+            problems.append(
+                Problem("error", f"Required table '{name}' is missing.", file=file, key=name)
+            )
 
 
 def check_section(
@@ -172,6 +199,7 @@ def _is_text(v: Any) -> bool:
 _VALIDATORS = {
     "string": lambda v: isinstance(v, str),
     "path": lambda v: isinstance(v, str),
+    "paths": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
     "text": _is_text,
     "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
     "number": _is_number,

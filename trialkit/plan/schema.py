@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Literal
 
 from trialkit.specs import AncovaSpec, MMRMSpec
+from trialkit.specs.adam import AdamSpec
 from trialkit.specs.comparisons import DEFAULT_COMPARISONS
 from trialkit.specs.estimand import EstimandSpec
 from trialkit.specs.multiplicity import MultiplicitySpec
 from trialkit.specs.responder import ResponderOutcomeSpec
 
-Layout = Literal["long", "wide"]
+Layout = Literal["long", "wide", "adam"]
 Role = Literal["primary", "secondary"]
 
 
@@ -102,6 +103,10 @@ class Outcome:
     lower_is_better: bool = True
     role: Role = "secondary"
     units: str | None = None
+    #: ADaM layout: the PARAMCD, the BDS file name and the variable (AVAL or CHG) analysed.
+    paramcd: str | None = None
+    dataset: str | None = None
+    variable: str = "AVAL"
 
 
 @dataclass(frozen=True)
@@ -218,6 +223,8 @@ class Plan:
     #: Synthetic data generated to reproduce ``published``: the replication check agrees by
     #: construction, and the reports say so.
     calibrated_to_published: bool = False
+    #: ``layout = "adam"``: where the ADaM variables are and which records are analysed.
+    adam: AdamSpec | None = None
 
     @property
     def primary(self) -> Outcome:

@@ -157,6 +157,7 @@ def power_mmrm(
     alpha: float = 0.05,
     alternative: str = "two-sided",
     from_fit: object = None,
+    from_fit_arm: str | None = None,
 ) -> PowerResult:
     """Solve Lu, Luo & Chen's (2008) formula for whichever of N, delta and power is missing.
 
@@ -178,11 +179,14 @@ def power_mmrm(
     from_fit
         A fitted :class:`~trialkit.models.mmrm.MMRMResult`: correlation, final-visit SD and
         observed retention are read from it (explicit arguments override them).
+    from_fit_arm
+        With ``from_fit``: the treatment arm whose comparison with the control is planned
+        (default the fit's first arm after the control).
     """
     if from_fit is not None:
         from trialkit.power.from_fit import inputs_from_fit
 
-        taken = inputs_from_fit(from_fit)
+        taken = inputs_from_fit(from_fit, from_fit_arm)
         correlation = taken.correlation if correlation is None and rho is None else correlation
         if correlation_control is None and rho is None:
             correlation_control = taken.correlation_control

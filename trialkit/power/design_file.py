@@ -25,6 +25,9 @@ Design file (every key optional unless said)::
     intermittent = 0.0            # probability of a missed visit
     baseline_sd = 1.0             # optional baseline covariate ...
     baseline_correlation = 0.5    # ... and its correlation with each visit
+    assumption = "JR"             # optional: impute after dropout (MAR, JR, CR, CIR, LMCF)
+    imputation = "condmean"       # or "approxbayes" (with n_samples)
+    resampling = "jackknife"      # or "bootstrap" (with n_samples)
 
 Unknown keys are errors (one sentence naming the key).
 """
@@ -50,7 +53,7 @@ DESIGN_KEYS = (
 SIM_KEYS = (
     "n_total n_sims seed analysis covariance df_method reml fallback sd mean_control "
     "mean_treatment mnar intermittent hazard hazard_control baseline_sd baseline_mean "
-    "baseline_correlation null"
+    "baseline_correlation null assumption imputation resampling n_samples"
 ).split()
 
 
@@ -62,6 +65,7 @@ class PowerDesign:
     simulation: dict[str, Any] | None = None
     source: str = "given"
     from_fit: Any = field(default=None, repr=False)
+    from_fit_arm: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ def run_design(
     progress: Callable[[int, int], None] | None = None,
 ) -> PowerRun:
     """Solve the analytic problem, then simulate when the design asks for it."""
-    res = power_mmrm(**design.analytic, from_fit=design.from_fit)
+    res = power_mmrm(**design.analytic, from_fit=design.from_fit, from_fit_arm=design.from_fit_arm)
     sim = None
     if design.simulation is not None:
         s = dict(design.simulation)

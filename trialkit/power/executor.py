@@ -57,13 +57,19 @@ def run_tasks(
         return out
     from joblib import Parallel, delayed
 
-    parallel = Parallel(n_jobs=-1 if n_jobs is None else n_jobs, return_as="generator")
-    out = []
-    for i, res in enumerate(parallel(delayed(func)(task) for task in tasks)):
-        out.append(res)
+    # results as they finish (progress does not wait behind a slow task), put back in order
+    parallel = Parallel(n_jobs=-1 if n_jobs is None else n_jobs, return_as="generator_unordered")
+    out: list[Any] = [None] * total
+    jobs = (delayed(_indexed)(func, i, task) for i, task in enumerate(tasks))
+    for done, (i, res) in enumerate(parallel(jobs), start=1):
+        out[i] = res
         if progress is not None:
-            progress(i + 1, total)
+            progress(done, total)
     return out
+
+
+def _indexed(func: Callable[[Any], Any], i: int, task: Any) -> tuple[int, Any]:
+    return i, func(task)
 
 
 def _run_dask(

@@ -5,15 +5,17 @@ The MMRM is the model :func:`trialkit.fit_mmrm` fits,
 the same engine internals (:class:`~trialkit.models.patterns.Pattern`,
 :class:`~trialkit.models.likelihood.Likelihood`, :func:`~trialkit.models.optimize.maximise`)
 but without pandas: the subject x visit design array is built once per trial from the arm
-and baseline vectors, patterns are formed from the observed-visit bitmasks, and the optimiser
-starts from the true covariance parameters. Only the final-visit contrast
+and baseline vectors, patterns are formed from the observed-visit bitmasks (all subjects of
+a pattern in one matrix product), and Newton's method with the analytic observed Hessian
+(:func:`~trialkit.models.derivatives.observed_hessian`) starts from the true covariance
+parameters (:func:`newton_from_truth`). Only the final-visit contrast
 :math:`c'\hat\beta` (treatment - control at visit :math:`t`) is evaluated, with the chosen df
 method. The ANCOVA is OLS of the final-visit outcome on arm (and baseline) over complete cases,
 with residual df.
 
 Validated against: :func:`trialkit.fit_mmrm` and :func:`trialkit.fit_ancova` on the same
-simulated trials (tests/test_power_simulate.py), which are themselves validated against R
-mmrm / SAS / lm.
+simulated trials (tests/test_power_simulate.py, tests/test_power_lean.py), which are
+themselves validated against R mmrm / SAS / lm.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from scipy import stats
 
 from trialkit.inference.contrasts import ContrastEngine
 from trialkit.models.covariance import Structure
-from trialkit.models.derivatives import components
-from trialkit.models.likelihood import Likelihood
+from trialkit.models.derivatives import components, observed_hessian
+from trialkit.models.likelihood import Evaluation, Likelihood
 from trialkit.models.optimize import OptimResult, maximise
 from trialkit.models.patterns import Pattern, make_pattern
 from trialkit.power.inputs import PowerInputError
@@ -49,7 +51,16 @@ RESULT_FIELDS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Analysis:
-    """How each simulated trial is analysed."""
+    """How each simulated trial is analysed.
+
+    With ``assumption`` (``MAR``, ``JR``, ``CR``, ``CIR``, ``LMCF``), the values missing
+    after each subject's dropout are imputed under that assumption (reference: the control
+    arm) by :func:`trialkit.impute_and_analyse` (``imputation`` ``condmean`` with
+    ``resampling``, or ``approxbayes`` with ``n_samples``); intermittent misses are imputed
+    under MAR. Each imputed data set is then analysed by ``method``: ``ancova`` (rbmi's
+    per-visit ANCOVA) or ``mmrm`` (unstructured, Satterthwaite; the covariance options below
+    do not apply).
+    """
 
     method: str = "mmrm"  # "mmrm" or "ancova"
     covariance: str = "us"
@@ -57,12 +68,18 @@ class Analysis:
     reml: bool = True
     fallback: tuple[str, ...] = ()
     alpha: float = 0.05
+    assumption: str | None = None
+    imputation: str = "condmean"
+    resampling: str = "jackknife"
+    n_samples: int | None = None
 
     def check(self) -> Analysis:
         """Normalised names, or :class:`PowerInputError` with the first problem.
 
         The MMRM options are checked by :class:`trialkit.specs.MMRMSpec` (names, "KR needs
-        REML", alpha); this adds only the choice between MMRM and ANCOVA.
+        REML", alpha), the imputation options by :class:`trialkit.specs.EstimandSpec` (names,
+        ``n_samples`` for approxbayes and the bootstrap); this adds only the choice between
+        MMRM and ANCOVA.
         """
         from trialkit.specs import MMRMSpec
 
@@ -81,7 +98,43 @@ class Analysis:
             raise PowerInputError(problems[0].sentence())
         ladder = spec.ladder()
         norm = spec.normalised()
-        return Analysis(method, ladder[0], norm.df_method, self.reml, ladder[1:], self.alpha)
+        imputed = self._check_imputation(method)
+        return Analysis(
+            method, ladder[0], norm.df_method, self.reml, ladder[1:], self.alpha, *imputed
+        )
+
+    def _check_imputation(self, method: str) -> tuple[str | None, str, str, int | None]:
+        if self.assumption is None:
+            return None, self.imputation, self.resampling, self.n_samples
+        from trialkit.specs.estimand import (
+            ASSUMPTIONS,
+            METHODS,
+            RESAMPLING,
+            EstimandSpec,
+            EstimatorSpec,
+        )
+
+        estimator = EstimatorSpec(
+            method=self.imputation,
+            assumption=self.assumption,
+            resampling=self.resampling,
+            n_samples=self.n_samples,
+            analysis=method,
+        )
+        problems = EstimandSpec("simulation", "y", main=estimator).check("simulation.")
+        if problems:
+            raise PowerInputError(problems[0].sentence())
+        imputation = str(METHODS.canonical(self.imputation))
+        if imputation == "mmrm":
+            raise PowerInputError(
+                "With an imputation assumption, imputation must be 'condmean' or 'approxbayes'."
+            )
+        return (
+            ASSUMPTIONS.canonical(self.assumption),
+            imputation,
+            str(RESAMPLING.canonical(self.resampling)),
+            self.n_samples,
+        )
 
     @property
     def ladder(self) -> tuple[str, ...]:
@@ -127,119 +180,84 @@ def patterns_of(X: np.ndarray, y: np.ndarray, observed: np.ndarray) -> tuple[Pat
     return tuple(out)
 
 
-def _value(lik: Likelihood, theta: np.ndarray) -> tuple[float, np.ndarray]:
-    """``-loglik`` and its gradient; ``inf`` where the covariance is not positive definite."""
-    try:
-        ev = lik.evaluate(theta)
-    except (np.linalg.LinAlgError, ValueError, FloatingPointError):
-        return np.inf, np.full_like(theta, np.nan)
-    if not np.isfinite(ev.nll) or not np.all(np.isfinite(ev.grad)):
-        return np.inf, np.full_like(theta, np.nan)
-    return ev.nll, ev.grad
-
-
 def newton_from_truth(
-    lik: Likelihood,
-    theta0: np.ndarray,
-    max_steps: int = 40,
-    hess0: np.ndarray | None = None,
+    lik: Likelihood, theta0: np.ndarray, max_steps: int = 30
 ) -> OptimResult | None:
-    """Quasi-Newton from the true parameters (a simulated trial's optimum is close to them).
+    """Newton's method from the true parameters (a simulated trial's optimum is close to them).
 
-    The Hessian (central differences of the analytic gradient, as in
-    :func:`~trialkit.models.optimize.maximise`) is computed at the truth and then updated by
-    BFGS from the gradient changes; steps are halved until ``-loglik`` decreases. The
-    gradient is driven below 1e-9 and the Hessian recomputed at the optimum is the observed
-    information. ``hess0`` replaces the first Hessian (e.g. that of a reference trial of the
-    same size at the same truth: only the path to the optimum depends on it, not the
-    optimum). Returns ``None`` (the caller then uses :func:`maximise`) when a step fails or
-    a Hessian is not positive definite. About half the likelihood evaluations of BFGS from
-    empirical starting values followed by Newton polishing.
+    Each step solves with the analytic observed Hessian
+    (:func:`~trialkit.models.derivatives.observed_hessian`) at the current point; steps are
+    halved until ``-loglik`` decreases (or, at its rounding floor, the gradient shrinks).
+    The gradient is driven below 1e-9, as :func:`~trialkit.models.optimize.maximise`'s
+    polishing does, and the Hessian at the optimum is the observed information: about five
+    likelihood evaluations and five Hessians (each costing about one evaluation), against
+    about 34 evaluations with a finite-difference Hessian. Returns ``None`` (the caller then
+    uses :func:`maximise`) when a step fails or a Hessian is not positive definite.
     """
     theta = np.asarray(theta0, dtype=float).copy()
-    nll, grad = _value(lik, theta)
-    if not np.isfinite(nll):
-        return None
-    try:
-        hess = lik.hessian(theta) if hess0 is None else np.array(hess0, dtype=float)
-        np.linalg.cholesky(hess)
-    except (np.linalg.LinAlgError, ValueError):
+    ev = _evaluate(lik, theta)
+    if ev is None:
         return None
     steps = 0
-    while steps < max_steps and float(np.max(np.abs(grad))) >= 1e-9:
-        step = np.linalg.solve(hess, grad)
+    while True:
+        try:
+            hess = observed_hessian(lik, theta, ev)
+            np.linalg.cholesky(hess)
+        except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+            return None
+        gnorm = float(np.max(np.abs(ev.grad)))
+        if gnorm < 1e-9 or steps >= max_steps:
+            break
+        step = np.linalg.solve(hess, ev.grad)
+        noise = 1e-10 * max(1.0, abs(ev.nll))
         for _half in range(12):
-            f_new, g_new = _value(lik, theta - step)
-            noise = 1e-10 * max(1.0, abs(nll))
-            if f_new < nll or (
-                f_new <= nll + noise and np.max(np.abs(g_new)) < np.max(np.abs(grad))
+            new = _evaluate(lik, theta - step)
+            if new is not None and (
+                new.nll < ev.nll or (new.nll <= ev.nll + noise and np.max(np.abs(new.grad)) < gnorm)
             ):
                 break
             step = step / 2
         else:
             break
-        s_vec, y_vec = -step, g_new - grad
-        theta, nll, grad = theta - step, f_new, g_new
+        theta, ev = theta - step, new
         steps += 1
-        sy = float(s_vec @ y_vec)
-        if sy > 1e-12 * float(np.linalg.norm(s_vec) * np.linalg.norm(y_vec)):
-            hs = hess @ s_vec
-            hess = hess - np.outer(hs, hs) / float(s_vec @ hs) + np.outer(y_vec, y_vec) / sy
-    gnorm = float(np.max(np.abs(grad)))
     if gnorm >= 1e-6:
         return None
+    return OptimResult(theta, ev, hess, True, steps, gnorm, True, "converged")
+
+
+def _evaluate(lik: Likelihood, theta: np.ndarray) -> Evaluation | None:
+    """The likelihood at ``theta``, or ``None`` where it is not finite (covariance not PD)."""
     try:
-        hess = lik.hessian(theta)
-        np.linalg.cholesky(hess)
-    except (np.linalg.LinAlgError, ValueError):
+        ev = lik.evaluate(theta)
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError):
         return None
-    return OptimResult(theta, lik.evaluate(theta), hess, True, steps, gnorm, True, "converged")
+    if not np.isfinite(ev.nll) or not np.all(np.isfinite(ev.grad)):
+        return None
+    return ev
 
 
 def analyse_trial(
     trial: SimulatedTrial,
     analysis: Analysis,
     true_covariance: np.ndarray,
-    hess0: np.ndarray | None = None,
+    seed: np.random.SeedSequence | None = None,
 ) -> np.ndarray:
     """One row of :data:`RESULT_FIELDS` (``nan`` statistics when no analysis converged).
 
-    ``hess0``: a starting Hessian for the requested structure (see :func:`reference_hessian`).
+    ``seed`` drives the imputation's bootstrap or draws (``analysis.assumption`` set).
     """
+    if analysis.assumption is not None:
+        from trialkit.power.imputed import analyse_imputed
+
+        return analyse_imputed(trial, analysis, seed)
     if analysis.method == "ancova":
         return _ancova(trial, analysis.alpha)
-    return _mmrm(trial, analysis, true_covariance, hess0)
+    return _mmrm(trial, analysis, true_covariance)
 
 
-def reference_hessian(
-    trial: SimulatedTrial, analysis: Analysis, true_cov: np.ndarray
-) -> np.ndarray | None:
-    """Hessian of ``-loglik`` at the true parameters for ``trial`` (requested structure).
-
-    Computed once for a reference trial of a given size and reused as every other trial's
-    starting Hessian, it saves one finite-difference Hessian per trial; being a function of
-    the reference trial only, results do not depend on how trials are split into tasks.
-    """
-    if analysis.method != "mmrm":
-        return None
-    t = trial.y.shape[1]
-    X = design_array(trial.arm, trial.baseline, t)
-    n_obs = int(trial.observed.sum())
-    if n_obs <= X.shape[2]:
-        return None
-    st = Structure(analysis.covariance, t)
-    lik = Likelihood(
-        patterns_of(X, trial.y, trial.observed), st, 1, X.shape[2], n_obs, analysis.reml
-    )
-    try:
-        hess = lik.hessian(st.start(true_cov))
-        np.linalg.cholesky(hess)
-    except (np.linalg.LinAlgError, ValueError):
-        return None
-    return hess
-
-
-def _failed(n_sub: int, n_obs: int) -> np.ndarray:
+def failed_row(n_sub: int, n_obs: int) -> np.ndarray:
+    """The row of a trial whose analysis failed."""
     return np.array([np.nan] * 6 + [0.0, -1.0, n_sub, n_obs])
 
 
@@ -247,7 +265,6 @@ def _mmrm(
     trial: SimulatedTrial,
     analysis: Analysis,
     true_cov: np.ndarray,
-    hess0: np.ndarray | None,
 ) -> np.ndarray:
     t = trial.y.shape[1]
     X = design_array(trial.arm, trial.baseline, t)
@@ -256,14 +273,13 @@ def _mmrm(
     n_sub = int(trial.observed.any(axis=1).sum())
     k = X.shape[2]
     if n_obs <= k:
-        return _failed(n_sub, n_obs)
+        return failed_row(n_sub, n_obs)
     c = final_contrast(k, t, trial.baseline is not None)
     for pos, name in enumerate(analysis.ladder):
         st = Structure(name, t)
         lik = Likelihood(patterns, st, 1, k, n_obs, analysis.reml)
         theta0 = st.start(true_cov)
-        start = hess0 if pos == 0 else None
-        opt = newton_from_truth(lik, theta0, hess0=start) or maximise(lik, theta0)
+        opt = newton_from_truth(lik, theta0) or maximise(lik, theta0)
         if not opt.converged:
             continue
         try:
@@ -286,7 +302,7 @@ def _mmrm(
                 n_obs,
             ]
         )
-    return _failed(n_sub, n_obs)
+    return failed_row(n_sub, n_obs)
 
 
 def _contrast(
@@ -349,7 +365,7 @@ def _ancova(trial: SimulatedTrial, alpha: float) -> np.ndarray:
     y = trial.y[ok, -1]
     n, p = X.shape
     if n <= p or len(np.unique(trial.arm[ok])) < 2:
-        return _failed(n_sub, n_obs)
+        return failed_row(n_sub, n_obs)
     xtx_inv = np.linalg.inv(X.T @ X)
     beta = xtx_inv @ (X.T @ y)
     resid = y - X @ beta

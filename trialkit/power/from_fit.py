@@ -37,12 +37,22 @@ def _split(cov: np.ndarray) -> tuple[np.ndarray, float]:
     return cov / np.outer(sd, sd), float(sd[-1])
 
 
-def inputs_from_fit(fit: object) -> FitInputs:
-    """Read correlation, SD at the final visit and observed retention from ``fit``."""
+def inputs_from_fit(fit: object, treatment: str | None = None) -> FitInputs:
+    """Read correlation, SD at the final visit and observed retention from ``fit``.
+
+    ``treatment`` names the arm compared with the control (the fit's first arm); default the
+    fit's second arm. A trial with more arms gives one comparison at a time.
+    """
     cov = getattr(fit, "covariance_matrix", None)
-    arms = getattr(fit, "arms", None)
-    if cov is None or arms is None:
+    fitted = getattr(fit, "arms", None)
+    if cov is None or fitted is None:
         raise PowerInputError("from_fit needs a fitted MMRM (trialkit.fit_mmrm result).")
+    if treatment is not None and str(treatment) not in fitted[1:]:
+        raise PowerInputError(
+            f"Arm '{treatment}' is not a treatment arm of the fitted MMRM "
+            f"(treatment arms: {', '.join(map(str, fitted[1:]))})."
+        )
+    arms = (fitted[0], str(treatment) if treatment is not None else fitted[1])
     if isinstance(cov, dict):
         corr_b, sd_b = _split(np.asarray(cov[arms[0]], dtype=float))
         corr_a, sd_a = _split(np.asarray(cov[arms[1]], dtype=float))

@@ -147,25 +147,48 @@ class Scenario:
             self.dropout.hazards(t)
 
 
+#: The column roles of :meth:`SimulatedTrial.to_frame`, as keywords of ``fit_mmrm`` and
+#: ``impute_and_analyse`` (the baseline column is ``base``).
+FRAME_ROLES: dict[str, str] = {
+    "outcome": "y",
+    "arm": "arm",
+    "control": "C",
+    "visit": "visit",
+    "subject": "id",
+}
+
+
 @dataclass(frozen=True)
 class SimulatedTrial:
-    """One trial as arrays: arm (n,), baseline (n,) or None, y (n, t), observed (n, t)."""
+    """One trial as arrays: arm (n,), baseline (n,) or None, y (n, t), observed (n, t), and
+    ``left_at`` (n,): the visit index at which the subject dropped out (``t``: completed;
+    intermittent misses are not dropout)."""
 
     arm: np.ndarray
     baseline: np.ndarray | None
     y: np.ndarray
     observed: np.ndarray
+    left_at: np.ndarray
+
+    @property
+    def visit_labels(self) -> list[str]:
+        """``V1 .. Vt``, zero-padded so that they sort in visit order."""
+        t = self.y.shape[1]
+        width = len(str(t))
+        return [f"V{j + 1:0{width}d}" for j in range(t)]
 
     def to_frame(self) -> pd.DataFrame:
         """Long data (``id, visit, arm, base, y``; arms ``C``/``T``, visits ``V1..Vt``, missed
-        visits as missing ``y``), e.g. to analyse one simulated trial with ``fit_mmrm``."""
+        visits as missing ``y``), e.g. to analyse one simulated trial with
+        ``fit_mmrm(trial.to_frame(), **FRAME_ROLES, ...)``."""
         n, t = self.y.shape
+        r = FRAME_ROLES
         out = pd.DataFrame(
             {
-                "id": np.repeat(np.arange(n), t),
-                "visit": np.tile([f"V{j + 1}" for j in range(t)], n),
-                "arm": np.repeat(np.where(self.arm == 1, "T", "C"), t),
-                "y": np.where(self.observed, self.y, np.nan).ravel(),
+                r["subject"]: np.repeat(np.arange(n), t),
+                r["visit"]: np.tile(self.visit_labels, n),
+                r["arm"]: np.repeat(np.where(self.arm == 1, "T", r["control"]), t),
+                r["outcome"]: np.where(self.observed, self.y, np.nan).ravel(),
             }
         )
         if self.baseline is not None:
@@ -200,8 +223,8 @@ def draw_trial(
     out = []
     for means in (np.vstack([mc, mt]), np.vstack([mc, mc])):
         y = resid + means[arm]
-        observed = _missingness(scenario, arm, base, y, means, u_drop, u_int)
-        out.append(SimulatedTrial(arm, base, y, observed))
+        observed, left_at = _missingness(scenario, arm, base, y, means, u_drop, u_int)
+        out.append(SimulatedTrial(arm, base, y, observed, left_at))
     return out[0], out[1]
 
 
@@ -213,11 +236,12 @@ def _missingness(
     means: np.ndarray,
     u_drop: np.ndarray,
     u_int: np.ndarray,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
+    """Observed visits ``(n, t)`` and the dropout visit ``(n,)`` (``t``: completed)."""
     n, t = y.shape
     d = scenario.dropout
     if d is None:
-        return np.ones((n, t), dtype=bool)
+        return np.ones((n, t), dtype=bool), np.full(n, t)
     hz = d.hazards(t)[arm]  # (n, t)
     sd = np.sqrt(np.diag(scenario.covariance))
     in_trial = np.ones(n, dtype=bool)
@@ -236,7 +260,7 @@ def _missingness(
             lo = lo + d.mnar * dev
         in_trial &= u_drop[:, j] >= expit(lo)
         present[:, j] = in_trial
-    return present & (u_int >= d.intermittent)
+    return present & (u_int >= d.intermittent), present.sum(axis=1)
 
 
 def make_scenario(

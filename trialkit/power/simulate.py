@@ -28,7 +28,7 @@ import pandas as pd
 
 from trialkit.core.results import ReadOnlyResult
 from trialkit.power.executor import run_tasks
-from trialkit.power.fitting import RESULT_FIELDS, Analysis, analyse_trial, reference_hessian
+from trialkit.power.fitting import RESULT_FIELDS, Analysis, analyse_trial
 from trialkit.power.inputs import PowerInputError
 from trialkit.power.scenario import Scenario, draw_trial, make_scenario
 
@@ -42,7 +42,6 @@ class _Chunk:
     n_total: int
     seeds: tuple[np.random.SeedSequence, ...]
     null: bool
-    reference: np.random.SeedSequence  # the grid point's reference trial (starting Hessian)
 
 
 def _run_chunk(chunk: _Chunk) -> np.ndarray:
@@ -50,13 +49,14 @@ def _run_chunk(chunk: _Chunk) -> np.ndarray:
     true_cov = chunk.scenario.conditional_covariance()
     out = np.full((len(chunk.seeds), 2, len(RESULT_FIELDS)), np.nan)
     with np.errstate(all="ignore"):
-        ref, _ = draw_trial(chunk.scenario, chunk.n_total, np.random.default_rng(chunk.reference))
-        hess0 = reference_hessian(ref, chunk.analysis, true_cov)
         for i, ss in enumerate(chunk.seeds):
             alt, nul = draw_trial(chunk.scenario, chunk.n_total, np.random.default_rng(ss))
-            out[i, 0] = analyse_trial(alt, chunk.analysis, true_cov, hess0)
+            # the imputation's own stream: the trial's first child (not spawned, so that the
+            # SeedSequence is not mutated); the null twin shares it, as it shares the draws
+            imp = np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, 0))
+            out[i, 0] = analyse_trial(alt, chunk.analysis, true_cov, imp)
             if chunk.null:
-                out[i, 1] = analyse_trial(nul, chunk.analysis, true_cov, hess0)
+                out[i, 1] = analyse_trial(nul, chunk.analysis, true_cov, imp)
     return out
 
 
@@ -102,12 +102,16 @@ def simulate_power(
     scenario: Scenario | None = None,
     n_sims: int = 1000,
     seed: int = 20261130,
-    analysis: str = "mmrm",
+    analysis: str | None = None,
     covariance: str = "us",
     df_method: str = "satterthwaite",
     reml: bool = True,
     fallback: Sequence[str] = (),
     alpha: float = 0.05,
+    assumption: str | None = None,
+    imputation: str = "condmean",
+    resampling: str = "jackknife",
+    n_samples: int | None = None,
     null: bool = True,
     n_jobs: int | None = None,
     scheduler: str | None = None,
@@ -130,7 +134,18 @@ def simulate_power(
         :func:`trialkit.power.scenario.make_scenario`).
     analysis
         ``"mmrm"`` (``covariance``, ``df_method``, ``reml``, ``fallback`` as in
-        :func:`trialkit.fit_mmrm`) or ``"ancova"`` (final visit, complete cases).
+        :func:`trialkit.fit_mmrm`) or ``"ancova"`` (final visit, complete cases); default
+        ``"mmrm"``, or ``"ancova"`` with an imputation ``assumption``.
+    assumption, imputation, resampling, n_samples
+        With ``assumption`` (``"JR"``, ``"CR"``, ``"CIR"``, ``"LMCF"`` or ``"MAR"``), the
+        values missing after each subject's dropout are imputed under it by
+        :func:`trialkit.impute_and_analyse` (``imputation`` ``"condmean"`` with
+        ``resampling`` ``"jackknife"`` or ``"bootstrap"``, or ``"approxbayes"``; ``n_samples``
+        for the last two) and each imputed data set is analysed by ``analysis`` (``"ancova"``:
+        rbmi's per-visit ANCOVA; ``"mmrm"``: ``fit_mmrm``, unstructured, Satterthwaite, once
+        per imputed data set: with the jackknife, N + 1 fits per trial). Each trial's
+        imputation draws from its own ``SeedSequence`` stream. See
+        :mod:`trialkit.power.imputed`.
     null
         Also analyse each trial's null twin, for the type I error.
     n_jobs, scheduler, timeout
@@ -139,7 +154,20 @@ def simulate_power(
     progress
         Called as ``progress(done, total)`` after each chunk of trials.
     """
-    spec = Analysis(analysis, covariance, df_method, reml, tuple(fallback), alpha).check()
+    if analysis is None:
+        analysis = "mmrm" if assumption is None else "ancova"
+    spec = Analysis(
+        analysis,
+        covariance,
+        df_method,
+        reml,
+        tuple(fallback),
+        alpha,
+        assumption,
+        imputation,
+        resampling,
+        n_samples,
+    ).check()
     if scenario is None:
         scenario = make_scenario(**design)  # type: ignore[arg-type]
     elif design:
@@ -151,8 +179,7 @@ def simulate_power(
     if int(n_sims) < 2:
         raise PowerInputError("n_sims must be at least 2.")
     n_sims = int(n_sims)
-    # children 0 .. G*n_sims-1: the trials; then one reference trial per grid point
-    children = np.random.SeedSequence(int(seed)).spawn(len(grid) * (n_sims + 1))
+    children = np.random.SeedSequence(int(seed)).spawn(len(grid) * n_sims)
     size = chunk_size or max(1, min(50, n_sims // 8 or 1))
     chunks = [
         _Chunk(
@@ -161,7 +188,6 @@ def simulate_power(
             n,
             tuple(children[g * n_sims + s : g * n_sims + min(s + size, n_sims)]),
             null,
-            children[len(grid) * n_sims + g],
         )
         for g, n in enumerate(grid)
         for s in range(0, n_sims, size)
@@ -216,6 +242,8 @@ def _summarise(
     delta = scenario.delta
     rows = []
     analytic = _analytic_curve(scenario, grid, spec.alpha)
+    if spec.assumption not in (None, "MAR"):  # the MAR formula does not apply
+        analytic = [float("nan")] * len(grid)
     for g, n in enumerate(grid):
         alt = trials[(trials["n_total"] == n) & (trials["hypothesis"] == "alternative")]
         ok = alt[alt["structure"] >= 0]

@@ -62,9 +62,12 @@ def title_status(analysis: TrialAnalysis, outcome: str, visit: str) -> str:
     return f" [{status}]" if status else ""
 
 
-def confirmatory_marks(analysis: TrialAnalysis, outcome: str, visit: str) -> tuple[str, ...]:
-    """Footnote marks of an MMRM result in a summary table."""
-    return (CONFIRMATORY_MARK,) if status_label(analysis, outcome, visit).startswith("conf") else ()
+def confirmatory_marks(
+    analysis: TrialAnalysis, outcome: str, visit: str, comparison: str | None = None
+) -> tuple[str, ...]:
+    """Footnote marks of an MMRM result in a summary table (``comparison`` None: any)."""
+    status = status_label(analysis, outcome, visit, comparison)
+    return (CONFIRMATORY_MARK,) if status.startswith("conf") else ()
 
 
 def confirmatory_footnotes(analysis: TrialAnalysis) -> tuple[str, ...]:

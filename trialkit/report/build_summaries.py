@@ -199,20 +199,37 @@ def description_table(
     show_p: bool = False,
     digits: int = 1,
 ) -> Table:
-    """Variables by group: mean (SD) / median [IQR] / n (%), missing, SMD and p."""
+    """Variables by group: mean (SD) / median [IQR] / n (%), missing, SMD and p.
+
+    With more than two groups (e.g. three arms) the SMD and p columns repeat for each group
+    vs the first, headed by the comparison."""
     cols = [Column("Characteristic")]
     cols += [
         Column(f"{group_labels.get(g, g)}\n(n = {desc.group_n[g]})", "right") for g in desc.groups
     ]
-    if show_smd:
-        cols.append(Column("Std. diff.", "right"))
-    if show_p:
-        cols.append(Column("p", "right"))
-    blank: list[Cell] = [EMPTY] * (int(show_smd) + int(show_p))
+    comparisons = desc.comparison_labels
+    several = len(comparisons) > 1
+    ref = desc.groups[0]
+    shown = {
+        f"{g} - {ref}": f"{group_labels.get(g, g)} vs {group_labels.get(ref, ref)}"
+        for g in desc.groups
+    }
+    for c in comparisons:
+        suffix = f"\n{shown.get(c, c)}" if several else ""
+        if show_smd:
+            cols.append(Column(f"Std. diff.{suffix}", "right"))
+        if show_p:
+            cols.append(Column(f"p{suffix}", "right"))
+    blank: list[Cell] = [EMPTY] * ((int(show_smd) + int(show_p)) * len(comparisons))
 
     def extra(variable: str, level: str | None) -> list[Cell]:
-        c = desc.comparison(variable, level)
-        return ([Number(c.smd, 2)] if show_smd else []) + ([PValue(c.p_value)] if show_p else [])
+        out: list[Cell] = []
+        for label in comparisons:
+            c = desc.comparison(variable, level, label)
+            out += ([Number(c.smd, 2)] if show_smd else []) + (
+                [PValue(c.p_value)] if show_p else []
+            )
+        return out
 
     rows: list[tuple[Cell, ...]] = []
     for var in desc.variables:
@@ -366,18 +383,26 @@ def attrition_blocks(summary: AttritionSummary) -> list[Block]:
             for r in summary.patterns.itertuples()
         ),
     )
-    woolf = any(getattr(d, "ci_method", "") == "woolf" for d in summary.differential)
+    woolf = any(d.ci_method == "woolf" for d in summary.differential)
+    several = len({d.comparison for d in summary.differential}) > 1
+    control = summary.arms[0]
+    shown = {
+        f"{a} - {control}": f"{arm_labels[a]} vs {arm_labels[control]}" for a in summary.arms[1:]
+    }
+    who = "arm" if several else "treatment"
     diff = Table(
         "Differential attrition (Fisher's exact test; OR of not being assessed)",
         (
+            *([Column("Comparison")] if several else []),
             Column("Visit"),
             *[
                 Column(c, "right")
-                for c in ("Missing, treatment", "Missing, control", "OR (95% CI)", "p")
+                for c in (f"Missing, {who}", "Missing, control", "OR (95% CI)", "p")
             ],
         ),
         tuple(
             (
+                *([Label(shown.get(d.comparison, d.comparison))] if several else []),
                 Label(labels.get(str(d.visit), str(d.visit))),
                 Label(f"{d.n_missing_treatment}/{d.n_treatment}"),
                 Label(f"{d.n_missing_control}/{d.n_control}"),
@@ -386,7 +411,7 @@ def attrition_blocks(summary: AttritionSummary) -> list[Block]:
                     d.ci_lower,
                     d.ci_upper,
                     2,
-                    marks=("W",) if getattr(d, "ci_method", "") == "woolf" else (),
+                    marks=("W",) if d.ci_method == "woolf" else (),
                 ),
                 PValue(d.p_value),
             )

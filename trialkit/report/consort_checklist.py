@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from trialkit.analysis import TrialAnalysis
+from trialkit.report.arms import ReportArm, comparison_names, report_arms
 from trialkit.report.document import (
     Block,
     Column,
@@ -30,7 +31,7 @@ from trialkit.report.document import (
     PValue,
     Table,
 )
-from trialkit.report.format import arm_labels, model_digits
+from trialkit.report.format import model_digits
 
 TO_COMPLETE = "To be completed by the authors."
 
@@ -113,8 +114,8 @@ class ChecklistItem:
     entry: tuple[str, ...]
 
 
-def _n_text(counts: dict[str, int], labels: tuple[str, str]) -> str:
-    return "; ".join(f"{lab} {n}" for lab, n in zip(labels, counts.values(), strict=True))
+def _n_text(counts: dict[str, int], arms: tuple[ReportArm, ...]) -> str:
+    return "; ".join(f"{a.label} {counts.get(a.value, 0)}" for a in arms)
 
 
 def _item_21b(analysis: TrialAnalysis) -> tuple[str, ...]:
@@ -126,9 +127,9 @@ def _item_21b(analysis: TrialAnalysis) -> tuple[str, ...]:
     ]
     if primary.mmrm is not None:
         s = primary.mmrm.sample
-        labels = arm_labels(analysis.trial.plan)
         n = {str(k): int(v) for k, v in s.n_subjects.items()}
-        text.append(f"Primary outcome ({primary.outcome.label}), MMRM: {_n_text(n, labels)}.")
+        arms = report_arms(analysis.trial)
+        text.append(f"Primary outcome ({primary.outcome.label}), MMRM: {_n_text(n, arms)}.")
     return tuple(text)
 
 
@@ -206,43 +207,68 @@ def _item_28(analysis: TrialAnalysis) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _effect(diffs: pd.DataFrame | None, key: str, visit: str) -> dict[str, object]:
+    """One comparison's difference at a visit (nulls when the model has none there)."""
+    d = diffs.loc[(key, visit)] if diffs is not None and (key, visit) in diffs.index else None
+    return {
+        "comparison": key,
+        "estimate": None if d is None else float(d["estimate"]),
+        "ci_lower": None if d is None else float(d["ci_lower"]),
+        "ci_upper": None if d is None else float(d["ci_upper"]),
+        "p_value": None if d is None else float(d["p_value"]),
+    }
+
+
 def outcome_results(analysis: TrialAnalysis) -> pd.DataFrame:
-    """Item 26: one row per outcome x post-baseline visit x arm: n analysed (MMRM
-    subjects), n with data at the visit, and the MMRM difference with its CI (full
-    precision)."""
+    """Item 26: per outcome x post-baseline visit, one row per arm with the n analysed (MMRM
+    subjects) and the n with data at the visit, and the MMRM difference with its CI (full
+    precision). With one comparison (two arms) the arm rows carry it; with several, each
+    comparison follows the arm rows as its own row (``arm`` null)."""
     plan = analysis.trial.plan
-    labels = dict(zip((plan.arms.control, plan.arms.treatment), arm_labels(plan), strict=True))
+    arms = report_arms(analysis.trial)
     rows = []
     for oa in analysis.outcomes:
         m = oa.mmrm
         obs = oa.observed.assign(visit=oa.observed["visit"].astype(str))
-        diff = (
-            m.differences.assign(visit=m.differences["visit"].astype(str)).set_index("visit")
-            if m is not None
-            else None
-        )
+        names = comparison_names(m, arms)
+        diffs = None
+        if m is not None:
+            d = m.differences
+            diffs = d.assign(visit=d["visit"].astype(str)).set_index(["comparison", "visit"])
         for v in plan.visits.post_baseline:
-            for arm in (plan.arms.control, plan.arms.treatment):
-                o = obs[(obs["visit"] == str(v)) & (obs["arm"].astype(str) == str(arm))]
-                d = diff.loc[str(v)] if diff is not None and str(v) in diff.index else None
+            common = {
+                "outcome": oa.name,
+                "label": oa.outcome.label,
+                "role": oa.outcome.role,
+                "visit": str(v),
+                "visit_label": plan.visits.label(str(v)),
+            }
+            single = _effect(diffs, next(iter(names)) if len(names) == 1 else "", str(v))
+            for a in arms:
+                o = obs[(obs["visit"] == str(v)) & (obs["arm"].astype(str) == a.value)]
                 rows.append(
                     {
-                        "outcome": oa.name,
-                        "label": oa.outcome.label,
-                        "role": oa.outcome.role,
-                        "visit": str(v),
-                        "visit_label": plan.visits.label(str(v)),
-                        "arm": str(arm),
-                        "arm_label": labels[arm],
-                        "n_analysed": None if m is None else int(m.sample.n_subjects[arm]),
+                        **common,
+                        "arm": a.value,
+                        "arm_label": a.label,
+                        "n_analysed": None if m is None else int(m.sample.n_subjects[a.value]),
                         "n_with_data": int(o["n"].iloc[0]) if len(o) else 0,
-                        "estimate": None if d is None else float(d["estimate"]),
-                        "ci_lower": None if d is None else float(d["ci_lower"]),
-                        "ci_upper": None if d is None else float(d["ci_upper"]),
-                        "p_value": None if d is None else float(d["p_value"]),
+                        **(single if len(names) == 1 else {k: None for k in single}),
                     }
                 )
-    return pd.DataFrame(rows)
+            if len(names) > 1:
+                rows += [
+                    {
+                        **common,
+                        "arm": None,
+                        "arm_label": shown,
+                        "n_analysed": None,
+                        "n_with_data": None,
+                        **_effect(diffs, key, str(v)),
+                    }
+                    for key, shown in names.items()
+                ]
+    return pd.DataFrame(rows).astype({"n_analysed": "Int64", "n_with_data": "Int64"})
 
 
 def consort_checklist(analysis: TrialAnalysis) -> tuple[ChecklistItem, ...]:
@@ -296,24 +322,28 @@ def checklist_blocks(analysis: TrialAnalysis) -> list[Block]:
     digits = {oa.name: model_digits(oa.outcome) for oa in analysis.outcomes}
     rows = []
     last = None
+    several = bool(res["arm"].isna().any()) if len(res) else False
     for r in res.itertuples():
         first = (r.outcome, r.visit) != last
         last = (r.outcome, r.visit)
+        is_comparison = pd.isna(r.arm)
+        effect = is_comparison if several else first
         rows.append(
             (
                 Label(r.label if first else ""),
                 Label(r.visit_label if first else ""),
-                Label(r.arm_label),
-                Count(r.n_analysed),
-                Count(r.n_with_data),
+                Label(r.arm_label, indent=1 if is_comparison else 0),
+                Label("") if is_comparison else Count(r.n_analysed),
+                Label("") if is_comparison else Count(r.n_with_data),
                 Estimate(r.estimate, r.ci_lower, r.ci_upper, digits[r.outcome])
-                if first
+                if effect
                 else Label(""),
-                PValue(r.p_value) if first else Label(""),
+                PValue(r.p_value) if effect else Label(""),
             )
         )
+    what = "differences between arms" if several else "treatment - control"
     results = Table(
-        "Item 26: numbers analysed and effects (MMRM, treatment - control)",
+        f"Item 26: numbers analysed and effects (MMRM, {what})",
         (
             Column("Outcome"),
             Column("Visit"),

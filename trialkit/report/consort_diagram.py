@@ -8,7 +8,8 @@ the last visit, with reasons), each box with its reasons.
 
 Layout, top to bottom: the Enrolment banner; "Assessed for eligibility" with the
 "Excluded" box to its side; "Randomised"; the Allocation banner and one allocation box per
-arm (control left, treatment right); Follow-up; Analysis. Box heights follow their text,
+arm (control left, then the other arms in model order; one column per arm); Follow-up;
+Analysis, each a box per arm. Box heights follow their text,
 so nothing is clipped; text is wrapped to the box width. SVG keeps text as text
 (``svg.fonttype = "none"``), so the counts can be searched in the file.
 """
@@ -35,6 +36,7 @@ CHAR_IN = FONT_PT * 0.56 / 72.0  # generous average glyph width for DejaVu Sans
 PAD_IN = 0.09
 MARGIN_IN = 0.3
 COL_W_IN = 3.5
+NARROW_COL_W_IN = 2.8  # per arm when there are more than three arms
 GAP_IN = 0.5
 BANNER_H_IN = 0.28
 ROW_GAP_IN = 0.3
@@ -101,7 +103,8 @@ def _analysis_text(a: ArmFlow) -> str:
 
 def consort_box_texts(flow: ConsortFlow) -> dict[str, str]:
     """The text of every box, keyed ``enrolment, excluded, randomised`` and
-    ``allocation|follow_up|analysis_control|treatment``."""
+    ``allocation|follow_up|analysis_<role>`` per arm (:func:`arm_roles`: ``control``,
+    ``treatment``, then ``arm3``, ``arm4``, ...)."""
     e = flow.enrolment
     boxes: dict[str, str] = {}
     if e.assessed is not None:
@@ -111,11 +114,16 @@ def consort_box_texts(flow: ConsortFlow) -> dict[str, str]:
             [f"Excluded (n = {e.excluded})"] + _reason_lines(e.excluded_reasons, "- ")
         )
     boxes["randomised"] = f"Randomised (n = {e.randomised})"
-    for role, a in zip(("control", "treatment"), flow.arms, strict=True):
+    for role, a in zip(arm_roles(len(flow.arms)), flow.arms, strict=True):
         boxes[f"allocation_{role}"] = _allocation_text(a)
         boxes[f"follow_up_{role}"] = _followup_text(a)
         boxes[f"analysis_{role}"] = _analysis_text(a)
     return boxes
+
+
+def arm_roles(n: int) -> tuple[str, ...]:
+    """Box-key role of each of ``n`` arms: ``control``, ``treatment``, ``arm3``, ..."""
+    return ("control", "treatment", *(f"arm{i + 1}" for i in range(2, n)))
 
 
 def _wrap(text: str, width_in: float) -> str:
@@ -178,7 +186,9 @@ class _Canvas:
 
 def _layout(flow: ConsortFlow) -> tuple[_Canvas, float, dict[str, str]]:
     boxes = consort_box_texts(flow)
-    width = 2 * MARGIN_IN + 2 * COL_W_IN + GAP_IN
+    roles = arm_roles(len(flow.arms))
+    col_w = COL_W_IN if len(roles) <= 3 else NARROW_COL_W_IN
+    width = 2 * MARGIN_IN + len(roles) * col_w + (len(roles) - 1) * GAP_IN
     mid = width / 2
     cv = _Canvas(width)
     y = MARGIN_IN
@@ -206,13 +216,13 @@ def _layout(flow: ConsortFlow) -> tuple[_Canvas, float, dict[str, str]]:
     h = _height(t)
     cv.box(mid - center_w / 2, y, center_w, h, t)
     y += h
-    xs = (MARGIN_IN, MARGIN_IN + COL_W_IN + GAP_IN)
-    centers = tuple(x + COL_W_IN / 2 for x in xs)
+    xs = tuple(MARGIN_IN + i * (col_w + GAP_IN) for i in range(len(roles)))
+    centers = tuple(x + col_w / 2 for x in xs)
     fork = y + ROW_GAP_IN / 2
     cv.line(mid, y, mid, fork, arrow=False)
-    cv.line(centers[0], fork, centers[1], fork, arrow=False)
+    cv.line(centers[0], fork, centers[-1], fork, arrow=False)
     y += ROW_GAP_IN
-    previous_bottom = (fork, fork)
+    previous_bottom = tuple(fork for _ in roles)
     for stage, title in (
         ("allocation", "Allocation"),
         ("follow_up", "Follow-up"),
@@ -222,12 +232,12 @@ def _layout(flow: ConsortFlow) -> tuple[_Canvas, float, dict[str, str]]:
             cv.line(c, yb, c, y + BANNER_H_IN + ROW_GAP_IN)
         cv.banner(y, title)
         y += BANNER_H_IN + ROW_GAP_IN
-        texts = [_wrap(boxes[f"{stage}_{role}"], COL_W_IN) for role in ("control", "treatment")]
+        texts = [_wrap(boxes[f"{stage}_{role}"], col_w) for role in roles]
         h = max(_height(t) for t in texts)
         for x, t in zip(xs, texts, strict=True):
-            cv.box(x, y, COL_W_IN, h, t)
+            cv.box(x, y, col_w, h, t)
         y += h
-        previous_bottom = (y, y)
+        previous_bottom = tuple(y for _ in roles)
         y += ROW_GAP_IN
     return cv, y - ROW_GAP_IN + MARGIN_IN, boxes
 

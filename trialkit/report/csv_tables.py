@@ -1,10 +1,11 @@
 """The trial report's numbers as tidy tables: the one source every renderer formats.
 
 :func:`results_frame` joins, per outcome and visit, the observed summaries, the MMRM LS means,
-difference and Cohen's d, and the ANCOVA sensitivity analysis into one wide row (columns
-suffixed ``_control`` / ``_treatment`` are per arm). :func:`models_frame` has one row per
-outcome describing the fitted MMRM (covariance actually used, df method, N). The terminal,
-HTML, Markdown and JSON reports all read these frames; :func:`write_csv_tables` writes them
+difference and Cohen's d, and the ANCOVA sensitivity analysis into one wide row per
+comparison (columns suffixed ``_control`` / ``_treatment`` are per arm of the comparison).
+:func:`models_frame` has one row per outcome describing the fitted MMRM (covariance actually
+used, df method, N). The JSON report and the figures read these frames;
+:func:`write_csv_tables` writes them
 (and the summaries' own frames) as CSV files at full precision.
 """
 
@@ -19,8 +20,10 @@ import pandas as pd
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
 from trialkit.core.outputs import check_not_inputs
 from trialkit.core.results import STAT_COLUMNS
+from trialkit.report.arms import comparison_pairs, report_arms
 from trialkit.report.json_responders import responder_csv_tables
 from trialkit.report.spreadsheet import write_csv
+from trialkit.specs.comparisons import comparison_label
 from trialkit.summaries.reconcile import discrepancies_frame
 
 
@@ -72,9 +75,13 @@ def _by_visit(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     return f[list(columns)].rename(columns=columns)
 
 
+def _of(frame: pd.DataFrame, comparison: str) -> pd.DataFrame:
+    """The rows of one comparison (all rows of a frame without a ``comparison`` column)."""
+    return frame[frame["comparison"] == comparison] if "comparison" in frame.columns else frame
+
+
 def _outcome_rows(analysis: TrialAnalysis, oa: OutcomeAnalysis) -> pd.DataFrame:
     plan = analysis.trial.plan
-    arms = {plan.arms.control: "control", plan.arms.treatment: "treatment"}
     visits = pd.DataFrame(
         {
             "visit": list(plan.visits.order),
@@ -82,22 +89,33 @@ def _outcome_rows(analysis: TrialAnalysis, oa: OutcomeAnalysis) -> pd.DataFrame:
             "is_baseline": [v == plan.visits.baseline for v in plan.visits.order],
         }
     ).set_index("visit")
-    parts = [visits, _by_arm(oa.observed, OBSERVED, arms)]
     m, a = oa.mmrm, oa.ancova
-    if m is not None:
-        parts += [
-            _by_arm(m.lsmeans, MMRM_LS, arms),
-            _by_visit(m.differences, {c: c for c in STAT_COLUMNS}),
-        ]
-        if m.effect_sizes is not None:
-            parts.append(_by_visit(m.effect_sizes, {**EFFECT, **EFFECT_SD}))
-    if a is not None:
-        stats = {c: f"ancova_{c}" for c in [*STAT_COLUMNS, "n_control", "n_treatment"]}
-        parts += [_by_arm(a.lsmeans, ANCOVA_LS, arms), _by_visit(a.differences, stats)]
-    out = pd.concat(parts, axis=1).reindex(index=visits.index, columns=RESULT_COLUMNS)
-    for col in COUNTS:
-        out[col] = out[col].astype("Int64")
-    out = out.reset_index()
+    frames = []
+    for arm_a, arm_b in comparison_pairs(m or a, report_arms(analysis.trial)):
+        label = comparison_label(arm_a, arm_b)
+        arms = {arm_b: "control", arm_a: "treatment"}
+        observed = oa.observed[oa.observed["arm"].astype(str).isin(arms)]
+        parts = [visits, _by_arm(observed, OBSERVED, arms)]
+        if m is not None:
+            parts += [
+                _by_arm(m.lsmeans[m.lsmeans["arm"].astype(str).isin(arms)], MMRM_LS, arms),
+                _by_visit(_of(m.differences, label), {c: c for c in STAT_COLUMNS}),
+            ]
+            if m.effect_sizes is not None:
+                parts.append(_by_visit(_of(m.effect_sizes, label), {**EFFECT, **EFFECT_SD}))
+        if a is not None:
+            stats = {c: f"ancova_{c}" for c in [*STAT_COLUMNS, "n_control", "n_treatment"]}
+            parts += [
+                _by_arm(a.lsmeans[a.lsmeans["arm"].astype(str).isin(arms)], ANCOVA_LS, arms),
+                _by_visit(_of(a.differences, label), stats),
+            ]
+        out = pd.concat(parts, axis=1).reindex(index=visits.index, columns=RESULT_COLUMNS)
+        for col in COUNTS:
+            out[col] = out[col].astype("Int64")
+        out = out.reset_index()
+        out.insert(0, "comparison", label)
+        frames.append(out)
+    out = pd.concat(frames, ignore_index=True)
     out.insert(0, "role", oa.outcome.role)
     out.insert(0, "label", oa.outcome.label)
     out.insert(0, "outcome", oa.name)
@@ -105,10 +123,12 @@ def _outcome_rows(analysis: TrialAnalysis, oa: OutcomeAnalysis) -> pd.DataFrame:
 
 
 def results_frame(analysis: TrialAnalysis) -> pd.DataFrame:
-    """One row per outcome x visit (baseline included) with every per-visit number.
+    """One row per outcome x comparison x visit (baseline included) with every per-visit
+    number; one comparison, treatment - control, in a two-arm trial.
 
-    Columns: ``outcome, label, role, visit, visit_label, is_baseline``; per arm (suffix
-    ``_control`` / ``_treatment``) the observed ``n_, mean_, sd_``, the MMRM ``lsmean_,
+    Columns: ``outcome, label, role, comparison, visit, visit_label, is_baseline``; per arm of
+    the comparison ``a - b`` (suffix ``_treatment`` for ``a``, ``_control`` for ``b``) the
+    observed ``n_, mean_, sd_``, the MMRM ``lsmean_,
     lsmean_se_, lsmean_ci_lower_, lsmean_ci_upper_`` and the ANCOVA ``ancova_lsmean_,
     ancova_lsmean_se_``; the MMRM difference ``estimate, std_error, df, ci_lower, ci_upper,
     p_value``; Cohen's d ``d, d_ci_lower, d_ci_upper, d_sd_pooled``; the ANCOVA difference
@@ -125,7 +145,7 @@ def results_frame(analysis: TrialAnalysis) -> pd.DataFrame:
     return frame.copy()
 
 
-# results_frame per analysis (the document, the figures and the CSV tables all read it):
+# results_frame per analysis (the document, the JSON and the CSV tables all read it):
 # built once, each caller gets a copy; an entry goes when its analysis is garbage-collected.
 _RESULTS: dict[int, tuple[weakref.ref[TrialAnalysis], pd.DataFrame]] = {}
 
@@ -188,10 +208,10 @@ def models_frame(analysis: TrialAnalysis) -> pd.DataFrame:
                 "loglik": m.loglik,
                 "aic": m.aic,
                 "converged": m.converged,
-                "n_subjects_control": m.sample.n_subjects[c],
-                "n_subjects_treatment": m.sample.n_subjects[t],
-                "n_observations_control": m.sample.n_observations[c],
-                "n_observations_treatment": m.sample.n_observations[t],
+                "n_subjects_control": m.sample.n_subjects.get(c, 0),
+                "n_subjects_treatment": m.sample.n_subjects.get(t, 0),
+                "n_observations_control": m.sample.n_observations.get(c, 0),
+                "n_observations_treatment": m.sample.n_observations.get(t, 0),
                 "n_excluded": len(m.sample.excluded),
                 "excluded_reasons": "; ".join(f"{r} (n = {n})" for r, n in reasons.items()),
                 "error": None,

@@ -1,15 +1,16 @@
 """Trial-report figures (matplotlib): LS-mean trajectories, a forest plot of standardised
 differences, and the CONSORT diagram; written as PNG and SVG, or returned as inline SVG text.
 
-* Trajectories: one panel per outcome; per arm the observed baseline mean (open marker) and the
+* Trajectories: one panel per outcome; per arm (one line each, distinguishable colours and
+  markers) the observed baseline mean (open marker) and the
   MMRM LS means with their confidence intervals at each post-baseline visit, on the plan's
   week scale (visits equally spaced when the plan gives no weeks).
-* Forest plot: one panel per post-baseline visit; per outcome Cohen's d (treatment - control)
-  with its confidence interval, primary outcome on top; filled markers where the MMRM p-value
-  is below alpha.
+* Forest plot: one panel per post-baseline visit; per outcome (and comparison, with more
+  than two arms) Cohen's d with its confidence interval, primary outcome on top; filled
+  markers where the MMRM p-value is below alpha.
 
-Figures only draw numbers from :func:`trialkit.report.csv_tables.results_frame`; nothing here
-computes a statistic. SVG keeps text as text and is deterministic (fixed hash salt, no date).
+Figures only draw numbers from the models' tidy frames and the observed summaries; nothing
+here computes a statistic. SVG keeps text as text and is deterministic (fixed hash salt, no date).
 """
 
 from __future__ import annotations
@@ -23,22 +24,33 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from trialkit.analysis import TrialAnalysis  # noqa: E402
 from trialkit.core.outputs import check_not_inputs  # noqa: E402
+from trialkit.report.arms import comparison_names, report_arms  # noqa: E402
 from trialkit.report.build_multiplicity import has_graph  # noqa: E402
 from trialkit.report.consort_diagram import RC as CONSORT_RC  # noqa: E402
 from trialkit.report.consort_diagram import consort_figure  # noqa: E402
-from trialkit.report.csv_tables import results_frame  # noqa: E402
 from trialkit.report.estimand_figures import estimand_figure  # noqa: E402
-from trialkit.report.format import arm_labels  # noqa: E402
 from trialkit.report.multiplicity_figure import multiplicity_graph_figure  # noqa: E402
 
 # CONSORT_RC turns mathtext off, so labels from the data are drawn as typed.
 RC = {**CONSORT_RC, "svg.hashsalt": "trialkit", "font.size": 9}
-ARM_STYLE = {"control": ("#4c72b0", "o"), "treatment": ("#dd8452", "s")}
+#: (colour, marker) per arm in model order: the two-arm colours first, then further
+#: colour-blind-safe colours (seaborn "deep") with distinct markers.
+ARM_PALETTE = (
+    ("#4c72b0", "o"),
+    ("#dd8452", "s"),
+    ("#55a868", "^"),
+    ("#c44e52", "D"),
+    ("#8172b3", "v"),
+    ("#937860", "P"),
+    ("#da8bc3", "X"),
+    ("#8c8c8c", "h"),
+)
 PANEL_COLUMNS = 3
 
 
@@ -91,28 +103,44 @@ def _weeks(analysis: TrialAnalysis) -> dict[str, float]:
     return dict(zip(v.order, weeks, strict=False))
 
 
+def arm_styles(n: int) -> list[tuple[str, str]]:
+    """(colour, marker) of each of ``n`` arms: the control and the first other arm keep the
+    two-arm colours; more arms take further colour-blind-safe colours and markers."""
+    return [ARM_PALETTE[i % len(ARM_PALETTE)] for i in range(n)]
+
+
 def trajectory_figure(analysis: TrialAnalysis) -> Figure:
-    """LS means by arm with CIs for every outcome, starting from the observed baseline mean."""
+    """LS means by arm with CIs for every outcome, starting from the observed baseline mean
+    (one line per arm)."""
     plan = analysis.trial.plan
-    res = results_frame(analysis)
     weeks = _weeks(analysis)
+    arms = report_arms(analysis.trial)
+    styles = arm_styles(len(arms))
     n = len(analysis.outcomes)
     ncol = min(PANEL_COLUMNS, n)
     nrow = int(np.ceil(n / ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(3.6 * ncol, 2.7 * nrow + 0.5), squeeze=False)
     span = max(weeks.values()) - min(weeks.values()) or 1.0
-    labels = dict(zip(("control", "treatment"), arm_labels(plan), strict=True))
+    visits = list(plan.visits.order)
+    x = np.array([weeks[v] for v in visits], float)
+    base = np.array([v == plan.visits.baseline for v in visits])
     for ax, oa in zip(axes.flat, analysis.outcomes, strict=False):
-        rows = res[res["outcome"] == oa.name]
-        x = rows["visit"].map(weeks).to_numpy(float)
-        base = rows["is_baseline"].to_numpy(bool)
-        for k, arm in enumerate(("control", "treatment")):
-            color, marker = ARM_STYLE[arm]
-            xs = x + (k - 0.5) * 0.012 * span
-            y = np.where(base, rows[f"mean_{arm}"], rows[f"lsmean_{arm}"]).astype(float)
-            lo = rows[f"lsmean_ci_lower_{arm}"].to_numpy(float)
-            hi = rows[f"lsmean_ci_upper_{arm}"].to_numpy(float)
-            ax.plot(xs, y, color=color, lw=1.2, label=labels[arm])
+        obs = oa.observed.assign(arm=oa.observed["arm"].astype(str)).set_index(["arm", "visit"])
+        lsm = _arm_visit(oa.mmrm.lsmeans if oa.mmrm is not None else None)
+        for k, (arm, (color, marker)) in enumerate(zip(arms, styles, strict=True)):
+            xs = x + (k - (len(arms) - 1) / 2) * 0.012 * span
+            y = np.array(
+                [
+                    obs["mean"].get((arm.value, v), np.nan)
+                    if b
+                    else lsm["estimate"].get((arm.value, v), np.nan)
+                    for v, b in zip(visits, base, strict=True)
+                ],
+                float,
+            )
+            lo = np.array([lsm["ci_lower"].get((arm.value, v), np.nan) for v in visits], float)
+            hi = np.array([lsm["ci_upper"].get((arm.value, v), np.nan) for v in visits], float)
+            ax.plot(xs, y, color=color, lw=1.2, label=arm.label)
             ax.errorbar(
                 xs[~base],
                 y[~base],
@@ -133,7 +161,7 @@ def trajectory_figure(analysis: TrialAnalysis) -> Figure:
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     handles, names = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="upper center", ncol=2, frameon=False)
+    fig.legend(handles, names, loc="upper center", ncol=min(len(arms), 4), frameon=False)
     fig.text(
         0.01,
         0.005,
@@ -142,51 +170,81 @@ def trajectory_figure(analysis: TrialAnalysis) -> Figure:
         fontsize=7.5,
         color="#444444",
     )
-    fig._trialkit_rect = (0, 0.03, 1, 0.95)  # type: ignore[attr-defined]
+    top = 0.95 if len(arms) <= 4 else 0.91
+    fig._trialkit_rect = (0, 0.03, 1, top)  # type: ignore[attr-defined]
     fig.tight_layout(rect=fig._trialkit_rect)  # type: ignore[attr-defined]
     return fig
 
 
+def _arm_visit(frame: pd.DataFrame | None) -> pd.DataFrame:
+    """A model frame indexed by (arm, visit) as text (empty without a model)."""
+    if frame is None:
+        return pd.DataFrame(columns=["estimate", "ci_lower", "ci_upper"])
+    keyed = frame.assign(arm=frame["arm"].astype(str), visit=frame["visit"].astype(str))
+    return keyed.set_index(["arm", "visit"])
+
+
+def _forest_rows(analysis: TrialAnalysis) -> list[tuple[str, str, str]]:
+    """(outcome, comparison key, row label) top to bottom: outcomes in order, and within an
+    outcome its comparisons (the label names the comparison when there are several)."""
+    arms = report_arms(analysis.trial)
+    out = []
+    for oa in analysis.outcomes:
+        name = oa.outcome.label + ("" if oa.outcome.lower_is_better else " (higher = better)")
+        names = comparison_names(oa.mmrm, arms)
+        for key, shown in names.items():
+            out.append((oa.name, key, f"{name}: {shown}" if len(names) > 1 else name))
+    return out
+
+
 def forest_figure(analysis: TrialAnalysis) -> Figure:
-    """Cohen's d with CI for every outcome, one panel per post-baseline visit."""
+    """Cohen's d with CI, one panel per post-baseline visit and one row per outcome x
+    comparison (per outcome in a two-arm trial)."""
     plan = analysis.trial.plan
-    res = results_frame(analysis)
-    post = res[~res["is_baseline"]]
-    visits = [v for v in plan.visits.order if v != plan.visits.baseline]
-    names = [
-        oa.outcome.label + ("" if oa.outcome.lower_is_better else " (higher = better)")
-        for oa in analysis.outcomes
-    ]
-    n = len(names)
+    arms = report_arms(analysis.trial)
+    visits = list(plan.visits.post_baseline)
+    rows_spec = _forest_rows(analysis)
+    frames = []
+    for oa in analysis.outcomes:
+        m = oa.mmrm
+        if m is None or m.effect_sizes is None:
+            continue
+        es = m.effect_sizes
+        diffs = m.differences[["comparison", "visit", "p_value"]]
+        es = es.drop(columns="p_value").merge(diffs, on=["comparison", "visit"])
+        frames.append(es.assign(outcome=oa.name))
+    cols = ["outcome", "comparison", "visit", "estimate", "ci_lower", "ci_upper", "p_value"]
+    effects = pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+    effects["visit"] = effects["visit"].astype(str)
+    effects = effects.set_index(["outcome", "comparison", "visit"])
+    n = len(rows_spec)
+    several = len(arms) > 2
     fig, axes = plt.subplots(
         1,
         len(visits),
-        figsize=(4.2 + 2.6 * len(visits), 0.42 * n + 1.4),
+        figsize=(4.2 + 1.6 * several + 2.6 * len(visits), 0.42 * n + 1.4),
         sharey=True,
         squeeze=False,
     )
     ypos = np.arange(n)[::-1]
-    lim = np.nanmax(np.abs(post[["d_ci_lower", "d_ci_upper"]].to_numpy(float)), initial=0.5)
+    lim = np.nanmax(np.abs(effects[["ci_lower", "ci_upper"]].to_numpy(float)), initial=0.5)
     for ax, v, vlabel in zip(axes[0], visits, _visit_labels(analysis, visits), strict=True):
-        rows = (
-            post[post["visit"] == v]
-            .set_index("outcome")
-            .reindex([oa.name for oa in analysis.outcomes])
-        )
-        d = rows["d"].to_numpy(float)
+        rows = effects.reindex([(o, c, v) for o, c, _ in rows_spec])
+        d = rows["estimate"].to_numpy(float)
         sig = rows["p_value"].to_numpy(float) < plan.analysis.alpha
         ax.axvline(0, color="#777777", lw=0.8)
-        ax.hlines(ypos, rows["d_ci_lower"], rows["d_ci_upper"], color="#333333", lw=1.2)
+        ax.hlines(ypos, rows["ci_lower"], rows["ci_upper"], color="#333333", lw=1.2)
         ax.plot(d[sig], ypos[sig], "D", color="#333333", ms=5)
         ax.plot(d[~sig], ypos[~sig], "D", mfc="white", color="#333333", ms=5)
         ax.set_xlim(-1.1 * lim, 1.1 * lim)
         ax.set_title(str(vlabel), fontsize=9)
         ax.tick_params(axis="y", length=0)
-        ax.set_xlabel("Cohen's d (treatment - control)", fontsize=8)
+        what = "first arm - second arm" if several else "treatment - control"
+        ax.set_xlabel(f"Cohen's d ({what})", fontsize=8)
         ax.grid(axis="x", color="#eeeeee", lw=0.6)
         ax.spines[["top", "right", "left"]].set_visible(False)
     axes[0][0].set_yticks(ypos)
-    axes[0][0].set_yticklabels(names, fontsize=8)
+    axes[0][0].set_yticklabels([label for *_, label in rows_spec], fontsize=8)
     fig.text(
         0.01,
         0.01,

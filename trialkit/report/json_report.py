@@ -1,15 +1,15 @@
 """The trial report as JSON: every number at full precision, in a versioned schema.
 
 The document follows ``trialkit/report/schema/trial_report.schema.json`` (JSON Schema
-2020-12), ``"schema_version": "1.0"``. Top level: ``trial`` (title, files, arms, visits),
-``settings``, ``outcomes`` (per outcome: the report rows of
+2020-12), ``"schema_version": "1.2"``. Top level: ``trial`` (title, files, arms, every arm,
+the comparisons, visits), ``settings``, ``outcomes`` (per outcome: the report rows of
 :func:`~trialkit.report.csv_tables.results_frame`, the observed summaries, the MMRM with every
-table, covariance attempts and sample accounting, the ANCOVA with per-visit samples),
-``summary``, ``models``, ``consort``, ``baseline``, ``adherence``, ``attrition``,
+table, covariance attempts and sample accounting, the ANCOVA with per-visit samples; every
+difference names its ``comparison``, and each model carries its dose-response ``trend`` or
+null), ``summary``, ``models``, ``consort``, ``baseline``, ``adherence``, ``attrition``,
 ``discrepancies``, ``replication`` with its ``replication_note``, ``effects``, ``estimands``,
 ``responders``, ``multiplicity`` and ``result_status`` when the plan has them
-(:mod:`trialkit.report.json_responders`),
-the report's
+(:mod:`trialkit.report.json_responders`), the report's
 ``footnotes`` and the pre-filled CONSORT 2025 checklist (``consort_checklist``: every item,
 and item 26's numbers at full precision).
 
@@ -33,13 +33,14 @@ from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
 from trialkit.analysis.estimands import EstimandResult
 from trialkit.core.version import __version__
 from trialkit.models.accounting import SampleAccounting
+from trialkit.report.arms import comparison_names, model_trend, report_arms
 from trialkit.report.consort_checklist import consort_checklist, outcome_results
 from trialkit.report.csv_tables import models_frame, results_frame
 from trialkit.report.format import arm_labels
 from trialkit.report.json_responders import responder_blocks
 from trialkit.report.notes import footnotes, replication_note
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 SCHEMA_RESOURCE = ("trialkit.report", "schema/trial_report.schema.json")
 
 
@@ -104,6 +105,7 @@ def _mmrm(oa: OutcomeAnalysis) -> dict[str, Any] | None:
         "effect_sizes": jsonable(m.effect_sizes) if m.effect_sizes is not None else None,
         "coefficients": jsonable(m.coefficients),
         "type3": jsonable(m.type3),
+        "trend": jsonable(model_trend(m)),
     }
 
 
@@ -118,7 +120,13 @@ def _ancova(oa: OutcomeAnalysis) -> dict[str, Any] | None:
         "differences": jsonable(a.differences),
         "lsmeans": jsonable(a.lsmeans),
         "samples": {str(v): _sample(s) for v, s in a.samples.items()},
+        "trend": jsonable(model_trend(a)),
     }
+
+
+def _fitted(analysis: TrialAnalysis) -> object | None:
+    """The first fitted model (its comparisons are the report's), or None."""
+    return next((m for oa in analysis.outcomes for m in (oa.mmrm, oa.ancova) if m), None)
 
 
 def _trial(analysis: TrialAnalysis) -> dict[str, Any]:
@@ -126,6 +134,7 @@ def _trial(analysis: TrialAnalysis) -> dict[str, Any]:
     n = analysis.trial.subjects[analysis.trial.arm_col].astype(str).value_counts()
     v = plan.visits
     weeks = v.weeks if v.weeks else (None,) * len(v.order)
+    all_arms = report_arms(analysis.trial)
     return {
         "title": plan.title,
         "data_file": plan.data.name if plan.data is not None else None,
@@ -138,6 +147,11 @@ def _trial(analysis: TrialAnalysis) -> dict[str, Any]:
                 ("treatment", plan.arms.treatment, arm_labels(plan)[1]),
             )
         },
+        "all_arms": [{"value": a.value, "label": a.label, "n_randomised": a.n} for a in all_arms],
+        "comparisons": [
+            {"comparison": c, "label": shown}
+            for c, shown in comparison_names(_fitted(analysis), all_arms).items()
+        ],
         "visits": [
             {"visit": x, "label": v.label(x), "week": w, "baseline": x == v.baseline}
             for x, w in zip(v.order, weeks, strict=True)

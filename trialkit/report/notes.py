@@ -10,15 +10,24 @@ from __future__ import annotations
 
 from trialkit.analysis import TrialAnalysis
 from trialkit.analysis.replication import DEFAULT_TOLERANCE
+from trialkit.report.adam_notes import adam_notes
+from trialkit.report.arms import model_trend, report_arms
 from trialkit.report.csv_tables import models_frame
 from trialkit.report.document import Note
-from trialkit.report.format import arm_labels, covariance_name, df_method_name
+from trialkit.report.format import covariance_name, df_method_name
 
 MAR_NOTE = (
     "Missing data: the plan defines no estimand ([[estimands]]). The MMRM is valid when data "
     "are missing at random (MAR): missing outcomes are assumed to behave like those of "
     "similar patients in the same arm who were assessed. No sensitivity analysis of this "
     "assumption was run."
+)
+
+
+TREND_NOTE = (
+    "Dose-response slope: the change in the outcome per unit of the arms' numeric dose at "
+    "each visit, from the same model with the dose as a continuous variable in place of the "
+    "arm factor; its p-value is the dose-response test."
 )
 
 
@@ -98,18 +107,23 @@ def model_notes(analysis: TrialAnalysis) -> list[Note]:
             f"{s['ancova_robust'] or 'no'}."
         )
     )
-    labels = arm_labels(plan)
+    arms = report_arms(analysis.trial)
     notes.append(
         Note(
-            f"N used by each MMRM (subjects / observations): {labels[0]}; {labels[1]}; "
-            "excluded subjects with reasons:"
+            "N used by each MMRM (subjects / observations): "
+            f"{'; '.join(a.label for a in arms)}; excluded subjects with reasons:"
         )
     )
+    by_name = {oa.name: oa.mmrm for oa in analysis.outcomes}
     for r in fitted.itertuples():
+        sample = by_name[r.outcome].sample  # type: ignore[union-attr]
+        used = "; ".join(
+            f"{sample.n_subjects.get(a.value, 0)}/{sample.n_observations.get(a.value, 0)}"
+            for a in arms
+        )
         notes.append(
             Note(
-                f"{r.label}: {r.n_subjects_control}/{r.n_observations_control}; "
-                f"{r.n_subjects_treatment}/{r.n_observations_treatment}; {r.n_excluded} excluded"
+                f"{r.label}: {used}; {r.n_excluded} excluded"
                 + (f": {r.excluded_reasons}" if r.n_excluded else ""),
                 indent=1,
             )
@@ -117,15 +131,23 @@ def model_notes(analysis: TrialAnalysis) -> list[Note]:
     if "error" in models:
         for r in models[models["error"].notna()].itertuples():
             notes.append(Note(f"{r.label}: not fitted: {r.error}", indent=1))
+    direction = (
+        "treatment minus control"
+        if len(arms) == 2
+        else "the first arm named minus the second (e.g. each arm minus the control)"
+    )
+    multiple = "outcomes" if len(arms) == 2 else "outcomes or comparisons"
     notes.append(
         Note(
             f"p-values are two-sided; CIs are {_ci_label(plan.analysis.alpha)}s; differences "
-            "are treatment minus control; no adjustment for multiple outcomes."
+            f"are {direction}; no adjustment for multiple {multiple}."
         )
     )
+    if any(model_trend(oa.mmrm) is not None for oa in analysis.outcomes):
+        notes.append(Note(TREND_NOTE))
     if not plan.estimands:
         notes.append(Note(MAR_NOTE))
-    return notes
+    return notes + adam_notes(analysis.trial)
 
 
 def footnotes(analysis: TrialAnalysis) -> list[str]:

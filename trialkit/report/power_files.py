@@ -68,6 +68,10 @@ def run_to_dict(run: PowerRun) -> dict:
                 "df_method": an.df_method,
                 "reml": an.reml,
                 "fallback": list(an.fallback),
+                "assumption": an.assumption,
+                "imputation": an.imputation if an.assumption else None,
+                "resampling": an.resampling if an.assumption else None,
+                "n_samples": an.n_samples if an.assumption else None,
             },
             "results": rows,
         }

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from trialkit.power.design_file import PowerRun
+from trialkit.power.fitting import Analysis
 from trialkit.report.format import covariance_name, df_method_name, fmt_num
 
 
@@ -80,6 +81,8 @@ def power_tables(run: PowerRun) -> list[PowerTable]:
             if an.method == "mmrm"
             else "ANCOVA at the final visit (complete cases)"
         )
+        if an.assumption is not None:
+            method = _imputed_method(an)
         rows = []
         for r in sim.table.itertuples():
             rows.append(
@@ -118,3 +121,19 @@ def power_tables(run: PowerRun) -> list[PowerTable]:
             )
         )
     return tables
+
+
+def _imputed_method(an: Analysis) -> str:
+    """'conditional mean imputation (jackknife) under jump to reference after dropout ...'."""
+    from trialkit.specs.estimand import ANALYSES, ASSUMPTIONS, METHODS
+
+    how = METHODS.label(an.imputation)
+    if an.imputation == "condmean":
+        how += f" ({an.resampling})"
+    else:
+        how += f" ({an.n_samples} imputations)"
+    return (
+        f"{how} under {ASSUMPTIONS.label(an.assumption)} after dropout "
+        f"(reference: control; intermittent misses under MAR), then "
+        f"{ANALYSES.label(an.method)} on each imputed data set"
+    )

@@ -36,12 +36,20 @@ def outcome_column(plan: Plan, outcome: Outcome) -> str:
     return plan.outcome_column(outcome)
 
 
-def arm_order(trial: Trial) -> tuple[str, str]:
-    """Arm values as ``(control, treatment)``."""
+def arm_order(trial: Trial) -> tuple[str, ...]:
+    """Arm values, the control first, then the other arms in the order of the arm column's
+    categories (``(control, treatment)`` in a two-arm trial); the models use the same order.
+    """
     arms = trial.plan.arms
-    if arms.treatment is None:
+    column = trial.subjects[trial.arm_col]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        found = [str(c) for c in column.cat.categories]
+    else:
+        found = sorted(str(c) for c in column.dropna().unique())
+    others = [a for a in found if a != arms.control]
+    if not others and arms.treatment is None:
         raise PlanError("The plan's [arms] section has no treatment arm value.")
-    return arms.control, arms.treatment
+    return (arms.control, *(others or [str(arms.treatment)]))
 
 
 def arm_label(trial: Trial, arm: str) -> str:

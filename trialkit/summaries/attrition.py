@@ -9,10 +9,12 @@
   ``"XX."``) and its kind: **complete** (all observed), **none** (nothing observed),
   **monotone** (observed up to some visit, missing at every later one) or **intermittent**
   (an observed visit after a missing one);
-* per post-baseline visit, differential attrition: Fisher's exact test on the 2 x 2 table
-  (arm x not assessed / assessed). ``estimate`` is the conditional maximum-likelihood odds
-  ratio of *not* being assessed, treatment vs control, with its exact conditional CI (as R
-  ``fisher.test``); ``sample_odds_ratio`` is ``(a d) / (b c)`` (:mod:`trialkit.inference.fisher`).
+* per post-baseline visit and each arm vs the control (``comparison`` ``"arm - control"``;
+  one comparison in a two-arm trial), differential attrition: Fisher's exact test on the
+  2 x 2 table (arm x not assessed / assessed) of the two arms. ``estimate`` is the
+  conditional maximum-likelihood odds ratio of *not* being assessed, arm vs control, with
+  its exact conditional CI (as R ``fisher.test``); ``sample_odds_ratio`` is
+  ``(a d) / (b c)`` (all from :mod:`trialkit.inference.fisher`).
   The exact CI costs time that grows with the table (n^1.4); when the top-left cell can take
   more than :data:`EXACT_CI_MAX_SUPPORT` + 1 values given the margins (e.g. more than 200
   subjects not assessed at that visit, in large trials), the CI is Woolf's logit interval
@@ -39,6 +41,7 @@ from scipy.special import ndtri
 
 from trialkit.data.trial import Trial
 from trialkit.inference.fisher import fisher_test
+from trialkit.specs.comparisons import comparison_label
 from trialkit.summaries.assessment import (
     arm_label,
     arm_order,
@@ -71,7 +74,11 @@ class VisitAttrition:
 
 @dataclass(frozen=True)
 class DifferentialAttrition:
-    """Fisher's exact test of not being assessed at ``visit``, treatment vs control."""
+    """Fisher's exact test of not being assessed at ``visit``, an arm vs control.
+
+    The ``treatment`` counts are those of the compared arm (``comparison`` is
+    ``"arm - control"``).
+    """
 
     visit: str
     n_missing_control: int
@@ -86,13 +93,14 @@ class DifferentialAttrition:
     std_error: float = math.nan
     df: float = math.nan
     ci_method: str = "exact"  # "exact" (conditional, fisher.test) or "woolf" (logit)
+    comparison: str = ""
 
 
 @dataclass(frozen=True)
 class AttritionSummary:
     """Attrition results; every part has a tidy DataFrame view."""
 
-    arms: tuple[str, str]
+    arms: tuple[str, ...]
     arm_labels: dict[str, str]
     visits: tuple[str, ...]
     assessed_by: str
@@ -107,10 +115,12 @@ class AttritionSummary:
         return pd.DataFrame([v.__dict__ for v in self.by_visit])
 
     def differential_frame(self) -> pd.DataFrame:
-        """Tidy: ``visit, estimate, std_error, df, ci_lower, ci_upper, p_value`` + counts."""
-        frame = pd.DataFrame([d.__dict__ for d in self.differential])
-        rest = [c for c in frame.columns if c not in ("visit", *TIDY)]
-        return frame[["visit", *TIDY, *rest]]
+        """Tidy: ``comparison, visit, estimate, std_error, df, ci_lower, ci_upper, p_value``
+        + counts (comparison-major)."""
+        cols = list(DifferentialAttrition.__dataclass_fields__)
+        frame = pd.DataFrame([d.__dict__ for d in self.differential], columns=cols)
+        rest = [c for c in frame.columns if c not in ("comparison", "visit", *TIDY)]
+        return frame[["comparison", "visit", *TIDY, *rest]]
 
     def pattern_kinds(self) -> pd.DataFrame:
         """Counts of each pattern kind per arm: ``arm, kind, n`` (all four kinds listed)."""
@@ -120,11 +130,12 @@ class AttritionSummary:
         )
         return counts.reindex(full, fill_value=0).astype("int64").rename("n").reset_index()
 
-    def differential_at(self, visit: str) -> DifferentialAttrition:
+    def differential_at(self, visit: str, comparison: str | None = None) -> DifferentialAttrition:
+        """The test at ``visit`` (of ``comparison``, default the first arm vs control)."""
         for d in self.differential:
-            if d.visit == visit:
+            if d.visit == visit and (comparison is None or d.comparison == comparison):
                 return d
-        raise KeyError(visit)
+        raise KeyError((visit, comparison))
 
 
 def classify_patterns(observed: np.ndarray) -> np.ndarray:
@@ -237,15 +248,29 @@ def attrition_summary(trial: Trial, *, assessed_by: str | None = None) -> Attrit
 
     missing = assessed.rsub(randomised, axis=0)
     differential = []
-    for v in visits.post_baseline:
-        mt, mc = int(missing.at[arms[1], v]), int(missing.at[arms[0], v])
-        nt, nc = int(randomised[arms[1]]), int(randomised[arms[0]])
-        est, lo, hi, sor, p, how = fisher_attrition(
-            np.array([[mt, nt - mt], [mc, nc - mc]]), trial.plan.analysis.alpha
-        )
-        differential.append(
-            DifferentialAttrition(v, mc, nc, mt, nt, est, lo, hi, sor, p, ci_method=how)
-        )
+    for other in arms[1:]:
+        for v in visits.post_baseline:
+            mt, mc = int(missing.at[other, v]), int(missing.at[arms[0], v])
+            nt, nc = int(randomised[other]), int(randomised[arms[0]])
+            est, lo, hi, sor, p, how = fisher_attrition(
+                np.array([[mt, nt - mt], [mc, nc - mc]]), trial.plan.analysis.alpha
+            )
+            differential.append(
+                DifferentialAttrition(
+                    v,
+                    mc,
+                    nc,
+                    mt,
+                    nt,
+                    est,
+                    lo,
+                    hi,
+                    sor,
+                    p,
+                    ci_method=how,
+                    comparison=comparison_label(other, arms[0]),
+                )
+            )
 
     final = visits.order[-1]
     group = pd.Series(

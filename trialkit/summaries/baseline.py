@@ -6,7 +6,8 @@ variable is skewed, ``|g1| > 1``), ``categorical`` (n (%)), ``multi_select`` blo
 option n (%)), and with ``include_outcomes`` each outcome's value at the baseline visit.
 Row names come from ``baseline_table.labels``, else the data file's variable labels, else
 the column name. Standardised differences are treatment minus control; p-values are off
-unless asked for (CONSORT 2010 explanation of item 15). Formulas: see
+unless asked for (CONSORT 2010 explanation of item 15). With more than two arms each
+arm is compared with the control. Formulas: see
 :mod:`trialkit.summaries.comparison` and :mod:`trialkit.summaries.describe`.
 
 Validated against R 4.x (tests/reference/summaries/) and the sample trial's known counts.
@@ -134,7 +135,8 @@ def baseline_table(
     Returns
     -------
     BaselineSummary
-        Groups are the control arm, the treatment arm and ``"Overall"``.
+        Groups are the arms (the control first) and ``"Overall"``; standardised differences
+        (and p-values) compare each arm with the control.
 
     Notes
     -----

@@ -100,11 +100,12 @@ class ArmFlow:
 
 @dataclass(frozen=True)
 class ConsortFlow:
-    """The whole flow: enrolment, then ``arms = (control, treatment)``."""
+    """The whole flow: enrolment, then one :class:`ArmFlow` per arm, the control first
+    (``(control, treatment)`` in a two-arm trial)."""
 
     title: str
     enrolment: EnrolmentFlow
-    arms: tuple[ArmFlow, ArmFlow]
+    arms: tuple[ArmFlow, ...]
     assessed_by: str
 
     @property
@@ -112,7 +113,8 @@ class ConsortFlow:
         return self.enrolment.randomised
 
     def arm(self, which: Literal["control", "treatment"] | str) -> ArmFlow:
-        """An arm's flow by role (``"control"``/``"treatment"``) or arm value."""
+        """An arm's flow by role (``"control"``; ``"treatment"``: the first other arm) or
+        arm value."""
         if which == "control":
             return self.arms[0]
         if which == "treatment":
@@ -169,7 +171,7 @@ def _reasons(counts: pd.DataFrame, arm: str) -> Reasons:
 
 
 def _flagged(
-    trial: Trial, flag_col: str | None, reason_col: str | None, arms: tuple[str, str], want: bool
+    trial: Trial, flag_col: str | None, reason_col: str | None, arms: tuple[str, ...], want: bool
 ) -> tuple[pd.Series | None, pd.DataFrame]:
     """Per-arm counts of subjects whose flag equals ``want``, and their reasons."""
     flag = flag_series(trial, flag_col)
@@ -183,7 +185,7 @@ def _flagged(
 
 
 def _flag_applies(
-    trial: Trial, flag_col: str | None, reason_col: str | None, arms: tuple[str, str]
+    trial: Trial, flag_col: str | None, reason_col: str | None, arms: tuple[str, ...]
 ) -> pd.Series:
     """Per arm, whether a received flag applies: someone is flagged or a reason is given.
 
@@ -218,8 +220,9 @@ def _arm_key(counts: Mapping[str, int], arm: str, role: str) -> int:
 
 
 def _model_analysis(
-    name: str, sample: SampleAccounting, arms: tuple[str, str]
-) -> tuple[ModelAnalysis, ModelAnalysis]:
+    name: str, sample: SampleAccounting, arms: tuple[str, ...]
+) -> tuple[ModelAnalysis, ...]:
+    """One analysis box per arm (in ``arms`` order) from a model's sample accounting."""
     exc = sample.excluded
     roles = {"control": arms[0], "treatment": arms[1]}
     if exc.empty:
@@ -231,12 +234,13 @@ def _model_analysis(
         reasons = exc["reason"].astype("string").fillna(NO_REASON).astype(object)
     counts = count_reasons(exc_arm, reasons, arms)
     out = []
-    for role, arm in zip(("control", "treatment"), arms, strict=True):
+    for i, arm in enumerate(arms):
+        role = ("control", "treatment")[i] if i < 2 else arm
         r = _reasons(counts, arm)
         out.append(
             ModelAnalysis(name, _arm_key(sample.n_subjects, arm, role), sum(n for _, n in r), r)
         )
-    return out[0], out[1]
+    return tuple(out)
 
 
 def summarize_consort(
@@ -322,6 +326,6 @@ def summarize_consort(
     return ConsortFlow(
         title=trial.plan.title,
         enrolment=enrol,
-        arms=(arm_flow(0, arms[0]), arm_flow(1, arms[1])),
+        arms=tuple(arm_flow(i, a) for i, a in enumerate(arms)),
         assessed_by=grid.assessed_by,
     )

@@ -25,6 +25,7 @@ import pandas as pd
 
 from trialkit.core.errors import DataError
 from trialkit.data.values import text_values
+from trialkit.specs.comparisons import comparison_label
 from trialkit.summaries.assessment import numbers
 from trialkit.summaries.comparison import (
     smd_categorical,
@@ -87,13 +88,18 @@ class GroupStat:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Between-group comparison of a variable (``level`` set for multi-select options)."""
+    """Between-group comparison of a variable (``level`` set for multi-select options).
+
+    ``comparison`` is ``"g - r"``: group ``g`` compared with the reference group ``r`` (the
+    first group); with more than two groups each group has its own comparisons.
+    """
 
     variable: str
     level: str | None
     smd: float = math.nan
     p_value: float = math.nan
     test: str = "none"
+    comparison: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,11 +134,20 @@ class GroupDescription:
                 return s
         raise KeyError((variable, group, level))
 
-    def comparison(self, variable: str, level: str | None = None) -> Comparison:
+    def comparison(
+        self, variable: str, level: str | None = None, comparison: str | None = None
+    ) -> Comparison:
+        """A variable's comparison (``comparison`` label, default the first group's)."""
         for c in self.comparisons:
             if c.variable == variable and c.level == level:
-                return c
-        raise KeyError((variable, level))
+                if comparison is None or c.comparison == comparison:
+                    return c
+        raise KeyError((variable, level, comparison))
+
+    @property
+    def comparison_labels(self) -> tuple[str, ...]:
+        """The comparisons made, in order (``"group - reference"``)."""
+        return tuple(dict.fromkeys(c.comparison for c in self.comparisons))
 
 
 def sample_skewness(x: np.ndarray) -> float:
@@ -273,20 +288,65 @@ def _multi_select(
     return DescribedVariable(spec.name, spec.label, "multi_select", tuple(labels)), out, tables
 
 
+def _compare(
+    spec: VariableSpec,
+    values: np.ndarray | pd.DataFrame | dict[str, pd.DataFrame],
+    g: pd.Series,
+    pair: tuple[str, str],
+    smd: bool,
+    p_values: bool,
+) -> list[Comparison]:
+    """Group ``pair[1]`` vs the reference ``pair[0]`` for one variable (one row per
+    multi-select option)."""
+    label = comparison_label(pair[1], pair[0])
+    if spec.kind == "continuous":
+        x = np.asarray(values)[: len(g)]
+        x1, x2 = x[(g == pair[0]).to_numpy()], x[(g == pair[1]).to_numpy()]
+        return [
+            Comparison(
+                spec.name,
+                None,
+                smd_continuous(x1, x2) if smd else math.nan,
+                welch_p(x1, x2) if p_values else math.nan,
+                "Welch t-test" if p_values else "none",
+                label,
+            )
+        ]
+    if spec.kind == "categorical":
+        counts = values[list(pair)].to_numpy()  # type: ignore[call-overload]
+        value = smd_categorical(counts[:, 0], counts[:, 1]) if smd else math.nan
+        if counts.shape[0] == 2 and smd:
+            p1, p2 = counts[1] / counts.sum(axis=0)
+            value = smd_proportions(p1, p2)
+        p, test = table_p(counts.T) if p_values else (math.nan, "none")
+        return [Comparison(spec.name, None, value, p, test, label)]
+    out = []
+    for lvl, tab in values.items():  # type: ignore[union-attr]
+        t = tab[list(pair)].to_numpy()
+        tot = t.sum(axis=0)
+        value = (
+            smd_proportions(t[1, 0] / tot[0], t[1, 1] / tot[1]) if smd and tot.all() else math.nan
+        )
+        p, test = table_p(t.T) if p_values else (math.nan, "none")
+        out.append(Comparison(spec.name, lvl, value, p, test, label))
+    return out
+
+
 def describe_groups(
     frame: pd.DataFrame,
     group: pd.Series,
-    order: tuple[str, str],
+    order: tuple[str, ...],
     specs: tuple[VariableSpec, ...],
     *,
     overall: str | None = "Overall",
     smd: bool = True,
     p_values: bool = False,
 ) -> GroupDescription:
-    """Describe ``specs`` in ``frame`` by ``group`` (two groups, in ``order``).
+    """Describe ``specs`` in ``frame`` by ``group`` (two or more groups, in ``order``).
 
-    Comparisons are ``order[1]`` minus ``order[0]``. With ``overall`` set, an extra group of
-    that name pools every row.
+    Comparisons are each later group minus ``order[0]`` (the reference), variable by
+    variable, with two-group tests on the two groups' subjects. With ``overall`` set, an
+    extra group of that name pools every row.
     """
     groups = tuple(order) + ((overall,) if overall else ())
     g = group.astype(object)
@@ -296,42 +356,17 @@ def describe_groups(
     variables: list[DescribedVariable] = []
     stats_out: list[GroupStat] = []
     comps: list[Comparison] = []
-    two = g.isin(order).to_numpy()
+    pairs = [(order[0], other) for other in order[1:]]
     for spec in specs:
+        values: np.ndarray | pd.DataFrame | dict[str, pd.DataFrame]
         if spec.kind == "continuous":
             var, rows, values = _continuous(spec, keyed, key, groups, len(frame))
-            x1 = values[: len(frame)][two & (g == order[0]).to_numpy()]
-            x2 = values[: len(frame)][two & (g == order[1]).to_numpy()]
-            comps.append(
-                Comparison(
-                    spec.name,
-                    None,
-                    smd_continuous(x1, x2) if smd else math.nan,
-                    welch_p(x1, x2) if p_values else math.nan,
-                    "Welch t-test" if p_values else "none",
-                )
-            )
         elif spec.kind == "categorical":
-            var, rows, table = _categorical(spec, keyed, key, groups)
-            counts = table[list(order)].to_numpy()
-            value = smd_categorical(counts[:, 0], counts[:, 1]) if smd else math.nan
-            if counts.shape[0] == 2 and smd:
-                p1, p2 = counts[1] / counts.sum(axis=0)
-                value = smd_proportions(p1, p2)
-            p, test = table_p(counts.T) if p_values else (math.nan, "none")
-            comps.append(Comparison(spec.name, None, value, p, test))
+            var, rows, values = _categorical(spec, keyed, key, groups)
         else:
-            var, rows, tables = _multi_select(spec, keyed, key, groups)
-            for lvl, tab in tables.items():
-                t = tab[list(order)].to_numpy()
-                tot = t.sum(axis=0)
-                value = (
-                    smd_proportions(t[1, 0] / tot[0], t[1, 1] / tot[1])
-                    if smd and tot.all()
-                    else math.nan
-                )
-                p, test = table_p(t.T) if p_values else (math.nan, "none")
-                comps.append(Comparison(spec.name, lvl, value, p, test))
+            var, rows, values = _multi_select(spec, keyed, key, groups)
+        for pair in pairs:
+            comps += _compare(spec, values, g, pair, smd, p_values)
         variables.append(var)
         stats_out.extend(rows)
     group_n = {grp: int(sizes.get(grp, 0)) for grp in groups}
