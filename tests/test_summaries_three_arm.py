@@ -205,3 +205,14 @@ def test_adherence_every_arm(trial):
 def test_reconcile_three_arms_agree(trial):
     flow = summarize_consort(trial)
     assert reconcile(flow, baseline_table(trial), adherence_summary(trial)) == ()
+
+
+def test_trial_summary_lists_every_arm(trial):
+    """trialkit.summarize_trial: one row per arm (control first) with hand-counted N."""
+    import trialkit
+
+    summary = trialkit.summarize_trial(trial)
+    assert tuple(summary.arms["arm"]) == ARMS
+    hand = subjects()["arm"].value_counts()
+    assert summary.arms["n"].tolist() == [int(hand[a]) for a in ARMS]
+    assert summary.n_subjects == len(subjects())

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from trialkit.core.problems import Problem
-from trialkit.data.trial import Trial
+from trialkit.data.trial import Trial, arm_label, arm_order
 
 
 @dataclass(frozen=True)
@@ -59,18 +59,12 @@ def summarize_trial(trial: Trial) -> TrialSummary:
     """
     plan = trial.plan
     arm_col, visit_col = trial.arm_col, trial.visit_col
-    n_arm = (
-        trial.subjects[arm_col]
-        .value_counts(sort=False)
-        .reindex([plan.arms.control, plan.arms.treatment], fill_value=0)
-    )
+    order = list(arm_order(trial))
+    n_arm = trial.subjects[arm_col].astype(str).value_counts().reindex(order, fill_value=0)
     arms = pd.DataFrame(
         {
-            "arm": [plan.arms.control, plan.arms.treatment],
-            "label": [
-                plan.arms.control_label or plan.arms.control,
-                plan.arms.treatment_label or plan.arms.treatment,
-            ],
+            "arm": order,
+            "label": [arm_label(trial, a) for a in order],
             "n": n_arm.to_numpy(dtype=int),
         }
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from trialkit.core.errors import PlanError
 from trialkit.data.adam import AdamSource
 from trialkit.plan.schema import Outcome, Plan
 
@@ -81,3 +82,29 @@ class Trial:
     def label(self, column: str) -> str:
         """Display name of a column."""
         return self.variable_labels.get(column, column)
+
+
+def arm_order(trial: Trial) -> tuple[str, ...]:
+    """Arm values, the control first, then the other arms in the order of the arm column's
+    categories (``(control, treatment)`` in a two-arm trial); the models use the same order.
+    """
+    arms = trial.plan.arms
+    column = trial.subjects[trial.arm_col]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        found = [str(c) for c in column.cat.categories]
+    else:
+        found = sorted(str(c) for c in column.dropna().unique())
+    others = [a for a in found if a != arms.control]
+    if not others and arms.treatment is None:
+        raise PlanError("The plan's [arms] section has no treatment arm value.")
+    return (arms.control, *(others or [str(arms.treatment)]))
+
+
+def arm_label(trial: Trial, arm: str) -> str:
+    """Display name of an arm value."""
+    arms = trial.plan.arms
+    if arm == arms.control and arms.control_label:
+        return arms.control_label
+    if arm == arms.treatment and arms.treatment_label:
+        return arms.treatment_label
+    return arm

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from trialkit.data.trial import Trial
+from trialkit.data.trial import Trial, arm_label, arm_order
 from trialkit.models.ancova import AncovaResult
 from trialkit.models.mmrm import MMRMResult
 from trialkit.specs.comparisons import comparison_label
-from trialkit.summaries.assessment import arm_label, arm_order
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from trialkit.core.errors import DataError, PlanError
-from trialkit.data.trial import Trial
-from trialkit.summaries.assessment import arm_label, arm_order, numbers, subject_arms
+from trialkit.data.trial import Trial, arm_label, arm_order
+from trialkit.summaries.assessment import numbers, subject_arms
 
 
 @dataclass(frozen=True)

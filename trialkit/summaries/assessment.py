@@ -36,32 +36,6 @@ def outcome_column(plan: Plan, outcome: Outcome) -> str:
     return plan.outcome_column(outcome)
 
 
-def arm_order(trial: Trial) -> tuple[str, ...]:
-    """Arm values, the control first, then the other arms in the order of the arm column's
-    categories (``(control, treatment)`` in a two-arm trial); the models use the same order.
-    """
-    arms = trial.plan.arms
-    column = trial.subjects[trial.arm_col]
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        found = [str(c) for c in column.cat.categories]
-    else:
-        found = sorted(str(c) for c in column.dropna().unique())
-    others = [a for a in found if a != arms.control]
-    if not others and arms.treatment is None:
-        raise PlanError("The plan's [arms] section has no treatment arm value.")
-    return (arms.control, *(others or [str(arms.treatment)]))
-
-
-def arm_label(trial: Trial, arm: str) -> str:
-    """Display name of an arm value."""
-    arms = trial.plan.arms
-    if arm == arms.control and arms.control_label:
-        return arms.control_label
-    if arm == arms.treatment and arms.treatment_label:
-        return arms.treatment_label
-    return arm
-
-
 def subject_arms(trial: Trial) -> pd.Series:
     """The arm of every randomised subject as plain strings, indexed by subject id."""
     return trial.subjects[trial.arm_col].astype("string").astype(object)

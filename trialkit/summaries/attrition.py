@@ -39,12 +39,10 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from trialkit.data.trial import Trial
+from trialkit.data.trial import Trial, arm_label, arm_order
 from trialkit.inference.fisher import fisher_test
 from trialkit.specs.comparisons import comparison_label
 from trialkit.summaries.assessment import (
-    arm_label,
-    arm_order,
     assessment_grid,
     count_reasons,
     flag_series,

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from trialkit.core.errors import PlanError
-from trialkit.data.trial import Trial
-from trialkit.summaries.assessment import arm_label, arm_order, outcome_column
+from trialkit.data.trial import Trial, arm_label, arm_order
+from trialkit.summaries.assessment import outcome_column
 from trialkit.summaries.describe import GroupDescription, VariableSpec, describe_groups
 
 OVERALL = "Overall"

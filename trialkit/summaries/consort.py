@@ -28,13 +28,11 @@ from typing import Literal
 
 import pandas as pd
 
-from trialkit.data.trial import Trial
+from trialkit.data.trial import Trial, arm_label, arm_order
 from trialkit.models.accounting import SampleAccounting
 from trialkit.summaries.assessment import (
     NO_REASON,
     AssessmentGrid,
-    arm_label,
-    arm_order,
     assessment_grid,
     count_reasons,
     flag_series,
