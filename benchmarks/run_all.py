@@ -18,7 +18,9 @@ The machine's load average is printed with the figures, and each line also gives
 seconds (user + system) the measurement used: on a shared, overloaded machine the wall
 times grow with the load much more than the CPU times do.
 
-Run: ``python benchmarks/run_all.py [--repeat N] [--quick]`` (``--quick`` skips 100,000 x 8).
+Run: ``python benchmarks/run_all.py [--repeat N] [--quick] [--cli-only]`` (``--quick`` skips
+100,000 x 8; ``--cli-only`` measures only the ``trialkit`` commands). The first lines give the
+versions of Python and of every dependency, the time and the load average.
 """
 
 from __future__ import annotations
@@ -68,17 +70,37 @@ visit_covariates = ["baseline"]
 """
 
 
-def versions() -> str:
-    import numpy
-    import pandas
-    import scipy
-    import statsmodels
+#: Distributions whose versions are printed beside the figures (what ``pip install`` resolved).
+DEPENDENCIES = (
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "rich",
+    "typer",
+    "pyreadstat",
+    "openpyxl",
+    "joblib",
+)
 
-    return (
-        f"python {platform.python_version()}, numpy {numpy.__version__}, "
-        f"pandas {pandas.__version__}, scipy {scipy.__version__}, "
-        f"statsmodels {statsmodels.__version__}"
-    )
+
+def versions() -> str:
+    """``python X, numpy Y, ...``: the interpreter and every installed dependency's version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in DEPENDENCIES:
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} (not installed)")
+    try:
+        trialkit = version("trialkit")
+    except PackageNotFoundError:
+        trialkit = "(not installed)"
+    return f"trialkit {trialkit}, python {platform.python_version()}, " + ", ".join(found)
 
 
 # --- measurements run in a child process -----------------------------------------------
@@ -159,6 +181,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="skip the 100,000 x 8 fit")
+    ap.add_argument(
+        "--cli-only", action="store_true", help="only the command-line targets (no library fits)"
+    )
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -187,6 +212,8 @@ def main() -> None:
     print("wall-clock seconds (best of runs), target, verdict, and the CPU seconds it used")
 
     sizes = [(2_000, 6, 0.3), (20_000, 8, 1.5)] + ([] if args.quick else [(100_000, 8, 8.0)])
+    if args.cli_only:
+        sizes = []
     for n, t, target in sizes:
         r = _child(["mmrm", str(n), str(t), str(args.repeat)])
         what = f"fit_mmrm US+Satterthwaite+LS means+Type III {n:,}x{t}"
@@ -205,9 +232,10 @@ def main() -> None:
         report("trialkit analyze (bundled sample)", secs, 2.5, cpu=cpu)
         secs, cpu = _cli(["--version"], folder, args.repeat)
         report("trialkit --version", secs, 0.3, cpu=cpu)
-        r = _child(["meta", "10000"])
-        report("meta_analysis REML+HKSJ, 10,000 studies", r["seconds"], 2.0, cpu=r["cpu"])
-        report("  peak memory of that process", r["peak_mb"], 500.0, "MB")
+        if not args.cli_only:
+            r = _child(["meta", "10000"])
+            report("meta_analysis REML+HKSJ, 10,000 studies", r["seconds"], 2.0, cpu=r["cpu"])
+            report("  peak memory of that process", r["peak_mb"], 500.0, "MB")
         import numpy as np
 
         _studies(1_000, np.random.default_rng(20261130)).to_csv(folder / "m.csv", index=False)

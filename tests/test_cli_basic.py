@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -161,3 +162,24 @@ def test_summarize_trial_counts(write_trial) -> None:
     assert out.loc[("ders", "0", CONTROL), "pct_missing"] == 0.0
     assert len(summary.outcomes) == 2 * 3 * 2
     assert isinstance(summary.outcomes, pd.DataFrame)
+
+
+def test_main_runs_blas_on_one_thread_unless_the_user_chose(monkeypatch) -> None:
+    """The console script sets OPENBLAS_NUM_THREADS=1 only when no BLAS thread variable is
+    set (the value a user exports is kept)."""
+    import trialkit.cli.app as cli_app
+
+    calls = []
+    monkeypatch.setattr(cli_app, "app", lambda: calls.append(dict(os.environ)))
+    for var in cli_app.BLAS_THREAD_VARIABLES:
+        monkeypatch.setenv(var, "")  # recorded, so teardown restores what was there
+        monkeypatch.delenv(var)
+    cli_app.main()
+    assert calls[-1]["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    cli_app.main()
+    assert calls[-1]["OPENBLAS_NUM_THREADS"] == "2"
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    cli_app.main()
+    assert "OPENBLAS_NUM_THREADS" not in calls[-1]

@@ -253,3 +253,19 @@ def test_sample_report_has_the_estimand_section(cli, tmp_path: Path) -> None:
     assert [e["role"] for e in est["estimators"]] == ["main"] + ["sensitivity"] * 3
     tp = est["estimators"][3]["tipping_point"]
     assert tp["visit"] == "21" and len(tp["tipping_points"]) == 1
+
+
+def test_estimator_sharing_a_tipping_grid_reuses_its_undeltaed_result(write_trial) -> None:
+    """A J2R estimator listed with a J2R tipping-point grid of the same settings reuses the
+    grid's delta = 0 imputation (run once): its numbers are those of J2R computed alone."""
+    j2r = {"name": "J2R", "method": "condmean", "assumption": "JR"}
+    tip = {**j2r, "name": "J2R tipping", "tipping_point": [0, 4, 2]}
+    trial, _ = _trial(write_trial, _estimand_plan(sensitivity=[j2r, tip]))
+    both = analyze_estimand(trial, trial.plan.estimands[0]).estimators
+    trial, _ = _trial(write_trial, _estimand_plan(sensitivity=[j2r]))
+    alone = analyze_estimand(trial, trial.plan.estimands[0]).estimators
+    assert [e.spec.name for e in both] == ["Main", "J2R", "J2R tipping"]
+    assert both[2].tipping is not None and len(both[2].tipping) == 3
+    pd.testing.assert_frame_equal(both[1].differences, alone[1].differences, check_exact=True)
+    pd.testing.assert_frame_equal(both[1].differences, both[2].differences, check_exact=True)
+    assert both[1].n_imputed == alone[1].n_imputed > 0

@@ -256,3 +256,32 @@ def test_html_output_is_the_meta_document(cli, tmp_path):
     assert html.startswith("<!DOCTYPE html>") and "<script" not in html
     assert f"{res['estimate']:.2f} [{res['ci_lower']:.2f}, {res['ci_upper']:.2f}]" in html
     assert "Influence diagnostics (leave-one-out)" in html
+
+
+def test_thousand_study_tables_print_every_study_in_full(cli, tmp_path):
+    """Above 200 rows the studies and influence tables are boxed text (fast), not rich tables;
+    every study still gets its own unwrapped row with the numbers of the result."""
+    rng = np.random.default_rng(20261207)
+    k = 250
+    se = rng.uniform(0.1, 0.5, k)
+    studies = pd.DataFrame(
+        {"study": [f"S{i:03d}" for i in range(k)], "yi": 0.3 + rng.normal(0, 0.3, k), "se": se}
+    )
+    path = tmp_path / "many.csv"
+    studies.to_csv(path, index=False)
+    r = cli("meta", path, "--measure", "generic", "--method", "REML")
+    assert r.exit_code == 0, r.output
+    res = trialkit.meta_analysis(studies, measure="generic", method="REML")
+    table = res.studies
+    inf, loo = res.influence(), res.leave_one_out()
+    lines = r.output.splitlines()
+    for i, name in enumerate(table["study"]):
+        rows = [ln for ln in lines if ln.startswith(f"│ {name} ")]
+        assert len(rows) == 2, name  # one in the studies table, one in the influence table
+        s = table.iloc[i]
+        assert f"{s['yi']:.2f} [{s['ci_lower']:.2f}, {s['ci_upper']:.2f}]" in rows[0]
+        assert f"{s['weight']:.1f}%" in rows[0]
+        lo = loo.iloc[i]
+        assert f"{lo['estimate']:.2f} [{lo['ci_lower']:.2f}, {lo['ci_upper']:.2f}]" in rows[1]
+        assert f"{inf.iloc[i]['cook_d']:.3f}" in rows[1]
+        assert all(row.rstrip().endswith("│") for row in rows)

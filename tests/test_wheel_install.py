@@ -1,12 +1,22 @@
 """An installed wheel carries the example data and runs from any directory (issue 9, section 4).
 
 The wheel is built from a copy of the source tree (``pip wheel --no-deps --no-build-isolation``,
-so no network is needed and the checkout is left alone) and installed with ``--no-index
---no-deps`` into a fresh virtual environment. The fresh environment sees the already installed
-dependencies (pandas, scipy, ...) through a ``.pth`` file listing this interpreter's
-site-packages; trialkit itself comes only from the wheel (checked). Then, from ``/``:
-``trialkit analyze`` (the bundled synthetic sample), ``trialkit meta --example`` and
-``trialkit analyze --plan`` on the bundled real trial (acupuncture). Takes ~30-60 s.
+so no network is needed and the checkout is left alone) and installed into a fresh virtual
+environment, without the network (``--no-index``):
+
+* with ``TRIALKIT_WHEELHOUSE`` set (folders of wheels, separated by ``os.pathsep``; ``.ci/run``
+  fills one with ``pip download`` while it has PyPI), the wheel is installed with its
+  dependencies resolved from those wheels only: an honest fresh install, and the test checks
+  that pandas, SciPy, ... are imported from the fresh environment;
+* without it, pip cannot install the dependencies offline (this machine has no wheels of, for
+  example, pandas 3.1 or pyreadstat, and pip keeps no cache of them), so the wheel alone is
+  installed (``--no-deps``) and the fresh environment sees this interpreter's dependencies
+  through a ``.pth`` file listing its site-packages. trialkit itself still comes only from the
+  wheel (checked), which is what the bundled-data check needs.
+
+Then, from ``/``: ``trialkit analyze`` (the bundled synthetic sample), ``trialkit meta
+--example`` and ``trialkit analyze --plan`` on the bundled real trial (acupuncture). Takes
+~30-60 s (plus the dependency install with a wheelhouse).
 """
 
 from __future__ import annotations
@@ -63,13 +73,31 @@ def test_wheel_runs_the_examples_from_root(tmp_path: Path) -> None:
     made = run([sys.executable, "-m", "venv", venv], tmp_path, env)
     assert made.returncode == 0, made.stderr
     python, trialkit_exe = venv / "bin" / "python", venv / "bin" / "trialkit"
-    pip = run([python, "-m", "pip", "install", "--no-index", "--no-deps", wheel], tmp_path, env)
+    wheelhouse = [d for d in os.environ.get("TRIALKIT_WHEELHOUSE", "").split(os.pathsep) if d]
+    links = [f"--find-links={d}" for d in wheelhouse]
+    pip = run(
+        [python, "-m", "pip", "install", "--no-index", *(links or ["--no-deps"]), wheel],
+        tmp_path,
+        env,
+    )
     assert pip.returncode == 0, pip.stdout[-3000:] + pip.stderr[-3000:]
     purelib = run(
         [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], ROOT_DIR, env
     )
     fresh_site = Path(purelib.stdout.strip())
-    (fresh_site / "_outer_dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    if wheelhouse:  # the dependencies too must come from the fresh environment
+        names = "numpy, pandas, scipy, rich, typer, matplotlib, pyreadstat"
+        deps = run(
+            [python, "-c", f"import {names}; print(*(m.__file__ for m in ({names})), sep=' ')"],
+            ROOT_DIR,
+            env,
+        )
+        assert deps.returncode == 0, deps.stderr
+        assert all(Path(f).is_relative_to(fresh_site) for f in deps.stdout.split()), deps.stdout
+    else:  # no wheels of the dependencies offline: see the module docstring
+        (fresh_site / "_outer_dependencies.pth").write_text(
+            "\n".join(site.getsitepackages()) + "\n"
+        )
 
     where = run(
         [python, "-c", "import trialkit; from trialkit.data.bundled import sample_dir; "

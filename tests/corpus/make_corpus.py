@@ -124,6 +124,9 @@ def main() -> None:
     pd.DataFrame({"study": ["Only trial"], "yi": [0.3], "se": [0.1]}).to_csv(
         HERE / "meta_one.csv", index=False
     )
+    (HERE / "meta_repeated_header.csv").write_text(
+        "study,yi,se,note,note\nA,0.3,0.1,first,second\nB,0.5,0.1,,\nC,0.2,0.2,,\n"
+    )
 
 
 if __name__ == "__main__":

@@ -144,12 +144,18 @@ def analyze_estimand(
     covs, vcovs = covariates_for(trial, base_name)
     attributes = _attributes(trial, spec, events)
     run = execution or Execution()
-    results: list[EstimatorResult] = []
-    for est in spec.estimators:
+    # Tipping-point estimators run first: their delta = 0 result is the result of an
+    # estimator with the same imputation settings and no delta, which then reuses it.
+    shared: dict[tuple[object, ...], object] = {}
+    order = sorted(range(len(spec.estimators)), key=lambda i: not spec.estimators[i].deltas)
+    done: dict[int, EstimatorResult] = {}
+    for i in order:
+        est = spec.estimators[i]
         if say is not None:
             say(f"Estimand {spec.name}: {est.name} ({estimator_label(est)})")
-        results.append(_run(trial, spec, est, frame, events, covs, vcovs, base_name, run))
-    return EstimandResult(spec, attributes, events, tuple(results), int(in_pop.sum()))
+        done[i] = _run(trial, spec, est, frame, events, covs, vcovs, base_name, run, shared)
+    results = tuple(done[i] for i in range(len(spec.estimators)))
+    return EstimandResult(spec, attributes, events, results, int(in_pop.sum()))
 
 
 def _apply_strategies(
@@ -238,13 +244,14 @@ def _run(
     vcovs: list[str],
     base_name: str,
     run: Execution,
+    shared: dict[tuple[object, ...], object],
 ) -> EstimatorResult:
     label = estimator_label(est)
     empty = pd.DataFrame(columns=ESTIMATE_COLUMNS)
     try:
         if est.method == "mmrm":
             return _run_mmrm(trial, spec, est, frame, covs, vcovs, base_name, label)
-        return _run_imputation(trial, spec, est, frame, events, covs, vcovs, label, run)
+        return _run_imputation(trial, spec, est, frame, events, covs, vcovs, label, run, shared)
     except SchedulerError:
         raise
     except TrialkitError as exc:
@@ -273,7 +280,21 @@ def _run_mmrm(trial, spec, est, frame, covs, vcovs, base_name, label) -> Estimat
     return EstimatorResult(est, label, d, n_subjects=fit.n_subjects, notes=notes)
 
 
-def _run_imputation(trial, spec, est, frame, events, covs, vcovs, label, run) -> EstimatorResult:  # type: ignore[no-untyped-def]
+def _run_imputation(
+    trial: Trial,
+    spec: EstimandSpec,
+    est: EstimatorSpec,
+    frame: pd.DataFrame,
+    events: pd.DataFrame,
+    covs: list[str],
+    vcovs: list[str],
+    label: str,
+    run: Execution,
+    shared: dict[tuple[object, ...], object],
+) -> EstimatorResult:
+    """Impute and analyse (or run the tipping-point grid). ``shared`` maps the imputation
+    settings to the undeltaed result already computed with them (imputation is
+    deterministic given its settings and seed), so that it is not computed twice."""
     from trialkit.imputation import impute_and_analyse, tipping_point
 
     plan = trial.plan
@@ -304,20 +325,25 @@ def _run_imputation(trial, spec, est, frame, events, covs, vcovs, label, run) ->
         timeout=run.timeout,
         progress=run.progress,
     )
+    key = (kwargs["spec"], assumption)
     if est.deltas:
         tp = tipping_point(
             frame, deltas=np.asarray(est.deltas), target_visit=spec.visits[-1], **kwargs
         )
         res = tp.base
+        shared.setdefault(key, res)
         tipping, points, tvis = tp.table, tp.tipping_points, tp.visit
     else:
-        delta = None
+        tipping, points, tvis = None, (), None
         if est.delta:
             from trialkit.imputation import delta_shift
 
             delta = delta_shift(est.delta, arms=[plan.arms.treatment])
-        res = impute_and_analyse(frame, delta=delta, **kwargs)
-        tipping, points, tvis = None, (), None
+            res = impute_and_analyse(frame, delta=delta, **kwargs)
+        else:
+            if key not in shared:
+                shared[key] = impute_and_analyse(frame, **kwargs)
+            res = shared[key]
     d = res.differences
     d = d[d["visit"].astype(str).isin(spec.visits)][ESTIMATE_COLUMNS].reset_index(drop=True)
     return EstimatorResult(

@@ -18,11 +18,11 @@ from rich.text import Text
 
 from trialkit.analysis import TrialAnalysis, analyze_trial
 from trialkit.cli.app import app
+from trialkit.cli.errors import load_trial
 from trialkit.cli.progress import step_progress
 from trialkit.core.errors import ModelError
 from trialkit.core.outputs import Output, check_outputs, writing
 from trialkit.core.parallel import Execution
-from trialkit.data.bundled import trial_or_sample
 from trialkit.report.build import build_document
 from trialkit.report.document import Document
 from trialkit.report.terminal import TerminalRenderer
@@ -97,14 +97,15 @@ def analyze_command(
     }
     err = Console(stderr=True)
     with step_progress(err, "Reading the data") as (step, tick):
-        trial = trial_or_sample(data, plan)
+        trial = load_trial(data, plan, err)
+        inputs = trial.input_files(data)
         check_outputs(
             [
                 Output(kind, path, folder=fmt in ("csv", "figures"))
                 for kind, (path, fmt) in outputs.items()
                 if path is not None
             ],
-            trial.input_files(data),
+            inputs,
         )
         if scheduler is not None and not trial.plan.estimands:
             err.print(
@@ -117,7 +118,7 @@ def analyze_command(
         for kind, (path, fmt) in outputs.items():
             if path is not None:
                 step(f"Writing the {kind}")
-                _write(analysis, document, fmt, path, kind, figures_dir)
+                _write(analysis, document, fmt, path, kind, figures_dir, inputs)
     TerminalRenderer().render(document, Console())
     for kind, (path, _) in outputs.items():
         if path is not None:
@@ -145,10 +146,12 @@ def _write(
     path: Path,
     kind: str,
     figures_dir: Path | None,
+    inputs: list[Path],
 ) -> None:
     """Write one output from the one report document (figures are drawn from the analysis);
     renderers are imported lazily so the terminal report alone never loads matplotlib. The
-    Markdown report links the PNG figures when they are written too."""
+    Markdown report links the PNG figures when they are written too. Folder writers refuse
+    to write a file that is one of ``inputs``."""
     with writing(kind, path):
         if fmt == "html":
             from trialkit.report.figures import svg_figures
@@ -170,7 +173,7 @@ def _write(
         elif fmt == "csv":
             from trialkit.report.csv_report import write_csv_tables
 
-            write_csv_tables(document, path)
+            write_csv_tables(document, path, inputs)
         elif fmt == "docx":
             from trialkit.report.docx_report import write_docx
             from trialkit.report.figures import png_figures
@@ -183,7 +186,7 @@ def _write(
         elif fmt == "figures":
             from trialkit.report.figures import write_figures
 
-            write_figures(analysis, path)
+            write_figures(analysis, path, inputs=inputs)
         else:
             from trialkit.report.csv_report import write_effects
 

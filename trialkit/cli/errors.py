@@ -8,6 +8,8 @@ sentence; then the process exits with ``error.exit_code`` and no traceback.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -17,6 +19,8 @@ from trialkit.core.errors import TrialkitError
 
 if TYPE_CHECKING:  # rich is imported when an error is printed, not at start-up
     from rich.console import Console
+
+    from trialkit.data.trial import Trial
 
 
 def error_console() -> Console:
@@ -38,6 +42,26 @@ def report_error(err: TrialkitError, console: Console | None = None) -> None:
 
         print_blocks([problems_table(report)], console)
     console.print(Text(f"Error: {err}", style="bold red"), soft_wrap=True)
+
+
+def report_warnings(problems: Iterable[object], console: Console | None = None) -> None:
+    """Print each warning of a data check (a :class:`~trialkit.core.problems.Problem`) as one
+    line ``Warning: ...`` on stderr, so that a run never hides what its check found."""
+    from rich.text import Text
+
+    console = console or error_console()
+    for p in problems:
+        console.print(Text(f"Warning: {getattr(p, 'message', p)}", style="yellow"), soft_wrap=True)
+
+
+def load_trial(data: Path | None, plan: Path | None, console: Console | None = None) -> Trial:
+    """:func:`~trialkit.data.bundled.trial_or_sample`, printing the data check's warnings (on
+    ``console``, by default a new one on stderr)."""
+    from trialkit.data.bundled import trial_or_sample
+
+    trial = trial_or_sample(data, plan)
+    report_warnings(trial.warnings, console)
+    return trial
 
 
 class TrialkitGroup(TyperGroup):

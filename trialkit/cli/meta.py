@@ -129,6 +129,6 @@ def meta_command(
         from trialkit.report.meta_figures import write_figures
 
         with writing("figures", figures_dir):
-            written = write_figures(run, figures_dir)
+            written = write_figures(run, figures_dir, [studies])
         for p in written:
             console.print(f"Wrote {p}")

@@ -218,7 +218,7 @@ def power_command(
         if figures_dir is not None:
             from trialkit.report.power_figures import write_power_figures
 
-            for p in write_power_figures(run, figures_dir):
+            for p in write_power_figures(run, figures_dir, inputs):
                 err.print(f"Wrote the figure: {p}")
     except OSError as exc:
         raise TrialkitError(f"Cannot write the power report: {exc.strerror or exc}.") from exc
@@ -233,12 +233,12 @@ def _design_from_trial(data: Path | None, plan: Path | None, arm: str | None) ->
     """A design whose correlation, SD and retention come from the fitted primary MMRM
     (the comparison of ``arm``, default the first treatment arm, with the control)."""
     from trialkit.analysis.runner import analyze_outcomes
-    from trialkit.data.bundled import trial_or_sample
+    from trialkit.cli.errors import load_trial
     from trialkit.errors import ModelError, TrialkitError
     from trialkit.power.design_file import PowerDesign
     from trialkit.specs.comparisons import comparison_label
 
-    trial = trial_or_sample(data, plan)
+    trial = load_trial(data, plan)
     primary = trial.plan.primary
     result = analyze_outcomes(trial, (primary,))[0]
     if result.mmrm is None:

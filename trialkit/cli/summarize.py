@@ -13,8 +13,8 @@ from rich.console import Console
 
 from trialkit.analysis import consort_with_models
 from trialkit.cli.app import app
+from trialkit.cli.errors import load_trial
 from trialkit.core.outputs import Output, check_outputs, writing
-from trialkit.data.bundled import trial_or_sample
 from trialkit.report.build_summaries import (
     adherence_blocks,
     attrition_blocks,
@@ -59,7 +59,7 @@ def consort_command(
 
     The analysis boxes show the subjects each model of the primary outcome actually used.
     """
-    trial = trial_or_sample(data, plan)
+    trial = load_trial(data, plan)
     diagrams = {"SVG diagram": svg, "PNG diagram": png}
     check_outputs(
         [Output(kind, path) for kind, path in diagrams.items() if path is not None],
@@ -94,7 +94,7 @@ def baseline_command(
     ] = False,
 ) -> None:
     """Baseline characteristics (Table 1) by arm and overall."""
-    trial = trial_or_sample(data, plan)
+    trial = load_trial(data, plan)
     summary = baseline_summary(trial, p_values=p_values, median_iqr=median_iqr)
     print_blocks([baseline_table(summary)], Console())
 
@@ -104,12 +104,12 @@ def attrition_command(
     data: DataArg = None, plan: PlanOpt = None, assessed_by: AssessedOpt = None
 ) -> None:
     """Follow-up per visit, reasons, missing-data patterns and differential attrition."""
-    trial = trial_or_sample(data, plan)
+    trial = load_trial(data, plan)
     print_blocks(attrition_blocks(attrition_summary(trial, assessed_by=assessed_by)), Console())
 
 
 @app.command("adherence")
 def adherence_command(data: DataArg = None, plan: PlanOpt = None) -> None:
     """Sessions attended per arm and the share meeting the plan's threshold."""
-    trial = trial_or_sample(data, plan)
+    trial = load_trial(data, plan)
     print_blocks(adherence_blocks(adherence_summary(trial)), Console())

@@ -4,8 +4,9 @@ Every command that writes files (``analyze``, ``consort``, ``meta``) describes i
 :class:`Output` and calls :func:`check_outputs` before any work, so that a bad path fails at
 once with one sentence: an output that is an input file (the data, the plan, the study
 file) is refused; a file output needs an existing folder and must not be a folder; a folder
-output must not be a file. :func:`writing` turns an ``OSError`` met while writing into the
-same kind of sentence.
+output must not be a file, and the writer of a folder checks every file it will write there
+with :func:`check_not_inputs` before writing the first. :func:`writing` turns an
+``OSError`` met while writing into the same kind of sentence.
 """
 
 from __future__ import annotations
@@ -50,12 +51,7 @@ def check_outputs(outputs: Iterable[Output], inputs: Iterable[Path | None]) -> N
     sources = [Path(p) for p in inputs if p is not None]
     for out in outputs:
         path = Path(out.path)
-        for src in sources:
-            if _same(path, src):
-                raise DataError(
-                    f"Refusing to write the {out.kind} to {path}: it is the input file "
-                    f"{src.name}, which would be overwritten; choose another path."
-                )
+        check_not_inputs(out.kind, [path], sources)
         if out.folder:
             if path.exists() and not path.is_dir():
                 raise DataError(
@@ -71,6 +67,22 @@ def check_outputs(outputs: Iterable[Output], inputs: Iterable[Path | None]) -> N
         if not parent.is_dir():
             what = "is a file, not a folder" if parent.exists() else "does not exist"
             raise DataError(f"Cannot write the {out.kind} to {path}: the folder {parent} {what}.")
+
+
+def check_not_inputs(kind: str, paths: Iterable[Path], inputs: Iterable[Path | None]) -> None:
+    """Raise :class:`DataError` if any of ``paths`` (files about to be written) is an input.
+
+    Writers of a folder (CSV tables, figures) call this with every file they will write
+    there, before writing the first, so that a folder holding an input is never written over.
+    """
+    sources = [Path(p) for p in inputs if p is not None]
+    for path in paths:
+        for src in sources:
+            if _same(Path(path), src):
+                raise DataError(
+                    f"Refusing to write the {kind} to {path}: it is the input file "
+                    f"{src.name}, which would be overwritten; choose another path."
+                )
 
 
 @contextmanager

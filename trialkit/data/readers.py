@@ -211,17 +211,46 @@ def text_header(path: Path, sep: str | None = ",") -> list[str]:
     return [str(h).strip() for h in first.iloc[0].tolist()] if len(first) else []
 
 
+def rename_repeated(header: list[str], source: str) -> tuple[list[str], tuple[str, ...]]:
+    """Unique column names for a header row that repeats names, and a note per repeated name.
+
+    The first copy of a name keeps it; later copies become ``name.1``, ``name.2``, ... (as
+    ``pandas.read_csv`` names them, skipping names the header already has). Each note says
+    so: ``"<source> has 2 columns named 'age'; the first is read as 'age' and the others as
+    'age.1'."``
+    """
+    taken = set(header)
+    names: list[str] = []
+    copies: dict[str, list[str]] = {}
+    for h in header:
+        if h not in copies:
+            copies[h] = []
+            names.append(h)
+            continue
+        i = len(copies[h]) + 1
+        while f"{h}.{i}" in taken:
+            i += 1
+        new = f"{h}.{i}"
+        taken.add(new)
+        copies[h].append(new)
+        names.append(new)
+    notes = tuple(
+        f"{source} has {len(c) + 1} columns named '{h}'; the first is read as '{h}' and the "
+        f"others as {', '.join(map(repr, c))}."
+        for h, c in copies.items()
+        if c
+    )
+    return names, notes
+
+
 def _repeated_header_notes(path: Path, fmt: str, df: pd.DataFrame) -> tuple[str, ...]:
-    """A note per header name a text file repeats (read_csv renames copies 'x.1', 'x.2')."""
+    """A note per header name a text file repeats; the copies are renamed 'x.1', 'x.2'."""
     header = text_header(path, sep="\t" if fmt == "tsv" else ",")
-    notes = []
-    for name in dict.fromkeys(h for h in header if header.count(h) > 1):
-        copies = [c for c in df.columns if c.startswith(f"{name}.") and c not in header]
-        notes.append(
-            f"Data file {path.name} has {header.count(name)} columns named '{name}'; the first "
-            f"is read as '{name}' and the others as {', '.join(map(repr, copies))}."
-        )
-    return tuple(notes)
+    if len(header) != len(df.columns) or len(set(header)) == len(header):
+        return ()
+    names, notes = rename_repeated(header, f"Data file {path.name}")
+    df.columns = names
+    return notes
 
 
 _Read = tuple[pd.DataFrame, dict[str, str], dict[str, dict[Any, str]]]
@@ -280,11 +309,14 @@ def _read_parquet(path: Path) -> _Read:
     return pd.read_parquet(path, engine="pyarrow"), {}, {}
 
 
-def _read_pyreadstat(
-    reader: Callable[..., tuple[pd.DataFrame, Any]], **options: Any
-) -> Callable[[Path], _Read]:
+def _read_pyreadstat(name: str, **options: Any) -> Callable[[Path], _Read]:
+    """A reader through ``pyreadstat.<name>`` (pyreadstat is imported on first use: it costs
+    start-up time that CSV users need not pay)."""
+
     def read(path: Path) -> _Read:
-        df, meta = reader(str(path), **options)
+        import pyreadstat
+
+        df, meta = getattr(pyreadstat, name)(str(path), **options)
         var_labels = {str(k): str(v) for k, v in (meta.column_names_to_labels or {}).items() if v}
         val_labels = {str(k): dict(v) for k, v in (meta.variable_value_labels or {}).items()}
         # SPSS/Stata store an empty string for a blank text cell: make it missing, as in CSV
@@ -322,23 +354,15 @@ def _strip_text(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# user_missing=False turns every value the file declares missing into NaN (SPSS missing values
+# and ranges; Stata/SAS special missing values .a-.z). XPORT has no such values.
 _READERS: dict[str, Callable[[Path], _Read]] = {
     "csv": _read_csv,
     "tsv": _read_tsv,
     "xlsx": _read_xlsx,
     "parquet": _read_parquet,
+    "spss": _read_pyreadstat("read_sav", user_missing=False),
+    "stata": _read_pyreadstat("read_dta", user_missing=False),
+    "sas7bdat": _read_pyreadstat("read_sas7bdat", user_missing=False),
+    "xport": _read_pyreadstat("read_xport"),
 }
-
-
-def _register_pyreadstat() -> None:
-    import pyreadstat
-
-    # user_missing=False turns every value the file declares missing into NaN (SPSS missing
-    # values and ranges; Stata/SAS special missing values .a-.z). XPORT has no such values.
-    _READERS["spss"] = _read_pyreadstat(pyreadstat.read_sav, user_missing=False)
-    _READERS["stata"] = _read_pyreadstat(pyreadstat.read_dta, user_missing=False)
-    _READERS["sas7bdat"] = _read_pyreadstat(pyreadstat.read_sas7bdat, user_missing=False)
-    _READERS["xport"] = _read_pyreadstat(pyreadstat.read_xport)
-
-
-_register_pyreadstat()

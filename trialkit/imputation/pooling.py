@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.optimize
-from scipy import stats
+from scipy import special
 
 
 def barnard_rubin_df(v_com: float, var_b: float, var_t: float, m: int) -> float:
@@ -62,9 +62,10 @@ def jackknife_se(est_jack: np.ndarray) -> np.ndarray:
 
 def interval(est: float, se: float, df: float, alpha: float) -> tuple[float, float, float]:
     """Two-sided CI and p-value from a t (finite df) or normal (infinite df) reference."""
-    dist = stats.norm if not np.isfinite(df) else stats.t(df)
-    q = float(dist.ppf(1 - alpha / 2))
-    p = float(2 * dist.sf(abs(est / se))) if se > 0 else float("nan")
+    # scipy.special's t (and, for infinite df, normal) quantile and tail: as scipy.stats.t,
+    # without importing scipy.stats
+    q = float(special.stdtrit(df, 1 - alpha / 2))
+    p = float(2 * special.stdtr(df, -abs(est / se))) if se > 0 else float("nan")
     return est - q * se, est + q * se, p
 
 

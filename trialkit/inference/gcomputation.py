@@ -41,8 +41,9 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
-from scipy.special import expit
+from scipy.special import expit, ndtr, ndtri
+
+from trialkit.inference.sandwich import hc_covariance
 
 
 class NotEstimable(Exception):
@@ -119,14 +120,7 @@ def coefficient_covariance(X: np.ndarray, y: np.ndarray, fit: LogisticFit, kind:
         return fit.cov
     w = fit.mu * (1 - fit.mu)
     bread = np.linalg.inv(X.T @ (X * w[:, None]))
-    r2 = (y - fit.mu) ** 2
-    n, k = X.shape
-    if kind in ("HC2", "HC3"):
-        h = w * np.einsum("ij,jk,ik->i", X, bread, X)
-        r2 = r2 / (1 - h) ** (1 if kind == "HC2" else 2)
-    meat = X.T @ (X * r2[:, None])
-    V = bread @ meat @ bread
-    return V * n / (n - k) if kind == "HC1" else V
+    return hc_covariance(X, y - fit.mu, bread, kind, weights=w)
 
 
 def ge_covariance(P: np.ndarray, designs: list[np.ndarray], cov_beta: np.ndarray) -> np.ndarray:
@@ -191,7 +185,7 @@ def contrast_rows(
     (ratios on the log scale).
     """
     pt, pc = risks[treatment], risks[control]
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = float(ndtri(1 - alpha / 2))  # normal quantile (scipy.stats.norm.ppf)
     odds_t, odds_c = pt / (1 - pt), pc / (1 - pc)
 
     def se(g_c: float, g_t: float) -> float:
@@ -233,5 +227,5 @@ def _row(
         "ci_lower": float(lo),
         "ci_upper": float(hi),
         "z_value": float(zval),
-        "p_value": float(2 * stats.norm.sf(abs(zval))),
+        "p_value": float(2 * ndtr(-abs(zval))),  # 2 x norm.sf(|z|)
     }

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from trialkit.core.errors import DataError
-from trialkit.data.readers import text_header
+from trialkit.data.readers import rename_repeated, text_header
 
 __all__ = ["StudyFile", "read_study_file", "analysis_groups", "AUTO_BY", "LABEL_SEP"]
 
@@ -31,12 +31,14 @@ _NA = {"keep_default_na": False, "na_values": [""]}
 
 
 class StudyFile:
-    """A study-level table with the name used in messages and the header-row offset."""
+    """A study-level table with the name used in messages, the header-row offset and notes
+    on how it was read (such as a repeated column name)."""
 
-    def __init__(self, data: pd.DataFrame, source: str) -> None:
+    def __init__(self, data: pd.DataFrame, source: str, notes: tuple[str, ...] = ()) -> None:
         self.data = data
         self.source = source
         self.row_offset = ROW_OFFSET
+        self.notes = notes
 
 
 def read_study_file(path: str | Path, sheet: str | int | None = None) -> StudyFile:
@@ -66,19 +68,18 @@ def read_study_file(path: str | Path, sheet: str | int | None = None) -> StudyFi
     except (ValueError, OSError, pd.errors.ParserError, UnicodeDecodeError, csv.Error) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"Cannot read the study file {path.name!r}: {first}.") from None
+    header = [str(c).strip().lower() for c in data.columns]
     if suffix not in (".xlsx", ".xlsm", ".xls"):
-        # read_csv renames a repeated header 'yi' to 'yi.1': check the header as written
-        header = text_header(path, "\t" if suffix in (".tsv", ".tab") else None)
-        if len(header) == len(data.columns):
-            data.columns = header
-    data = data.rename(columns=lambda c: str(c).strip().lower())
-    dup = data.columns[data.columns.duplicated()]
-    if len(dup):
-        raise DataError(f"The study file {path.name!r} has the column {dup[0]!r} twice.")
+        # read_csv renames a repeated header 'yi' to 'yi.1': start from the header as written
+        written = text_header(path, "\t" if suffix in (".tsv", ".tab") else None)
+        if len(written) == len(header):
+            header = [h.lower() for h in written]
+    names, notes = rename_repeated(header, f"The study file {path.name!r}")
+    data.columns = names
     data = data.dropna(how="all")
     if data.empty:
         raise DataError(f"The study file {path.name!r} holds no studies.")
-    return StudyFile(data, f"{path.name!r}")
+    return StudyFile(data, f"{path.name!r}", notes)
 
 
 def analysis_groups(

@@ -48,6 +48,7 @@ class MetaRun:
     preset_description: str
     prepost_r: float
     items: tuple[MetaItem, ...]
+    notes: tuple[str, ...] = ()  # how the study file was read (e.g. a repeated column name)
 
 
 def _item(label, data, subgroup, options, exclude, flag_outliers, source) -> MetaItem:
@@ -157,4 +158,5 @@ def run_meta(
         preset_description=get_preset(preset).description if preset else "",
         prepost_r=prepost_r,
         items=items,
+        notes=f.notes,
     )

@@ -5,7 +5,8 @@ At visit :math:`v`, on the subjects with the outcome, baseline and covariates ob
 .. math::  y_{iv} = \beta_0 + \sum_{a \ne \mathrm{control}} \Delta_a\,[\mathrm{arm}_i = a]
            + \gamma\,\mathrm{baseline}_i + \delta'z_i + \varepsilon_i,
 
-fitted by OLS (statsmodels) to all :math:`k \ge 2` arms at once, so the residual variance is
+fitted by OLS (statsmodels ``OLS``, through :func:`ols`) to all
+:math:`k \ge 2` arms at once, so the residual variance is
 pooled over the arms. Differences between arms (each arm minus the control, all pairs, or
 given pairs) are contrasts of LS means. With a numeric dose :math:`d_i` the dose-response
 trend is :math:`\hat\theta` in the same model with the dose in place of the arm factor,
@@ -30,7 +31,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from statsmodels.regression.linear_model import OLS, RegressionResults
 
 from trialkit.core.errors import ModelError
 from trialkit.core.results import ReadOnlyResult
@@ -167,7 +167,7 @@ def fit_ancova(
     pairs: tuple[tuple[str, str], ...] = ()
     for v in visits:
         try:
-            design, ols = _fit_visit(
+            design, fitted = _fit_visit(
                 data, str(v), outcome, arm, control, visit, subject, covs, robust, dose
             )
         except ModelError as exc:
@@ -176,7 +176,7 @@ def fit_ancova(
         if arms is None:
             arms = design.arms
             pairs = pairs_for(arms, comparisons)
-        engine = _engine(ols, design.n_obs, design.k, alpha)
+        engine = _engine(fitted, design.n_obs, design.k, alpha)
         L, labels = design.lsmean_rows(lsmeans_weights)
         labels["visit"] = str(v)
         parts["lsm"].append(engine.table(L, labels))
@@ -222,10 +222,12 @@ def fit_ancova(
     )
 
 
-def _engine(ols: RegressionResults, n_obs: int, rank: int, alpha: float) -> ContrastEngine:
-    cov = np.asarray(ols.cov_params())
+def _engine(
+    fitted: tuple[np.ndarray, np.ndarray], n_obs: int, rank: int, alpha: float
+) -> ContrastEngine:
+    beta, cov = fitted
     return ContrastEngine(
-        beta=np.asarray(ols.params),
+        beta=beta,
         vcov=cov,
         phi=cov,
         df_method="residual",
@@ -250,9 +252,8 @@ def _term_tests(design: Design, engine: ContrastEngine, v: str) -> pd.DataFrame:
 def _trend(design: Design, robust: str | None, alpha: float) -> pd.DataFrame:
     """The dose coefficient of ``outcome ~ dose + covariates`` on the same rows."""
     trend = design.trend_design()
-    ols = OLS(trend.y, trend.X).fit(cov_type=robust or "nonrobust")
     L, labels = trend.trend_rows()
-    return _engine(ols, trend.n_obs, trend.k, alpha).table(L, labels)
+    return _engine(ols(trend.y, trend.X, robust), trend.n_obs, trend.k, alpha).table(L, labels)
 
 
 def _fit_visit(
@@ -266,7 +267,7 @@ def _fit_visit(
     covs: list[str],
     robust: str | None,
     dose: Dose | None = None,
-) -> tuple[Design, RegressionResults]:
+) -> tuple[Design, tuple[np.ndarray, np.ndarray]]:
     """OLS at one visit; ModelError when that visit cannot identify the model."""
     at_visit = data[data[visit].astype(str) == v]
     estimable_visits(at_visit, outcome=outcome, arm=arm, visit=visit, visits=[v])
@@ -293,5 +294,20 @@ def _fit_visit(
     )
     check_sample(design.sample, outcome, design.n_obs, design.k)
     check_residuals(design.y, design.X, outcome)
-    ols = OLS(design.y, design.X).fit(cov_type=robust or "nonrobust")
-    return design, ols
+    return design, ols(design.y, design.X, robust)
+
+
+def ols(y: np.ndarray, X: np.ndarray, robust: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    r"""Least-squares coefficients and their covariance, from statsmodels ``OLS``.
+
+    :math:`\hat\beta = X^+ y`; the covariance is :math:`\hat\sigma^2 (X'X)^{-1}` with
+    :math:`\hat\sigma^2 = \mathrm{RSS}/(n-k)`, or the ``robust`` (``"HC0"``-``"HC3"``)
+    sandwich.
+
+    Validated against: R ``lm`` + ``sandwich::vcovHC`` (tests/reference/ancova_trial2, 1e-9).
+    """
+    # statsmodels is imported on use: it costs ~0.5 s at start-up for commands without a model
+    from statsmodels.regression.linear_model import OLS
+
+    fit = OLS(y, X).fit(cov_type=robust or "nonrobust")
+    return np.asarray(fit.params), np.asarray(fit.cov_params())

@@ -9,8 +9,10 @@ document.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+from trialkit.core.outputs import check_not_inputs
 from trialkit.report.document import Document
 from trialkit.report.spreadsheet import write_csv
 
@@ -29,9 +31,16 @@ class CsvRenderer:
         return paths
 
 
-def write_csv_tables(document: Document, directory: str | Path) -> list[Path]:
-    """Write every dataset to ``directory/<name>.csv``; return the paths."""
-    return CsvRenderer().render(document, directory)
+def write_csv_tables(
+    document: Document, directory: str | Path, inputs: Sequence[Path] = ()
+) -> list[Path]:
+    """Write every dataset to ``directory/<name>.csv``; return the paths.
+
+    No file is written if one of them would be one of ``inputs`` (a DataError says which).
+    """
+    out = Path(directory)
+    check_not_inputs("CSV tables", [out / f"{d.name}.csv" for d in document.datasets], inputs)
+    return CsvRenderer().render(document, out)
 
 
 def write_dataset(

@@ -12,6 +12,8 @@ as the document's datasets; renderers never call this module (the CSV files are 
 
 from __future__ import annotations
 
+import weakref
+
 import pandas as pd
 
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
@@ -22,10 +24,13 @@ from trialkit.specs.comparisons import comparison_label
 
 def _by_arm(frame: pd.DataFrame, columns: dict[str, str], arms: dict[str, str]) -> pd.DataFrame:
     """``arm, visit`` rows -> one row per visit with ``<new>_<control|treatment>`` columns."""
-    f = frame.assign(arm=frame["arm"].astype(str).map(arms), visit=frame["visit"].astype(str))
-    wide = f.pivot(index="visit", columns="arm", values=list(columns))
-    wide.columns = [f"{columns[c]}_{a}" for c, a in wide.columns]
-    return wide
+    arm = frame["arm"].astype(str).map(arms).to_numpy()
+    f = frame[list(columns)].set_axis(pd.Index(frame["visit"].astype(str), name="visit"))
+    parts = [
+        f[arm == a].rename(columns={c: f"{new}_{a}" for c, new in columns.items()})
+        for a in dict.fromkeys(arms.values())
+    ]
+    return pd.concat(parts, axis=1)
 
 
 OBSERVED = {"n": "n", "mean": "mean", "sd": "sd"}
@@ -125,8 +130,19 @@ def results_frame(analysis: TrialAnalysis) -> pd.DataFrame:
     ``ancova_estimate ... ancova_p_value, ancova_n_control, ancova_n_treatment``. Model
     columns are missing (NaN) at baseline.
     """
+    hit = _RESULTS.get(id(analysis))
+    if hit is not None and hit[0]() is analysis:
+        return hit[1].copy()
     frames = [_outcome_rows(analysis, oa) for oa in analysis.outcomes]
-    return pd.concat(frames, ignore_index=True)
+    frame = pd.concat(frames, ignore_index=True)
+    key = id(analysis)
+    _RESULTS[key] = (weakref.ref(analysis, lambda _ref: _RESULTS.pop(key, None)), frame)
+    return frame.copy()
+
+
+# results_frame per analysis (the document, the JSON and the CSV tables all read it):
+# built once, each caller gets a copy; an entry goes when its analysis is garbage-collected.
+_RESULTS: dict[int, tuple[weakref.ref[TrialAnalysis], pd.DataFrame]] = {}
 
 
 MODEL_COLUMNS = (

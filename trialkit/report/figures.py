@@ -16,7 +16,7 @@ here computes a statistic. SVG keeps text as text and is deterministic (fixed ha
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -29,6 +29,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from trialkit.analysis import TrialAnalysis  # noqa: E402
+from trialkit.core.outputs import check_not_inputs  # noqa: E402
 from trialkit.report.arms import comparison_names, report_arms  # noqa: E402
 from trialkit.report.build_multiplicity import has_graph  # noqa: E402
 from trialkit.report.consort_diagram import RC as CONSORT_RC  # noqa: E402
@@ -57,25 +58,39 @@ def _overlap(boxes: list) -> bool:  # type: ignore[type-arg]
     return any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
 
 
-def _x_label_boxes(fig: Figure, ax: Axes) -> list:  # type: ignore[type-arg]
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
+def _x_label_boxes(ax: Axes, renderer) -> list:  # type: ignore[no-untyped-def, type-arg]
     return [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+
+
+def _laid_out(fig: Figure):  # type: ignore[no-untyped-def]
+    """Lay ``fig`` out without rasterising it (text positions and sizes as when drawn)."""
+    fig.draw_without_rendering()
+    return fig.canvas.get_renderer()
 
 
 def tidy_ticks(fig: Figure) -> Figure:
     """x tick labels that would collide are wrapped (a word per line), else turned vertical;
-    figure-level text is wrapped to the canvas; the layout is redone afterwards."""
+    figure-level text is wrapped to the canvas; the layout is redone afterwards.
+
+    The figure is laid out (not rendered) once to find the colliding axes, and once more only
+    when some axis's labels were wrapped, to check them.
+    """
     rect = getattr(fig, "_trialkit_rect", None)
+    renderer = _laid_out(fig)
+    wrapped = []
     for ax in fig.axes:
-        if not ax.get_visible() or not _overlap(_x_label_boxes(fig, ax)):
+        if not ax.get_visible() or not _overlap(_x_label_boxes(ax, renderer)):
             continue
         ticks = ax.get_xticks()
         texts = [t.get_text() for t in ax.get_xticklabels()]
         ax.set_xticks(ticks, [t.replace(" ", "\n") for t in texts])
-        if _overlap(_x_label_boxes(fig, ax)):
-            ax.set_xticks(ticks, texts)
-            ax.tick_params(axis="x", labelrotation=90)
+        wrapped.append((ax, ticks, texts))
+    if wrapped:
+        renderer = _laid_out(fig)
+        for ax, ticks, texts in wrapped:
+            if _overlap(_x_label_boxes(ax, renderer)):
+                ax.set_xticks(ticks, texts)
+                ax.tick_params(axis="x", labelrotation=90)
     for t in fig.texts:
         t.set_wrap(True)
     fig.tight_layout(rect=rect)
@@ -300,9 +315,16 @@ def svg_figures(analysis: TrialAnalysis) -> dict[str, str]:
     return out
 
 
-def write_figures(analysis: TrialAnalysis, directory: str | Path, dpi: int = 150) -> list[Path]:
-    """Write every figure to ``directory/<name>.png`` and ``.svg``; return the paths."""
+def write_figures(
+    analysis: TrialAnalysis, directory: str | Path, dpi: int = 150, inputs: Sequence[Path] = ()
+) -> list[Path]:
+    """Write every figure to ``directory/<name>.png`` and ``.svg``; return the paths.
+
+    Nothing is written if one of those files would be one of ``inputs``.
+    """
     folder = Path(directory)
+    names = [folder / f"{name}.{ext}" for name in FIGURES for ext in ("png", "svg")]
+    check_not_inputs("figures", names, inputs)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, fig in _drawn(analysis):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -12,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy.stats import norm  # noqa: E402
 
+from trialkit.core.outputs import check_not_inputs  # noqa: E402
 from trialkit.meta.analysis import MetaAnalysisResult  # noqa: E402
 from trialkit.meta.workflow import MetaItem, MetaRun  # noqa: E402
 from trialkit.report.meta_files import (  # noqa: E402
@@ -141,13 +143,22 @@ def _slug(label: str, i: int) -> str:
     return base or f"analysis{i + 1}"
 
 
-def write_figures(run: MetaRun, directory: str | Path) -> list[Path]:
-    """Write ``forest_<analysis>.png/.svg`` and ``funnel_<analysis>.png/.svg``."""
+EXTS = ("png", "svg")
+
+
+def write_figures(run: MetaRun, directory: str | Path, inputs: Sequence[Path] = ()) -> list[Path]:
+    """Write ``forest_<analysis>.png/.svg`` and ``funnel_<analysis>.png/.svg``; nothing if one
+    of them would be one of ``inputs``."""
     directory = Path(directory)
+    slugs = [_slug(it.label, i) if len(run.items) > 1 else "meta" for i, it in enumerate(run.items)]
+    check_not_inputs(
+        "figures",
+        [directory / f"{k}_{s}.{e}" for s in slugs for k in ("forest", "funnel") for e in EXTS],
+        inputs,
+    )
     directory.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
-    for i, it in enumerate(run.items):
-        slug = _slug(it.label, i) if len(run.items) > 1 else "meta"
+    for it, slug in zip(run.items, slugs, strict=True):
         # study names are data: draw them as typed ("$" must not start mathtext)
         with plt.rc_context({"text.parse_math": False}):
             figs = (
@@ -155,7 +166,7 @@ def write_figures(run: MetaRun, directory: str | Path) -> list[Path]:
                 ("funnel", funnel_plot(it.result, run.measure)),
             )
         for kind, fig in figs:
-            for ext in ("png", "svg"):
+            for ext in EXTS:
                 p = directory / f"{kind}_{slug}.{ext}"
                 fig.savefig(p, dpi=150 if ext == "png" else None, bbox_inches="tight")
                 paths.append(p)

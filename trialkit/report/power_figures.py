@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -12,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from trialkit.core.outputs import check_not_inputs  # noqa: E402
 from trialkit.power.analytic import power_mmrm  # noqa: E402
 from trialkit.power.design_file import PowerRun  # noqa: E402
 from trialkit.report.figures import RC  # noqa: E402
@@ -78,9 +80,11 @@ def power_curve_svg(run: PowerRun) -> str:
     return text[text.find("<svg") :]
 
 
-def write_power_figures(run: PowerRun, directory: Path) -> list[Path]:
-    """``power_curve.png`` and ``power_curve.svg`` in ``directory``."""
+def write_power_figures(run: PowerRun, directory: Path, inputs: Sequence[Path] = ()) -> list[Path]:
+    """``power_curve.png`` and ``power_curve.svg`` in ``directory`` (neither if one of them
+    would be one of ``inputs``)."""
     directory = Path(directory)
+    check_not_inputs("figures", [directory / f"power_curve.{e}" for e in ("png", "svg")], inputs)
     directory.mkdir(parents=True, exist_ok=True)
     fig = power_curve_figure(run)
     out = []

@@ -14,7 +14,7 @@
   2 x 2 table (arm x not assessed / assessed) of the two arms. ``estimate`` is the
   conditional maximum-likelihood odds ratio of *not* being assessed, arm vs control, with
   its exact conditional CI (as R ``fisher.test``); ``sample_odds_ratio`` is
-  ``(a d) / (b c)`` (``scipy.stats.fisher_exact``).
+  ``(a d) / (b c)`` (``scipy.stats.fisher_exact`` and ``scipy.stats.contingency.odds_ratio``).
   The exact CI costs time that grows with the table (n^1.4); when the top-left cell can take
   more than :data:`EXACT_CI_MAX_SUPPORT` + 1 values given the margins (e.g. more than 200
   subjects not assessed at that visit, in large trials), the CI is Woolf's logit interval
@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri
 
 from trialkit.data.trial import Trial, arm_label, arm_order
 from trialkit.specs.comparisons import comparison_label
@@ -160,10 +160,12 @@ def fisher_attrition(
     (tests/reference/summaries/attrition_large.R).
     """
     t = np.asarray(table, dtype=int)
-    sample_or, p = stats.fisher_exact(t)
-    cond = stats.contingency.odds_ratio(t, kind="conditional")
     col, row = int(t[:, 0].sum()), int(t[0].sum())
     support = min(col, row) - max(0, row - int(t[:, 1].sum()))
+    from scipy import stats  # on use: importing scipy.stats costs ~0.5 s at start-up
+
+    sample_or, p = stats.fisher_exact(t)
+    cond = stats.contingency.odds_ratio(t, kind="conditional")
     if support <= EXACT_CI_MAX_SUPPORT:
         ci = cond.confidence_interval(confidence_level=1.0 - alpha)
         lo, hi, method = float(ci.low), float(ci.high), "exact"
@@ -184,7 +186,7 @@ def woolf_ci(table: np.ndarray, alpha: float = 0.05) -> tuple[float, float]:
         cells = cells + 0.5
     a, b, c, d = cells
     log_or = math.log(a * d / (b * c))
-    half = float(stats.norm.ppf(1 - alpha / 2)) * math.sqrt(float(np.sum(1 / cells)))
+    half = float(ndtri(1 - alpha / 2)) * math.sqrt(float(np.sum(1 / cells)))
     return math.exp(log_or - half), math.exp(log_or + half)
 
 

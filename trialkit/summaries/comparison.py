@@ -27,7 +27,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 
 def smd_continuous(x1: np.ndarray, x2: np.ndarray) -> float:
@@ -85,6 +84,8 @@ def welch_p(x1: np.ndarray, x2: np.ndarray) -> float:
     b = b[~np.isnan(b)]
     if a.size < 2 or b.size < 2:
         return math.nan
+    from scipy import stats  # on use: p-values are optional, scipy.stats costs start-up time
+
     return float(stats.ttest_ind(a, b, equal_var=False).pvalue)
 
 
@@ -98,6 +99,8 @@ def table_p(table: np.ndarray) -> tuple[float, str]:
     t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
     if t.shape[0] < 2 or t.shape[1] < 2:
         return math.nan, "none"
+    from scipy import stats  # on use (as in welch_p)
+
     expected = stats.contingency.expected_freq(t)
     if t.shape == (2, 2) and (expected < 5).any():
         return float(stats.fisher_exact(t.astype(int)).pvalue), "Fisher's exact"
