@@ -1,6 +1,7 @@
 r"""The analysis model on each imputed data set: ANCOVA per visit, vectorised over data sets.
 
-At visit :math:`v`, with rows :math:`x_i = (1, a_i, z_i)` (arm indicator, covariates) and
+At visit :math:`v`, with rows :math:`x_i = (1, a_{i1}, \dots, a_{i,k-1}, z_i)` (indicators of
+arms 1..k-1, covariates: all arms in one model, the residual variance pooled over them) and
 subject weights :math:`w_{di}` (1, 0 for a subject left out by the jackknife, or the
 bootstrap multiplicity),
 
@@ -9,25 +10,32 @@ bootstrap multiplicity),
     \hat\beta_d = (X'W_dX)^{-1}X'W_dy_d,\quad
     s_d^2 = \frac{\sum_i w_{di}(y_{di} - x_i'\hat\beta_d)^2}{\sum_i w_{di} - p},
 
-the treatment effect is :math:`\hat\beta_{d,1}` with SE
-:math:`\sqrt{s_d^2[(X'W_dX)^{-1}]_{11}}` and df :math:`\sum_i w_{di} - p`. LS means use
-rbmi's default "counterfactual" weights: the design averaged over the analysed subjects with
-every subject set to the arm, :math:`\ell_a = \bar x^{(a)}`.
+LS means use rbmi's default "counterfactual" weights: the design averaged over the analysed
+subjects with every subject set to the arm, :math:`\ell_a = \bar x^{(a)}`; the difference of
+arms :math:`a - b` is :math:`c'\hat\beta_d` with :math:`c = \ell_a - \ell_b` (for a vs the
+control, :math:`\hat\beta_{d,a}`), SE :math:`\sqrt{s_d^2 c'(X'W_dX)^{-1}c}` and df
+:math:`\sum_i w_{di} - p`.
 
 Validated against: rbmi 1.6 ``ancova`` (R ``lm``) through the fev_data references
-(tests/test_imputation_rbmi.py).
+(tests/test_imputation_rbmi.py) and, with three arms, ``lm(CHANGE ~ THERAPY + BASVAL)`` as
+rbmi's analysis function (tests/reference/rbmi_karm, tests/test_imputation_karm.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-# quantities per visit, in this order (rbmi names: trt, lsm_ref, lsm_alt)
-QUANTITIES: tuple[str, ...] = ("difference", "lsmean_control", "lsmean_treatment")
+#: Quantities per visit: the difference of each pair of arms (``a - b`` for ``(a, b)`` in
+#: ``pairs``), then the LS mean of each arm (two arms: rbmi's trt, lsm_ref, lsm_alt).
+TWO_ARM_PAIRS: tuple[tuple[int, int], ...] = ((1, 0),)
 
 
 def ancova(
-    Y: np.ndarray, W: np.ndarray | None, AX: np.ndarray
+    Y: np.ndarray,
+    W: np.ndarray | None,
+    AX: np.ndarray,
+    n_arms: int = 2,
+    pairs: tuple[tuple[int, int], ...] = TWO_ARM_PAIRS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """ANCOVA per visit on ``D`` data sets.
 
@@ -38,18 +46,22 @@ def ancova(
     W
         ``(D, n)`` subject weights or ``None`` (all 1).
     AX
-        ``(t, n, p)`` rows per visit; column 0 the intercept, column 1 the arm indicator.
+        ``(t, n, p)`` rows per visit; column 0 the intercept, columns 1..k-1 the indicators
+        of arms 1..k-1.
+    n_arms, pairs
+        The number of arms ``k`` and the compared pairs of arm codes.
 
     Returns
     -------
     est, se
-        ``(D, t, 3)``: difference, control LS mean, treatment LS mean.
+        ``(D, t, len(pairs) + k)``: the pairs' differences, then each arm's LS mean.
     df
         ``(D, t)`` residual df.
     """
     D, n, t = Y.shape
-    est = np.empty((D, t, 3))
-    se = np.empty((D, t, 3))
+    q = len(pairs)
+    est = np.empty((D, t, q + n_arms))
+    se = np.empty((D, t, q + n_arms))
     dfs = np.empty((D, t))
     for v in range(t):
         X = AX[v]
@@ -71,32 +83,52 @@ def ancova(
         rss = (res * res).sum(axis=1) if W is None else (W * res * res).sum(axis=1)
         df = sw - p
         s2 = rss / df
-        l0 = xbar.copy()
-        l0[:, 1] = 0.0
-        l1 = xbar.copy()
-        l1[:, 1] = 1.0
-        est[:, v, 0] = beta[:, 1]
-        se[:, v, 0] = np.sqrt(s2 * inv[:, 1, 1])
-        for j, ell in ((1, l0), (2, l1)):
-            est[:, v, j] = (ell * beta).sum(axis=1)
-            se[:, v, j] = np.sqrt(s2 * np.einsum("da,dab,db->d", ell, inv, ell))
+        ells = []
+        for a in range(n_arms):
+            ell = xbar.copy()
+            ell[:, 1:n_arms] = 0.0
+            if a:
+                ell[:, a] = 1.0
+            ells.append(ell)
+        for j, (a, b) in enumerate(pairs):
+            if b == 0 and a > 0:  # vs the control: the arm's coefficient
+                est[:, v, j] = beta[:, a]
+                se[:, v, j] = np.sqrt(s2 * inv[:, a, a])
+            else:
+                c = np.zeros(p)
+                c[a] += 1.0
+                c[b] -= 1.0
+                c[0] = 0.0
+                est[:, v, j] = beta @ c
+                se[:, v, j] = np.sqrt(s2 * np.einsum("a,dab,b->d", c, inv, c))
+        for a, ell in enumerate(ells):
+            est[:, v, q + a] = (ell * beta).sum(axis=1)
+            se[:, v, q + a] = np.sqrt(s2 * np.einsum("da,dab,db->d", ell, inv, ell))
         dfs[:, v] = df
     return est, se, dfs
 
 
-def mmrm(Y: np.ndarray, W: np.ndarray | None, grid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def mmrm(
+    Y: np.ndarray,
+    W: np.ndarray | None,
+    grid,
+    pairs: tuple[tuple[int, int], ...] = TWO_ARM_PAIRS,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The MMRM (unstructured, REML, Satterthwaite df) on each imputed data set, one fit each.
 
-    Same layout as :func:`ancova`; LS means are the MMRM's (covariates at their means).
+    Same layout as :func:`ancova` (``pairs``: arm codes of ``grid.arms``); LS means are the
+    MMRM's (covariates at their means).
     A subject with weight ``w`` enters ``w`` times under distinct ids (bootstrap samples).
     """
     from trialkit.models.mmrm import fit_mmrm
 
     c = grid.columns_in
     D, n, t = Y.shape
-    est = np.empty((D, t, 3))
-    se = np.empty((D, t, 3))
-    dfs = np.empty((D, t, 3))
+    q = len(pairs) + len(grid.arms)
+    est = np.empty((D, t, q))
+    se = np.empty((D, t, q))
+    dfs = np.empty((D, t, q))
+    named = [(grid.arms[a], grid.arms[b]) for a, b in pairs]
     ids = grid.frame[c["subject"]].astype(str).to_numpy()
     for d in range(D):
         w = np.ones(n, dtype=np.int64) if W is None else W[d].astype(np.int64)
@@ -119,11 +151,12 @@ def mmrm(Y: np.ndarray, W: np.ndarray | None, grid) -> tuple[np.ndarray, np.ndar
             visit_covariates=c["visit_covariates"],
             visits=list(grid.visits),
             fallback=(),
+            comparisons=named,
         )
-        lsm = fit.lsmeans
-        for j, tab in enumerate(
-            (fit.differences, lsm[lsm.arm == grid.arms[0]], lsm[lsm.arm == grid.arms[1]])
-        ):
+        lsm, dif = fit.lsmeans, fit.differences
+        tabs = [dif.iloc[j * t : (j + 1) * t] for j in range(len(pairs))]
+        tabs += [lsm[lsm.arm == a] for a in grid.arms]
+        for j, tab in enumerate(tabs):
             est[d, :, j] = tab["estimate"].to_numpy()
             se[d, :, j] = tab["std_error"].to_numpy()
             dfs[d, :, j] = tab["df"].to_numpy()

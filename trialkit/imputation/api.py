@@ -1,8 +1,9 @@
 """``impute_and_analyse``: reference-based multiple imputation and conditional mean imputation
-for a two-arm trial, following rbmi's draws -> impute -> analyse -> pool design.
+for a trial with two or more arms, following rbmi's draws -> impute -> analyse -> pool design.
 
 Validated against: rbmi 1.6 (condmean + jackknife for MAR, JR, CR, CIR on fev_data; see
-tests/test_imputation_rbmi.py), mice 3.15 ``pool()`` (Rubin's rules).
+tests/test_imputation_rbmi.py; three arms, MAR and JR: tests/test_imputation_karm.py),
+mice 3.15 ``pool()`` (Rubin's rules).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from trialkit.imputation.grid import Grid, build_grid
 from trialkit.imputation.impute import Imputer, make_batches
 from trialkit.imputation.results import ImputationResult
 from trialkit.imputation.strategies import Strategy, registry
+from trialkit.models.comparisons import pairs_for
+from trialkit.specs.comparisons import Comparisons, comparison_label
 from trialkit.specs.imputation import ImputationSpec
 
 #: Below this much work (resamples x subjects x visits) the tasks run in this process when
@@ -56,6 +59,7 @@ class Request:
     reference: dict[str, str] | None = None
     strategies: dict[str, Strategy] | None = None
     visits: tuple[str, ...] | None = None
+    comparisons: Comparisons | None = None
 
 
 def parse_arguments(
@@ -96,6 +100,13 @@ class Prepared:
     seed: int | None
     reference: dict[str, str]
     notes: tuple[str, ...]
+    pairs: tuple[tuple[int, int], ...] = ((1, 0),)  # compared arms (codes of grid.arms): a - b
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """``"a - b"`` for every compared pair."""
+        arms = self.grid.arms
+        return tuple(comparison_label(arms[a], arms[b]) for a, b in self.pairs)
 
 
 def prepare(data: pd.DataFrame, request: Request, spec: ImputationSpec, run: Execution) -> Prepared:
@@ -118,6 +129,8 @@ def prepare(data: pd.DataFrame, request: Request, spec: ImputationSpec, run: Exe
         visits=request.visits,
         post_event=spec.post_event,
     )
+    named = pairs_for(grid.arms, request.comparisons)
+    pairs = tuple((grid.arms.index(a), grid.arms.index(b)) for a, b in named)
     notes = list(grid.notes)
     if int(grid.missing.sum()) == 0:
         note = f"no missing {request.outcome} values: nothing was imputed (complete-data analysis)"
@@ -137,6 +150,11 @@ def prepare(data: pd.DataFrame, request: Request, spec: ImputationSpec, run: Exe
             Y, n_failed = approxbayes_datasets(imputer, ctx, int(spec.n_samples), ss, executor)
             y_full, W = None, None
     ref = {a: grid.arms[int(r)] for a, r in zip(grid.arms, _refs(grid), strict=True)}
+    if len(grid.arms) > 2:
+        notes.append(
+            f"{len(grid.arms)} arms in one imputation model and one analysis model; "
+            f"comparisons: {', '.join(comparison_label(a, b) for a, b in named)}"
+        )
     return Prepared(
         grid=grid,
         method=spec.method,
@@ -150,6 +168,7 @@ def prepare(data: pd.DataFrame, request: Request, spec: ImputationSpec, run: Exe
         seed=int(ss.entropy) if not ss.spawn_key else None,  # a child: not reproducible by int
         reference=ref,
         notes=tuple(notes),
+        pairs=pairs,
     )
 
 
@@ -162,19 +181,21 @@ def _executor(run: Execution, work: int) -> Executor:
 
 def _refs(grid: Grid) -> list[int]:
     out = []
-    for a in (0, 1):
+    for a in range(len(grid.arms)):
         members = np.flatnonzero(grid.arm == a)
         out.append(int(grid.ref_arm[members[0]]) if members.size else a)
     return out
 
 
 def _analyse(
-    Y: np.ndarray, W: np.ndarray | None, grid: Grid, analysis: str
+    Y: np.ndarray, W: np.ndarray | None, prep: Prepared, analysis: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Estimates, SEs and df ``(D, t, len(pairs) + k)``: the differences, then the LS means."""
+    grid = prep.grid
     if analysis == "mmrm":
-        return analysis_mmrm(Y, W, grid)
-    est, se, df = ancova(Y, W, grid.analysis_X)
-    return est, se, np.repeat(df[:, :, None], 3, axis=2)
+        return analysis_mmrm(Y, W, grid, prep.pairs)
+    est, se, df = ancova(Y, W, grid.analysis_X, len(grid.arms), prep.pairs)
+    return est, se, np.repeat(df[:, :, None], est.shape[2], axis=2)
 
 
 def pooled_tables(
@@ -190,33 +211,37 @@ def pooled_tables(
     data set) or, for the MMRM, the median of the data sets' Satterthwaite df.
     """
     Y = prep.Y if delta is None else prep.Y + delta[None]
-    est, se, df = _analyse(Y, prep.W, prep.grid, analysis)
+    est, se, df = _analyse(Y, prep.W, prep, analysis)
+    labels = prep.labels
+    t = prep.grid.t
     if per_dataset is not None and prep.method == "approxbayes":
+        D = est.shape[0]
         per_dataset.append(
             pd.DataFrame(
                 {
-                    "imputation": np.repeat(np.arange(1, est.shape[0] + 1), prep.grid.t),
-                    "visit": np.tile(np.asarray(prep.grid.visits, dtype=object), est.shape[0]),
-                    "estimate": est[:, :, 0].ravel(),
-                    "std_error": se[:, :, 0].ravel(),
+                    "imputation": np.repeat(np.arange(1, D + 1), t * len(labels)),
+                    "comparison": np.tile(np.repeat(np.asarray(labels, dtype=object), t), D),
+                    "visit": np.tile(np.asarray(prep.grid.visits, dtype=object), D * len(labels)),
+                    "estimate": est[:, :, : len(labels)].transpose(0, 2, 1).ravel(),
+                    "std_error": se[:, :, : len(labels)].transpose(0, 2, 1).ravel(),
                 }
             )
         )
-    t = prep.grid.t
-    out_est = np.empty((t, 3))
-    out_se = np.empty((t, 3))
-    out_df = np.full((t, 3), np.inf)
-    lo, hi, p = (np.empty((t, 3)) for _ in range(3))
+    nq = est.shape[2]
+    out_est = np.empty((t, nq))
+    out_se = np.empty((t, nq))
+    out_df = np.full((t, nq), np.inf)
+    lo, hi, p = (np.empty((t, nq)) for _ in range(3))
     if prep.method == "condmean":
         yf = prep.y_full if delta is None else prep.y_full + delta
-        full_est, _, _ = _analyse(yf[None], None, prep.grid, analysis)
+        full_est, _, _ = _analyse(yf[None], None, prep, analysis)
         out_est = full_est[0]
         if prep.resampling == "jackknife":
             out_se = pooling.jackknife_se(est)
         else:
             out_se = est.std(axis=0, ddof=1)
         for v in range(t):
-            for j in range(3):
+            for j in range(nq):
                 if prep.resampling == "bootstrap" and prep.bootstrap_ci == "percentile":
                     lo[v, j], hi[v, j], p[v, j] = pooling.percentile(
                         out_est[v, j], est[:, v, j], alpha
@@ -228,7 +253,7 @@ def pooled_tables(
                     )
     else:
         for v in range(t):
-            for j in range(3):
+            for j in range(nq):
                 e, s, d = pooling.rubin(est[:, v, j], se[:, v, j], float(np.median(df[:, v, j])))
                 out_est[v, j], out_se[v, j], out_df[v, j] = e, s, d
                 lo[v, j], hi[v, j], p[v, j] = pooling.interval(e, s, d, alpha)
@@ -247,15 +272,23 @@ def pooled_tables(
             }
         )
 
-    diffs = frame(0)
-    lsm = []
-    for j, a in ((1, prep.grid.arms[0]), (2, prep.grid.arms[1])):
+    diffs = []
+    for j, label in enumerate(labels):  # comparison-major, like fit_mmrm
         f = frame(j)
-        f.insert(0, "arm", a)
+        f.insert(0, "comparison", label)
+        diffs.append(f)
+    lsm = []
+    arms = prep.grid.arms
+    for a, name in enumerate(arms):
+        f = frame(len(labels) + a)
+        f.insert(0, "arm", name)
         lsm.append(f)
     lsmeans = pd.concat(lsm, ignore_index=True)
-    order = np.argsort(np.tile(np.arange(t), 2), kind="stable")  # visit-major like fit_mmrm
-    return diffs, lsmeans.iloc[order].reset_index(drop=True)
+    order = np.argsort(np.tile(np.arange(t), len(arms)), kind="stable")  # visit-major
+    return (
+        pd.concat(diffs, ignore_index=True),
+        lsmeans.iloc[order].reset_index(drop=True),
+    )
 
 
 def impute_and_analyse(
@@ -273,6 +306,7 @@ def impute_and_analyse(
     delta: DeltaSpec = None,
     strategies: dict[str, Strategy] | None = None,
     visits: Sequence[str] | None = None,
+    comparisons: Comparisons | None = None,
     spec: ImputationSpec | None = None,
     n_jobs: int | None = None,
     scheduler: Any = None,
@@ -296,11 +330,17 @@ def impute_and_analyse(
         ``strategies``), optionally ``event`` (its kind; a subject may have one of each
         kind, the earliest is used). Subjects without an event are imputed under MAR.
     reference
-        The reference arm of each arm (default: the control arm for both).
+        The reference arm of each arm, e.g. ``{"Low": "Placebo", "High": "Placebo"}``
+        (default, and for an arm not named: the control arm). All arms enter one imputation
+        model (``arm x visit``) and one analysis model.
     delta
         Shifts added to imputed values (see :mod:`trialkit.imputation.delta`).
     strategies
         User-defined strategies by name (:mod:`trialkit.imputation.strategies`).
+    comparisons
+        Which arms are compared (:mod:`trialkit.specs.comparisons`; default each arm vs the
+        control): each imputed data set is analysed once with all arms and pooled per
+        comparison x visit.
     spec, **options
         The method's options: an :class:`~trialkit.specs.imputation.ImputationSpec`, and/or
         its fields as keywords (which replace the spec's): ``method`` (``condmean`` with
@@ -324,7 +364,8 @@ def impute_and_analyse(
     Returns
     -------
     ImputationResult
-        ``differences`` (treatment - control by visit) and ``lsmeans``.
+        ``differences`` (one row per comparison x visit, with a ``comparison`` column, e.g.
+        ``"TRT - PBO"``) and ``lsmeans``.
     """
     request, imp, run = parse_arguments(
         spec,
@@ -343,6 +384,7 @@ def impute_and_analyse(
         reference=reference,
         strategies=strategies,
         visits=visits,
+        comparisons=comparisons,
         **options,
     )
     prep = prepare(data, request, imp, run)

@@ -33,7 +33,7 @@ _MAX_TRIES = 20
 def bootstrap_weights(rng: np.random.Generator, arm: np.ndarray) -> np.ndarray:
     """Multiplicity of each subject in a bootstrap sample stratified by arm."""
     w = np.zeros(arm.size)
-    for a in (0, 1):
+    for a in np.unique(arm):
         members = np.flatnonzero(arm == a)
         pick = members[rng.integers(0, members.size, members.size)]
         w += np.bincount(pick, minlength=arm.size)

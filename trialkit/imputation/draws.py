@@ -94,7 +94,7 @@ def fit_full(grid: Grid, *, group_covariance: bool = False, reml: bool = True) -
         v = grid.visits[int(np.flatnonzero(~visits_with_data)[0])]
         raise ModelError(f"the imputation model has no observed MAR value at visit {v}")
     patterns = build_patterns(design, grid.t, group_covariance)
-    n_groups = 2 if group_covariance else 1
+    n_groups = len(grid.arms) if group_covariance else 1
     st = Structure("us", grid.t)
     lik = Likelihood(patterns, st, n_groups, design.k, design.n_obs, reml)
     emp = _start_covariance(design.X, design.y, design.subject, design.visit, grid.t)
@@ -143,7 +143,7 @@ def _subject_map(grid: Grid, fit: np.ndarray, has: np.ndarray, patterns, n_group
     """Locate every grid subject inside the pattern statistics (same keys as build_patterns)."""
     t = grid.t
     mask = (fit * (1 << np.arange(t))[None, :]).sum(axis=1)
-    group = grid.arm if n_groups == 2 else np.zeros(grid.n, dtype=np.int64)
+    group = grid.arm if n_groups > 1 else np.zeros(grid.n, dtype=np.int64)
     key = np.where(has, group * (1 << t) + mask, -1)
     keys = np.unique(key[has])
     assert len(keys) == len(patterns)

@@ -34,18 +34,18 @@ class Grid:
     """Arrays over ``n`` subjects x ``t`` visits (subjects sorted like the MMRM design)."""
 
     subject_ids: tuple[object, ...]
-    arms: tuple[str, str]  # (control, treatment)
+    arms: tuple[str, ...]  # (control, other arms in the design's order)
     visits: tuple[str, ...]
-    arm: np.ndarray  # (n,) 0 control, 1 treatment
-    ref_arm: np.ndarray  # (n,) reference arm of the subject's arm, 0/1
+    arm: np.ndarray  # (n,) arm code: 0 control, 1..k-1 the other arms
+    ref_arm: np.ndarray  # (n,) arm code of the reference arm of the subject's arm
     y: np.ndarray  # (n, t) outcome, NaN where missing
     X: np.ndarray  # (n, t, k) imputation-model rows, own arm
-    X_arm: tuple[np.ndarray, np.ndarray]  # (n, t, k) rows recoded to control / treatment arm
+    X_arm: tuple[np.ndarray, ...]  # (n, t, k) rows recoded to each arm, in the order of arms
     columns: tuple[str, ...]
     ice: np.ndarray  # (n,) index of first visit affected by the event (t = none)
     strategy: np.ndarray  # (n,) object: strategy name ("MAR" when no event)
     is_mar: np.ndarray  # (n, t) bool
-    analysis_X: np.ndarray  # (t, n, p) ANCOVA rows per visit: 1, arm, covariates
+    analysis_X: np.ndarray  # (t, n, p) ANCOVA rows per visit: 1, k - 1 arm dummies, covariates
     analysis_columns: tuple[str, ...]
     design: Design  # the full-grid design (outcome replaced by a placeholder)
     events: pd.DataFrame  # subject, arm, visit, strategy, n_imputed
@@ -162,7 +162,7 @@ def build_grid(
     X_arm = _recode_arms(design, X)
     arms = design.arms
     ref = _reference(reference, arms, arm)
-    ref_arm = np.where(arm_i == 1, arms.index(ref[arms[1]]), arms.index(ref[arms[0]]))
+    ref_arm = np.array([arms.index(ref[a]) for a in arms], dtype=np.int64)[arm_i]
     ice, strategy, ev_table, notes = _events(
         events, ids, arms, arm_i, visit_levels, subject, visit, strategies, y
     )
@@ -178,7 +178,7 @@ def build_grid(
         ).astype(np.int64)
     is_mar = (np.arange(t)[None, :] < ice[:, None]) | (strategy == "MAR")[:, None]
     an_X, an_cols = _analysis_rows(
-        grid.assign(_visit=grid["_visit"]), ids, visit_levels, subject, arm_i, cov_all
+        grid.assign(_visit=grid["_visit"]), ids, visit_levels, subject, arm_i, len(arms), cov_all
     )
     if unknown_visits:
         notes.append(
@@ -218,26 +218,33 @@ def build_grid(
     )
 
 
-def _recode_arms(design: Design, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The design rows with every subject recoded to the control and to the treatment arm."""
-    terms = {t.factors: t for t in design.terms}
-    arm_cols = list(terms[(design.arm_name,)].columns)
+def _recode_arms(design: Design, X: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The design rows with every subject recoded to each arm in turn (``design.arms`` order).
+
+    The arm columns (``arm<a>``) and the arm x visit columns (``arm<a>:visit<v>``, equal to
+    the visit column ``visit<v>`` for arm ``a``) are rewritten; the other columns are kept.
+    """
+    index = {c: j for j, c in enumerate(design.columns)}
+    a_name, v_name = design.arm_name, design.visit_name
     out = []
-    for a in (0, 1):
+    for target in design.arms:
         Xa = X.copy()
-        Xa[..., arm_cols] = float(a)
-        if (design.arm_name, design.visit_name) in terms:
-            av = list(terms[(design.arm_name, design.visit_name)].columns)
-            vc = list(terms[(design.visit_name,)].columns)
-            Xa[..., av] = a * X[..., vc]
+        for b in design.arms[1:]:
+            col = index.get(f"{a_name}{b}")
+            if col is not None:
+                Xa[..., col] = float(b == target)
+            for v in design.visits[1:]:
+                av = index.get(f"{a_name}{b}:{v_name}{v}")
+                if av is not None:
+                    Xa[..., av] = X[..., index[f"{v_name}{v}"]] if b == target else 0.0
         out.append(Xa)
-    return out[0], out[1]
+    return tuple(out)
 
 
-def _reference(reference: dict[str, str] | None, arms: tuple[str, str], arm: str) -> dict[str, str]:
-    """Reference arm of each arm; default: the control arm for both."""
+def _reference(reference: dict[str, str] | None, arms: tuple[str, ...], arm: str) -> dict[str, str]:
+    """Reference arm of each arm; default (and for an arm not named): the control arm."""
     if reference is None:
-        return {arms[0]: arms[0], arms[1]: arms[0]}
+        return {a: arms[0] for a in arms}
     ref = {str(k): str(v) for k, v in reference.items()}
     for k, v in ref.items():
         if k not in arms:
@@ -256,7 +263,7 @@ def _reference(reference: dict[str, str] | None, arms: tuple[str, str], arm: str
 def _events(
     events: pd.DataFrame | None,
     ids: list[object],
-    arms: tuple[str, str],
+    arms: tuple[str, ...],
     arm_i: np.ndarray,
     visit_levels: list[str],
     subject: str,
@@ -339,14 +346,19 @@ def _analysis_rows(
     visit_levels: list[str],
     subject: str,
     arm_i: np.ndarray,
+    n_arms: int,
     covariates: list[str],
 ) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Per-visit ANCOVA rows ``[1, arm, covariates...]`` (factors dummy coded)."""
+    """Per-visit ANCOVA rows ``[1, arm dummies (arms 1..k-1), covariates...]`` (factors
+    dummy coded)."""
     keyed = grid.set_index([subject, "_visit"])
     n, t = len(ids), len(visit_levels)
     order = pd.MultiIndex.from_product([ids, visit_levels])
-    cols: list[np.ndarray] = [np.ones((n, t)), np.repeat(arm_i[:, None], t, 1).astype(float)]
-    names = ["(Intercept)", "arm"]
+    cols: list[np.ndarray] = [np.ones((n, t))]
+    names = ["(Intercept)"]
+    for a in range(1, n_arms):
+        cols.append(np.repeat((arm_i == a)[:, None], t, 1).astype(float))
+        names.append("arm" if n_arms == 2 else f"arm{a}")
     for c in covariates:
         s = keyed[c].reindex(order)
         if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):

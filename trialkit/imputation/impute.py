@@ -71,7 +71,7 @@ class Plan:
     y0: np.ndarray  # (m, t) outcome with missing set to 0
     batches: tuple[Batch, ...]
     X_own: np.ndarray  # (m, t, k) design rows of these subjects, own arm
-    X_arm: tuple[np.ndarray, np.ndarray]  # recoded to control / treatment
+    X_arm: tuple[np.ndarray, ...]  # recoded to each arm (grid.arms order)
     masks: tuple[MaskGroup, ...]
 
 
@@ -82,7 +82,7 @@ def make_batches(grid: Grid) -> Plan:
     obs = ~miss[need]
     y0 = np.where(obs, grid.y[need], 0.0)
     X_own = np.ascontiguousarray(grid.X[need])
-    X_arm = (np.ascontiguousarray(grid.X_arm[0][need]), np.ascontiguousarray(grid.X_arm[1][need]))
+    X_arm = tuple(np.ascontiguousarray(Xa[need]) for Xa in grid.X_arm)
     codes = (obs * (1 << np.arange(grid.t))[None, :]).sum(axis=1)
     masks = []
     for c in np.unique(codes):
@@ -158,12 +158,13 @@ def impute(
     sig = params.sigmas
     need = plan.need
     mu_own = plan.X_own @ params.beta  # (m, t)
-    mu_arm = (plan.X_arm[0] @ params.beta, plan.X_arm[1] @ params.beta)
+    refs = {b.ref_arm for b in plan.batches}
+    mu_arm = {a: plan.X_arm[a] @ params.beta for a in refs}
     MU = np.empty((need.size, t))
     covs = []
     for b in plan.batches:
-        s_own = sig[b.arm] if len(sig) == 2 else sig[0]
-        s_ref = sig[b.ref_arm] if len(sig) == 2 else sig[0]
+        s_own = sig[b.arm] if len(sig) > 1 else sig[0]
+        s_ref = sig[b.ref_arm] if len(sig) > 1 else sig[0]
         mu, S = strategies[b.strategy](
             mu_own[b.rows], mu_arm[b.ref_arm][b.rows], s_own, s_ref, b.is_mar
         )

@@ -38,8 +38,9 @@ class ImputationResult(ReadOnlyResult):
         Subjects with an intercurrent event: arm, first visit affected, strategy, number of
         values imputed from it on.
     per_dataset
-        Approximate Bayesian MI: each imputed data set's difference by visit
-        (``imputation, visit, estimate, std_error``); ``None`` for conditional mean.
+        Approximate Bayesian MI: each imputed data set's differences by comparison and visit
+        (``imputation, comparison, visit, estimate, std_error``); ``None`` for conditional
+        mean.
     """
 
     outcome: str
@@ -50,7 +51,7 @@ class ImputationResult(ReadOnlyResult):
     reference: dict[str, str]
     alpha: float
     seed: int | None
-    arms: tuple[str, str]
+    arms: tuple[str, ...]
     visits: tuple[str, ...]
     n_subjects: int
     n_imputed: int
@@ -63,14 +64,20 @@ class ImputationResult(ReadOnlyResult):
     per_dataset: pd.DataFrame | None = None
 
     def monte_carlo_se(self) -> pd.DataFrame | None:
-        """Monte-Carlo SE of the pooled difference, sqrt(B / M) by visit (approximate
-        Bayesian MI only): how much the estimate would move with another seed."""
+        """Monte-Carlo SE of the pooled difference, sqrt(B / M) by comparison and visit
+        (approximate Bayesian MI only): how much the estimate would move with another seed."""
         per = self.per_dataset
         if per is None:
             return None
-        g = per.groupby("visit", sort=False)["estimate"]
+        keys = [k for k in ("comparison", "visit") if k in per.columns]
+        g = per.groupby(keys, sort=False)["estimate"]
         out = (g.var(ddof=1) / g.count()) ** 0.5
         return out.rename("mc_se").reset_index()
+
+    @property
+    def comparisons(self) -> tuple[str, ...]:
+        """The comparison labels of :attr:`differences`, in order."""
+        return tuple(dict.fromkeys(self.differences["comparison"].astype(str)))
 
     @property
     def label(self) -> str:
@@ -87,7 +94,7 @@ class ImputationResult(ReadOnlyResult):
         )
 
     def summary_frame(self) -> pd.DataFrame:
-        """The treatment differences by visit."""
+        """The differences by comparison and visit."""
         return self.differences
 
 
@@ -95,7 +102,7 @@ class ImputationResult(ReadOnlyResult):
 class TippingPointResult(ReadOnlyResult):
     """Treatment difference at one visit over a grid of delta shifts.
 
-    ``table`` has ``delta, estimate, std_error, df, ci_lower, ci_upper, p_value,
+    ``comparison`` is the difference tested (``"a - b"``). ``table`` has ``delta, estimate, std_error, df, ci_lower, ci_upper, p_value,
     significant``; ``tipping_points`` the deltas (by root finding) at which ``p_value``
     crosses ``alpha``; empty when the conclusion does not change on the grid. ``base`` is the
     analysis without a shift.
@@ -109,6 +116,7 @@ class TippingPointResult(ReadOnlyResult):
     tipping_points: tuple[float, ...]
     table: pd.DataFrame
     base: ImputationResult
+    comparison: str = ""
 
     @property
     def tipping_point(self) -> float | None:

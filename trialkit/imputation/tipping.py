@@ -1,8 +1,10 @@
 r"""Tipping-point analysis: how large a shift of the imputed values overturns the conclusion.
 
 For each :math:`\delta` on the grid, :math:`\delta` is added to the imputed values of one arm
-(by default the treatment arm, as is conventional: a less favourable outcome for treated
-subjects who are missing) and the pooled treatment difference at ``visit`` is recomputed.
+(by default the treatment arm of the comparison tested, as is conventional: a less favourable
+outcome for treated subjects who are missing) and the pooled difference of that comparison
+(``a - b``; with more than two arms, the first comparison unless told) at ``visit`` is
+recomputed.
 Imputation is done once; only the analysis and pooling are repeated, so the p-value is a
 smooth function of :math:`\delta` (the same random draws for every :math:`\delta`). Where
 :math:`p(\delta) - \alpha` changes sign between adjacent grid points, the tipping point is
@@ -33,6 +35,7 @@ def tipping_point(
     deltas: Sequence[float] | np.ndarray,
     delta_arm: str = "treatment",
     target_visit: str | None = None,
+    comparison: str | None = None,
     post_ice_only: bool = False,
     **arguments: Any,
 ) -> TippingPointResult:
@@ -47,10 +50,13 @@ def tipping_point(
     deltas
         The grid of shifts (at least one value).
     delta_arm
-        ``treatment`` (default), ``control``, ``both``, or an arm name: whose imputed values
-        are shifted.
+        ``treatment`` (default: arm ``a`` of the comparison ``a - b``), ``control`` (arm
+        ``b``), ``both`` (every arm), or an arm name: whose imputed values are shifted.
     target_visit
         The visit whose difference is tested (default: the last visit).
+    comparison
+        The comparison tested, a label ``"a - b"`` of the result's differences (default:
+        the first; set which are formed with ``comparisons=``).
     post_ice_only
         Shift only values after an intercurrent event (default: every imputed value).
     """
@@ -65,7 +71,13 @@ def tipping_point(
     prep = prepare(data, request, spec, run)
     alpha, analysis = spec.alpha, spec.analysis
     g = prep.grid
-    arms = {"treatment": [g.arms[1]], "control": [g.arms[0]], "both": list(g.arms)}.get(delta_arm)
+    labels = prep.labels
+    label = labels[0] if comparison is None else str(comparison)
+    if label not in labels:
+        raise DataError(f"comparison '{label}' is not one of the comparisons ({', '.join(labels)})")
+    ci = labels.index(label)
+    pa, pb = prep.pairs[ci]
+    arms = {"treatment": [g.arms[pa]], "control": [g.arms[pb]], "both": list(g.arms)}.get(delta_arm)
     if arms is None:
         if delta_arm not in g.arms:
             raise DataError(
@@ -86,12 +98,12 @@ def tipping_point(
 
     def row(d: float) -> pd.Series:
         diffs, _ = pooled_tables(prep, d * unit, alpha, analysis)
-        return diffs.iloc[vi]
+        return diffs.iloc[ci * g.t + vi]
 
     rows = [row(d) for d in grid_vals]
     table = pd.DataFrame(rows).reset_index(drop=True)
     table.insert(0, "delta", grid_vals)
-    table = table.drop(columns="visit")
+    table = table.drop(columns=["comparison", "visit"])
     table["significant"] = table["p_value"] < alpha
     points = []
     order = np.argsort(grid_vals, kind="stable")
@@ -121,4 +133,5 @@ def tipping_point(
         tipping_points=tuple(points),
         table=table,
         base=base,
+        comparison=label,
     )
