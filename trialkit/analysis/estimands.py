@@ -9,8 +9,11 @@ strategy (ICH E9(R1)), and every estimator is run on the same prepared data:
 * ``condmean`` / ``approxbayes``: :func:`trialkit.imputation.impute_and_analyse`, with the
   estimator's assumption (MAR, JR, CR, CIR, LMCF) for values missing from a hypothetical or
   treatment-policy event on, and MAR for all other missing values (while-on-treatment events
-  are imputed under MAR). A ``delta`` shifts imputed treatment-arm values; a
-  ``tipping_point`` grid finds the shift at which the conclusion changes.
+  are imputed under MAR). All arms enter one imputation model (every arm's reference is the
+  control) and one analysis; every comparison of the plan (``[arms] comparisons``, default
+  each arm vs the control) is reported. A ``delta`` shifts imputed values of the arms other
+  than the control; a ``tipping_point`` grid finds, for each comparison, the shift of its
+  first arm's imputed values at which the conclusion changes.
 
 An estimator that cannot be run is recorded with its reason; the others still run.
 
@@ -32,8 +35,9 @@ from trialkit.core.errors import TrialkitError
 from trialkit.core.parallel import Execution, SchedulerError, connect
 from trialkit.core.results import ReadOnlyResult
 from trialkit.data.estimands import event_table, population_mask
-from trialkit.data.trial import Trial
+from trialkit.data.trial import Trial, arm_label, arm_order
 from trialkit.data.values import text_values
+from trialkit.specs.comparisons import comparison_label, resolve_comparisons
 from trialkit.specs.estimand import (
     ASSUMPTIONS,
     EVENT_STRATEGIES,
@@ -42,7 +46,16 @@ from trialkit.specs.estimand import (
     EstimatorSpec,
 )
 
-ESTIMATE_COLUMNS = ["visit", "estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value"]
+ESTIMATE_COLUMNS = [
+    "comparison",
+    "visit",
+    "estimate",
+    "std_error",
+    "df",
+    "ci_lower",
+    "ci_upper",
+    "p_value",
+]
 
 
 @dataclass(frozen=True, repr=False)
@@ -50,8 +63,10 @@ class EstimatorResult(ReadOnlyResult):
     """One estimator of an estimand: differences at the estimand's visits, or the reason it
     could not be run.
 
-    ``tipping`` (tipping-point estimators) has ``delta, estimate, std_error, df, ci_lower,
-    ci_upper, p_value, significant``; ``tipping_points`` the deltas where p crosses alpha.
+    ``differences`` has one row per comparison x visit (``comparison`` is ``"a - b"``).
+    ``tipping`` (tipping-point estimators) has ``comparison, delta, estimate, std_error, df,
+    ci_lower, ci_upper, p_value, significant``; ``tipping_points`` the deltas where p crosses
+    alpha for the first comparison, ``tipping_by_comparison`` those of every comparison.
     """
 
     spec: EstimatorSpec
@@ -64,6 +79,7 @@ class EstimatorResult(ReadOnlyResult):
     tipping: pd.DataFrame | None = None
     tipping_points: tuple[float, ...] = ()
     tipping_visit: str | None = None
+    tipping_by_comparison: tuple[tuple[str, tuple[float, ...]], ...] = ()
 
     _headline = ("label", "n_subjects", "n_imputed", "error")
 
@@ -80,6 +96,7 @@ class EstimandResult(ReadOnlyResult):
     events: pd.DataFrame  # subject, arm, event, strategy, visit, visits_affected
     estimators: tuple[EstimatorResult, ...] = field(default_factory=tuple)
     n_population: int = 0
+    arms: tuple[str, ...] = ()  # the control first, as the models order them
 
     _headline = ("n_population",)
 
@@ -155,7 +172,16 @@ def analyze_estimand(
             say(f"Estimand {spec.name}: {est.name} ({estimator_label(est)})")
         done[i] = _run(trial, spec, est, frame, events, covs, vcovs, base_name, run, shared)
     results = tuple(done[i] for i in range(len(spec.estimators)))
-    return EstimandResult(spec, attributes, events, results, int(in_pop.sum()))
+    return EstimandResult(
+        spec, attributes, events, results, int(in_pop.sum()), arms=_arms_or_empty(trial)
+    )
+
+
+def _arms_or_empty(trial: Trial) -> tuple[str, ...]:
+    try:
+        return arm_order(trial)
+    except TrialkitError:
+        return ()
 
 
 def _apply_strategies(
@@ -190,6 +216,13 @@ def _attributes(trial: Trial, spec: EstimandSpec, events: pd.DataFrame) -> pd.Da
     treat = plan.arms.treatment_label or str(plan.arms.treatment)
     control = plan.arms.control_label or plan.arms.control
     arms = f"{treat} vs {control}"
+    summary = f"{spec.summary} ({treat} - {control})"
+    order = _arms_or_empty(trial)
+    if len(order) > 2:
+        pairs = resolve_comparisons(order, plan.arms.comparisons)
+        named = [comparison_label(arm_label(trial, a), arm_label(trial, b)) for a, b in pairs]
+        arms = ", ".join(arm_label(trial, a) for a in order) + " (one model with all arms)"
+        summary = f"{spec.summary} ({'; '.join(named)})"
     if spec.events:
         ice = "; ".join(
             f"{e.name}: {EVENT_STRATEGIES.label(e.strategy)} strategy "
@@ -212,7 +245,7 @@ def _attributes(trial: Trial, spec: EstimandSpec, events: pd.DataFrame) -> pd.Da
                 f"{plan.outcome(spec.outcome).label} at {visits}",
                 arms,
                 ice,
-                f"{spec.summary} ({treat} - {control})",
+                summary,
             ],
         }
     )
@@ -273,6 +306,7 @@ def _run_mmrm(trial, spec, est, frame, covs, vcovs, base_name, label) -> Estimat
         visit_covariates=vcovs,
         spec=plan.analysis.mmrm,
         visits=list(plan.visits.post_baseline),
+        comparisons=plan.arms.comparisons,
     )
     d = fit.differences
     d = d[d["visit"].astype(str).isin(spec.visits)][ESTIMATE_COLUMNS].reset_index(drop=True)
@@ -303,7 +337,6 @@ def _run_imputation(
         strategy=np.where(events["strategy"] == "while-on-treatment", "MAR", assumption)
     )
     ev = ev.sort_values(["subject", "visit"]).drop_duplicates("subject")
-    arms = (plan.arms.control, plan.arms.treatment)
     kwargs = dict(
         outcome=spec.outcome,
         arm=trial.arm_col,
@@ -313,8 +346,9 @@ def _run_imputation(
         covariates=[c for c in covs if c not in vcovs],
         visit_covariates=vcovs,
         events=ev[["subject", "visit", "strategy"]] if not ev.empty else None,
-        reference={a: plan.arms.control for a in arms},
+        reference=None,  # every arm's reference is the control
         visits=list(plan.visits.post_baseline),
+        comparisons=plan.arms.comparisons,
         spec=dataclasses.replace(
             est.imputation,
             alpha=plan.analysis.alpha,
@@ -326,25 +360,41 @@ def _run_imputation(
         progress=run.progress,
     )
     key = (kwargs["spec"], assumption)
+    by: list[tuple[str, tuple[float, ...]]] = []
     if est.deltas:
-        tp = tipping_point(
-            frame, deltas=np.asarray(est.deltas), target_visit=spec.visits[-1], **kwargs
-        )
-        res = tp.base
+        tables = []
+        res = None
+        for label in _comparison_labels(trial):
+            tp = tipping_point(
+                frame,
+                deltas=np.asarray(est.deltas),
+                target_visit=spec.visits[-1],
+                comparison=label,
+                **kwargs,
+            )
+            res = res or tp.base
+            tables.append(tp.table.assign(comparison=tp.comparison))
+            by.append((tp.comparison, tuple(tp.tipping_points)))
+            tvis = tp.visit
         shared.setdefault(key, res)
-        tipping, points, tvis = tp.table, tp.tipping_points, tp.visit
+        tipping = pd.concat(tables, ignore_index=True)
+        tipping = tipping[["comparison", *[c for c in tipping.columns if c != "comparison"]]]
+        points = by[0][1]
     else:
         tipping, points, tvis = None, (), None
         if est.delta:
             from trialkit.imputation import delta_shift
 
-            delta = delta_shift(est.delta, arms=[plan.arms.treatment])
+            treated = [a for a in _arms_or_empty(trial) if a != plan.arms.control]
+            delta = delta_shift(est.delta, arms=treated or [plan.arms.treatment])
             res = impute_and_analyse(frame, delta=delta, **kwargs)
         else:
             if key not in shared:
                 shared[key] = impute_and_analyse(frame, **kwargs)
             res = shared[key]
     d = res.differences
+    if "comparison" not in d.columns:  # two arms: the one comparison
+        d = d.assign(comparison=res.comparisons[0])
     d = d[d["visit"].astype(str).isin(spec.visits)][ESTIMATE_COLUMNS].reset_index(drop=True)
     return EstimatorResult(
         est,
@@ -356,4 +406,15 @@ def _run_imputation(
         tipping=tipping,
         tipping_points=tuple(points),
         tipping_visit=tvis,
+        tipping_by_comparison=tuple(by),
     )
+
+
+def _comparison_labels(trial: Trial) -> list[str]:
+    """The plan's comparisons as labels ``"a - b"`` of the imputation results."""
+    order = _arms_or_empty(trial)
+    if len(order) < 2:
+        return [comparison_label(str(trial.plan.arms.treatment), trial.plan.arms.control)]
+    return [
+        comparison_label(a, b) for a, b in resolve_comparisons(order, trial.plan.arms.comparisons)
+    ]

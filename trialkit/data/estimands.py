@@ -36,21 +36,6 @@ def check_events(df: pd.DataFrame, plan: Plan, file: str, rows: np.ndarray) -> l
     ``rows`` gives the file's row number of each row of ``df``.
     """
     problems: list[Problem] = []
-    arm_col = plan.columns.arm
-    if plan.estimands and arm_col in df.columns:
-        arms = sorted(text_values(df[arm_col]).dropna().unique().tolist())
-        if len(arms) > 2:
-            problems.append(
-                Problem(
-                    "error",
-                    f"The [[estimands]] analyses (reference-based imputation) support two arms "
-                    f"for now, and column '{arm_col}' has {len(arms)}: {quote_list(arms)}; "
-                    "remove the [[estimands]] tables (the MMRM and ANCOVA compare all arms).",
-                    file=file,
-                    column=arm_col,
-                    key="estimands",
-                )
-            )
     post = set(plan.visits.post_baseline)
     for i, e in enumerate(plan.estimands):
         key = f"estimands[{i + 1}]"

@@ -216,17 +216,16 @@ def pooled_tables(
     t = prep.grid.t
     if per_dataset is not None and prep.method == "approxbayes":
         D = est.shape[0]
-        per_dataset.append(
-            pd.DataFrame(
-                {
-                    "imputation": np.repeat(np.arange(1, D + 1), t * len(labels)),
-                    "comparison": np.tile(np.repeat(np.asarray(labels, dtype=object), t), D),
-                    "visit": np.tile(np.asarray(prep.grid.visits, dtype=object), D * len(labels)),
-                    "estimate": est[:, :, : len(labels)].transpose(0, 2, 1).ravel(),
-                    "std_error": se[:, :, : len(labels)].transpose(0, 2, 1).ravel(),
-                }
-            )
+        per = pd.DataFrame(
+            {
+                "imputation": np.repeat(np.arange(1, D + 1), t * len(labels)),
+                "comparison": np.tile(np.repeat(np.asarray(labels, dtype=object), t), D),
+                "visit": np.tile(np.asarray(prep.grid.visits, dtype=object), D * len(labels)),
+                "estimate": est[:, :, : len(labels)].transpose(0, 2, 1).ravel(),
+                "std_error": se[:, :, : len(labels)].transpose(0, 2, 1).ravel(),
+            }
         )
+        per_dataset.append(per.drop(columns="comparison") if len(prep.grid.arms) == 2 else per)
     nq = est.shape[2]
     out_est = np.empty((t, nq))
     out_se = np.empty((t, nq))
@@ -285,10 +284,10 @@ def pooled_tables(
         lsm.append(f)
     lsmeans = pd.concat(lsm, ignore_index=True)
     order = np.argsort(np.tile(np.arange(t), len(arms)), kind="stable")  # visit-major
-    return (
-        pd.concat(diffs, ignore_index=True),
-        lsmeans.iloc[order].reset_index(drop=True),
-    )
+    diffs_all = pd.concat(diffs, ignore_index=True)
+    if len(arms) == 2:  # two arms: one comparison, the tables keep their two-arm shape
+        diffs_all = diffs_all.drop(columns="comparison")
+    return diffs_all, lsmeans.iloc[order].reset_index(drop=True)
 
 
 def impute_and_analyse(

@@ -31,7 +31,8 @@ class ImputationResult(ReadOnlyResult):
     notes
         Plain sentences about the run (e.g. "no missing values, nothing was imputed").
     differences
-        Treatment - control by visit.
+        Treatment - control by visit; with more than two arms one row per comparison x visit
+        (comparison-major) with a ``comparison`` column (``"a - b"``).
     lsmeans
         LS means by arm and visit.
     events
@@ -76,8 +77,10 @@ class ImputationResult(ReadOnlyResult):
 
     @property
     def comparisons(self) -> tuple[str, ...]:
-        """The comparison labels of :attr:`differences`, in order."""
-        return tuple(dict.fromkeys(self.differences["comparison"].astype(str)))
+        """The comparison labels, in order (two arms: ``("treatment - control",)``)."""
+        if "comparison" in self.differences.columns:
+            return tuple(dict.fromkeys(self.differences["comparison"].astype(str)))
+        return (f"{self.arms[1]} - {self.arms[0]}",)
 
     @property
     def label(self) -> str:
@@ -102,10 +105,10 @@ class ImputationResult(ReadOnlyResult):
 class TippingPointResult(ReadOnlyResult):
     """Treatment difference at one visit over a grid of delta shifts.
 
-    ``comparison`` is the difference tested (``"a - b"``). ``table`` has ``delta, estimate, std_error, df, ci_lower, ci_upper, p_value,
-    significant``; ``tipping_points`` the deltas (by root finding) at which ``p_value``
-    crosses ``alpha``; empty when the conclusion does not change on the grid. ``base`` is the
-    analysis without a shift.
+    ``comparison`` is the difference tested (``"a - b"``). ``table`` has ``delta, estimate,
+    std_error, df, ci_lower, ci_upper, p_value, significant``; ``tipping_points`` the deltas
+    (by root finding) at which ``p_value`` crosses ``alpha``; empty when the conclusion does
+    not change on the grid. ``base`` is the analysis without a shift.
     """
 
     outcome: str

@@ -103,7 +103,7 @@ def tipping_point(
     rows = [row(d) for d in grid_vals]
     table = pd.DataFrame(rows).reset_index(drop=True)
     table.insert(0, "delta", grid_vals)
-    table = table.drop(columns=["comparison", "visit"])
+    table = table.drop(columns=[c for c in ("comparison", "visit") if c in table.columns])
     table["significant"] = table["p_value"] < alpha
     points = []
     order = np.argsort(grid_vals, kind="stable")

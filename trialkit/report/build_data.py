@@ -182,6 +182,10 @@ def _estimand(e: EstimandResult) -> dict[str, Any]:
                     "visit": r.tipping_visit,
                     "grid": plain(r.tipping, "tipping_point"),
                     "tipping_points": plain(list(r.tipping_points)),
+                    "by_comparison": [
+                        {"comparison": c, "tipping_points": plain(list(p))}
+                        for c, p in r.tipping_by_comparison
+                    ],
                 },
             }
         )

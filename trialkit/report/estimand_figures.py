@@ -9,6 +9,7 @@ tipping point marked. Nothing here computes a statistic.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -18,12 +19,23 @@ from trialkit.analysis.estimands import EstimandResult
 COLOURS = ("#222222", "#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3")
 
 
+def _first(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the first comparison (the figure shows one; the tables show all)."""
+    if "comparison" not in frame.columns or frame.empty:
+        return frame
+    return frame[frame["comparison"] == frame["comparison"].iloc[0]]
+
+
 def _forest(ax: Axes, result: EstimandResult, visit_label) -> None:  # type: ignore[no-untyped-def]
     rows = [r for r in result.estimators if r.error is None]
     visits = list(result.spec.visits)
     height = len(visits)
+    label = "treatment - control"
     for i, r in enumerate(rows):
-        d = r.differences.set_index("visit")
+        d = _first(r.differences)
+        if len(result.arms) > 2 and not d.empty:
+            label = str(d["comparison"].iloc[0])
+        d = d.set_index("visit")
         for j, v in enumerate(visits):
             if v not in d.index:
                 continue
@@ -45,7 +57,7 @@ def _forest(ax: Axes, result: EstimandResult, visit_label) -> None:  # type: ign
     ticks = [(len(rows) - 1 - i) * (height + 1) + (height - 1) / 2 for i in range(len(rows))]
     ax.set_yticks(ticks, [r.spec.name for r in rows])
     ax.axvline(0, color="#888", lw=0.8, ls="--")
-    ax.set_xlabel("Difference (treatment - control)")
+    ax.set_xlabel(f"Difference ({label})")
     ax.set_title(result.spec.name, loc="left", fontsize=9)
 
 
@@ -53,7 +65,7 @@ def _tipping(ax: Axes, result: EstimandResult, alpha: float) -> None:
     for r in result.estimators:
         if r.tipping is None:
             continue
-        t = r.tipping
+        t = _first(r.tipping)
         x = t["delta"].to_numpy(float)
         ax.fill_between(
             x,
@@ -64,7 +76,7 @@ def _tipping(ax: Axes, result: EstimandResult, alpha: float) -> None:
             lw=0,
         )
         ax.plot(x, t["estimate"].to_numpy(float), color="#4c72b0")
-        for tp in r.tipping_points:
+        for tp in r.tipping_points:  # the first comparison's
             ax.axvline(tp, color="#c44e52", lw=1)
             ax.annotate(
                 f"tipping point {tp:.2f}",
