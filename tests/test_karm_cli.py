@@ -165,14 +165,23 @@ def test_plan_arms_reach_the_models(tmp_path: Path) -> None:
     assert set(sample.excluded["reason"]) == {"no observed Y at any analysed visit"}
 
 
-@pytest.mark.parametrize("command", ["validate", "analyze"])
-def test_estimands_with_three_arms_stop_with_one_sentence(cli, tmp_path: Path, command) -> None:
-    """The imputation engine compares one treatment arm with its reference: an [[estimands]]
-    table on a three-arm trial is a validation error (never a traceback in analyze)."""
+def test_estimands_with_three_arms_estimate_every_comparison(cli, tmp_path: Path) -> None:
+    """`trialkit analyze` on a three-arm plan with an [[estimands]] table: the MMRM, the
+    reference-based imputation (one model with all arms, both dose arms referencing Placebo)
+    and the tipping point are run for every comparison, and the JSON carries each one.
+    (The numbers of the three-arm imputation are checked against rbmi in
+    tests/test_imputation_karm.py; here the command's plumbing.)"""
+    import json
+
+    import jsonschema
+
+    from trialkit.report.json_report import load_schema
+
     df = data3()
     first = df.drop_duplicates("USUBJID")["USUBJID"].iloc[:5]
     df["DISC"] = np.where(df["USUBJID"].isin(first), "W12", "")
     plan = plan3()
+    jr = {"method": "condmean", "assumption": "JR"}
     plan["estimands"] = [
         {
             "name": "Hypothetical",
@@ -180,11 +189,65 @@ def test_estimands_with_three_arms_stop_with_one_sentence(cli, tmp_path: Path, c
             "visits": ["W16"],
             "events": [{"name": "Stopped", "column": "DISC", "strategy": "hypothetical"}],
             "main": {"name": "MMRM", "method": "mmrm"},
+            "sensitivity": [
+                {"name": "J2R", **jr},
+                {"name": "J2R tipping", **jr, "tipping_point": [0, 4, 2]},
+            ],
+        }
+    ]
+    data, path = write(tmp_path, df, plan)
+    out = tmp_path / "r.json"
+    result = cli("analyze", data, "--plan", path, "--json", out)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    doc = json.loads(out.read_text())
+    jsonschema.validate(doc, load_schema())
+    (est,) = doc["estimands"]
+    comparisons = ["High Dose - Placebo", "Low Dose - Placebo"]  # arms in the data's order
+    assert [e["name"] for e in est["estimators"]] == ["MMRM", "J2R", "J2R tipping"]
+    assert est["estimators"][2]["label"].startswith("conditional mean imputation, jump to")
+    for e in est["estimators"]:
+        assert e["error"] is None, e["error"]
+        assert [(d["comparison"], d["visit"]) for d in e["differences"]] == [
+            (c, "W16") for c in comparisons
+        ]
+        assert all(np.isfinite(d["estimate"]) and d["std_error"] > 0 for d in e["differences"])
+    # the J2R estimator shares the tipping grid's delta = 0 imputation: same numbers
+    assert est["estimators"][1]["differences"] == est["estimators"][2]["differences"]
+    tp = est["estimators"][2]["tipping_point"]
+    assert [b["comparison"] for b in tp["by_comparison"]] == comparisons
+    grid = tp["grid"]
+    assert [(g["comparison"], g["delta"]) for g in grid] == [
+        (c, d) for c in comparisons for d in (0, 2, 4)
+    ]
+    for c in comparisons:
+        (row,) = [d for d in est["estimators"][1]["differences"] if d["comparison"] == c]
+        (zero,) = [g for g in grid if g["comparison"] == c and g["delta"] == 0]
+        assert zero["estimate"] == pytest.approx(row["estimate"], rel=1e-12)
+    events = est["events"]
+    assert len(events) == 5
+    text = " ".join(result.output.split())
+    assert "Main and sensitivity estimates (each comparison)" in text
+    assert "Tipping point: J2R tipping, High Dose - Placebo at W16" in text
+    assert "Tipping point: J2R tipping, Low Dose - Placebo at W16" in text
+
+
+@pytest.mark.parametrize("command", ["validate", "analyze"])
+def test_estimands_on_three_arms_still_check_their_events(cli, tmp_path: Path, command) -> None:
+    """Lifting the two-arm limit keeps the event checks: an event visit that is not a
+    post-baseline visit stops with one sentence naming the file and column."""
+    df = data3()
+    first = df.drop_duplicates("USUBJID")["USUBJID"].iloc[:5]
+    df["DISC"] = np.where(df["USUBJID"].isin(first), "W99", "")
+    plan = plan3()
+    plan["estimands"] = [
+        {
+            "name": "Hypothetical",
+            "outcome": "Y",
+            "events": [{"name": "Stopped", "column": "DISC", "strategy": "hypothetical"}],
+            "main": {"name": "MMRM", "method": "mmrm"},
         }
     ]
     data, path = write(tmp_path, df, plan)
     result = cli(command, data, "--plan", path)
-    assert_clean_failure(
-        result,
-        "support two arms for now, and column 'ARM' has 3: 'High Dose', 'Low Dose', 'Placebo'",
-    )
+    assert_clean_failure(result, "DISC", "W99")

@@ -364,12 +364,12 @@ def _run_imputation(
     if est.deltas:
         tables = []
         res = None
-        for label in _comparison_labels(trial):
+        for comparison in _comparison_labels(trial):
             tp = tipping_point(
                 frame,
                 deltas=np.asarray(est.deltas),
                 target_visit=spec.visits[-1],
-                comparison=label,
+                comparison=comparison,
                 **kwargs,
             )
             res = res or tp.base

@@ -56,10 +56,12 @@ out <- list(`_about` = paste("rbmi method_condmean(type='jackknife') on tests/re
   made = format(Sys.time(), tz = "UTC", usetz = TRUE),
   versions = list(R = R.version.string, rbmi = as.character(packageVersion("rbmi")), mmrm = as.character(packageVersion("mmrm"))))
 out$dropouts <- list(PATIENT = as.character(first$PATIENT), VISIT = as.character(first$VISIT))
-for (strategy in c("MAR", "JR")) {
+# JR_groupcov: JR with one covariance matrix per arm in the imputation model (same_cov = FALSE)
+for (strategy in c("MAR", "JR", "JR_groupcov")) {
   t0 <- Sys.time()
-  ice <- data.frame(PATIENT = first$PATIENT, VISIT = first$VISIT, strategy = strategy)
-  d <- draws(data = dat, data_ice = ice, vars = vars, method = method_condmean(type = "jackknife"), quiet = TRUE)
+  ice <- data.frame(PATIENT = first$PATIENT, VISIT = first$VISIT, strategy = sub("_groupcov", "", strategy))
+  d <- draws(data = dat, data_ice = ice, vars = vars, quiet = TRUE,
+             method = method_condmean(type = "jackknife", same_cov = !grepl("groupcov", strategy)))
   imp <- impute(d, references = c("Placebo" = "Placebo", "Low Dose" = "Placebo", "High Dose" = "Placebo"))
   ana <- analyse(imp, fun = karm_ancova, vars = vars)
   p <- as.data.frame(pool(ana))
