@@ -42,12 +42,11 @@ WRAP_WIDTH = 20  # text columns may wrap down to this width; numbers never wrap
 CELL_PAD = 3  # rich's default: one space either side plus the border
 
 
-# Tables that stay fast at thousands of rows: rich lays a :class:`rich.table.Table` out cell by cell (measuring, wrapping, padding every
-# cell as a renderable): about 0.7 s of CPU for a 1,000 x 5 table. A table with more rows than
-# :data:`RICH_ROW_LIMIT` is therefore drawn here as one block of text with the same box
-# characters, column alignment and bold rows, every cell in full (nothing is wrapped or cut;
-# a table wider than the console runs past its edge instead of wrapping). Smaller tables stay
-# rich tables (:func:`block_renderables` decides).
+# Tables that stay fast at thousands of rows. rich lays a table out cell by cell (measuring,
+# wrapping, padding every cell as a renderable): about 0.7 s of CPU for a 1,000 x 5 table. A
+# table with more rows than RICH_ROW_LIMIT is therefore drawn as one block of text with the
+# same box characters, column alignment and bold rows, every cell in full (nothing is wrapped
+# or cut; a table wider than the console runs past its edge). Smaller tables stay rich tables.
 RICH_ROW_LIMIT = 200
 
 
