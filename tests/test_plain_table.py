@@ -1,4 +1,4 @@
-"""Large terminal tables are drawn as boxed text with every cell in full (report/plain_table,
+"""Large terminal tables are drawn as boxed text with every cell in full (report/terminal,
 used by the document's terminal renderer for tables of more than RICH_ROW_LIMIT rows).
 
 The cells are made up here (no statistics); the check is that the text table carries exactly
@@ -14,8 +14,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from trialkit.report.document import Column, Label, Table
-from trialkit.report.plain_table import RICH_ROW_LIMIT, BoxedText
-from trialkit.report.terminal import block_renderables, print_blocks
+from trialkit.report.terminal import RICH_ROW_LIMIT, BoxedText, block_renderables, print_blocks
 
 COLUMNS = [("Study", "left"), ("Estimate [95% CI]", "left"), ("Weight", "right")]
 

@@ -196,8 +196,9 @@ def item_blocks(it: MetaItem, measure: str) -> list[Block]:
 
 
 def overview_blocks(run: MetaRun) -> list[Block]:
-    """The preset, the pre-post correlations used and the Table 2 overview."""
-    blocks: list[Block] = []
+    """How the study file was read (warnings), the preset, the pre-post correlations used and
+    the Table 2 overview."""
+    blocks: list[Block] = [Paragraph(f"Warning: {note}", "warn") for note in run.notes]
     if run.preset_description:
         blocks.append(Paragraph(run.preset_description))
     if run.measure in ("SMCR", "SMCC"):
