@@ -64,6 +64,7 @@ def test_result_shape(pair):
     """Tidy frames, events listing and normal reference (infinite df) for the jackknife."""
     strategy, res, _, _ = pair
     assert list(res.differences.columns) == [
+        "comparison",
         "visit",
         "estimate",
         "std_error",

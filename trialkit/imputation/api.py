@@ -225,7 +225,7 @@ def pooled_tables(
                 "std_error": se[:, :, : len(labels)].transpose(0, 2, 1).ravel(),
             }
         )
-        per_dataset.append(per.drop(columns="comparison") if len(prep.grid.arms) == 2 else per)
+        per_dataset.append(per)
     nq = est.shape[2]
     out_est = np.empty((t, nq))
     out_se = np.empty((t, nq))
@@ -285,8 +285,6 @@ def pooled_tables(
     lsmeans = pd.concat(lsm, ignore_index=True)
     order = np.argsort(np.tile(np.arange(t), len(arms)), kind="stable")  # visit-major
     diffs_all = pd.concat(diffs, ignore_index=True)
-    if len(arms) == 2:  # two arms: one comparison, the tables keep their two-arm shape
-        diffs_all = diffs_all.drop(columns="comparison")
     return diffs_all, lsmeans.iloc[order].reset_index(drop=True)
 
 
