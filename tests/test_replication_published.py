@@ -14,7 +14,6 @@ import json
 import shutil
 from pathlib import Path
 
-
 from tests.conftest import assert_clean_failure
 from trialkit.plan.loader import load_plan
 from trialkit.plan.schema import Published
@@ -157,7 +156,9 @@ def test_two_arm_entries_default_to_the_only_comparison(sample_analysis) -> None
         )
         for m in ("ancova", "mmrm")
     )
-    swapped = tuple(dataclasses.replace(e, model=o) for e, o in zip(entries, ("mmrm", "ancova")))
+    swapped = tuple(
+        dataclasses.replace(e, model=o) for e, o in zip(entries, ("mmrm", "ancova"), strict=True)
+    )
     rep = replication_table(
         dataclasses.replace(plan, published=entries + swapped),
         {"ders": oa.mmrm},

@@ -418,7 +418,8 @@ PLAN = Section(
                 Key(
                     "difference",
                     "number",
-                    'Published difference (treatment - control); required for quantity "difference".',
+                    "Published difference (treatment - control); required for quantity "
+                    '"difference".',
                 ),
                 Key("ci", "pair", "Published confidence interval."),
                 Key("p", "number", "Published p-value."),
