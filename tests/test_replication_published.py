@@ -14,9 +14,12 @@ import json
 import shutil
 from pathlib import Path
 
+import jsonschema
+
 from tests.conftest import assert_clean_failure
 from trialkit.plan.loader import load_plan
 from trialkit.plan.schema import Published
+from trialkit.report.json_report import load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data" / "adam_pilot"
@@ -59,6 +62,8 @@ def test_analyze_pilot_agrees_with_every_published_figure(cli, tmp_path) -> None
     result = cli("analyze", "--plan", SAMPLE / "plan.toml", "--json", out)
     assert result.exit_code == 0, result.output
     doc = json.loads(out.read_text(encoding="utf-8"))
+    schema = jsonschema.Draft202012Validator(load_schema())
+    assert [e.message for e in schema.iter_errors(doc)] == []
     rep = doc["replication"]
     assert [(r["model"], r["quantity"], r["comparison"]) for r in rep] == [
         *(("ancova", "difference", c) for c in COMPARISONS),
