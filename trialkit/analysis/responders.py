@@ -22,7 +22,7 @@ import pandas as pd
 
 from trialkit.analysis.frames import outcome_frame
 from trialkit.core.errors import TrialkitError
-from trialkit.data.trial import Trial
+from trialkit.data.trial import Trial, arm_order
 from trialkit.models.responder import ResponderResult, fit_responder
 from trialkit.specs.responder import ResponderOutcomeSpec
 
@@ -78,6 +78,16 @@ def _frame(trial: Trial, spec: ResponderOutcomeSpec) -> tuple[pd.DataFrame, str,
     return post, column, None
 
 
+def _in_arm_order(trial: Trial, arm: pd.Series) -> pd.Series:
+    """The arm column as a Categorical in the trial's arm order (control first, then the
+    plan's ``[arms] order`` or ascending dose), so the responder tables list the arms as
+    every other table of the report does."""
+    text = arm.astype(object).where(arm.isna(), arm.astype(str))
+    return pd.Series(
+        pd.Categorical(text, categories=list(arm_order(trial))), index=arm.index, name=arm.name
+    )
+
+
 def analyze_responder(trial: Trial, spec: ResponderOutcomeSpec) -> ResponderAnalysis:
     """Fit one responder outcome at its visits."""
     plan = trial.plan
@@ -88,6 +98,7 @@ def analyze_responder(trial: Trial, spec: ResponderOutcomeSpec) -> ResponderAnal
     )
     try:
         frame, column, base = _frame(trial, spec)
+        frame[trial.arm_col] = _in_arm_order(trial, frame[trial.arm_col])
         covariates = [base if c == "baseline" and base else c for c in spec.covariates or ()]
         est = spec.estimation
         result = fit_responder(
