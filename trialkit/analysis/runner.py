@@ -292,7 +292,15 @@ def analyze_trial(
     adh = adherence_summary(trial) if plan.adherence is not None else None
     attr = attrition_summary(trial)
     disc = reconcile(flow, base, adh)
-    rep = replication_table(plan, {r.name: r.mmrm for r in results}) if plan.published else None
+    rep = (
+        replication_table(
+            plan,
+            {r.name: r.mmrm for r in results},
+            ancova_fits={r.name: r.ancova for r in results},
+        )
+        if plan.published
+        else None
+    )
     if plan.estimands:
         say("Estimands: main and sensitivity estimators")
     estimands = analyze_estimands(trial, execution, say)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from trialkit.core.problems import Problem, did_you_mean, quote_list
+from trialkit.plan.build_published import build_published
 from trialkit.plan.build_responders import build_multiplicity, build_responders
 from trialkit.plan.schema import (
     Adherence,
@@ -24,7 +25,6 @@ from trialkit.plan.schema import (
     MultiSelect,
     Outcome,
     Plan,
-    Published,
     Visits,
 )
 from trialkit.specs.adam import VARIABLES, AdamSpec
@@ -100,7 +100,7 @@ def build_plan(t: dict[str, Any], path: Path, problems: list[Problem]) -> Plan |
     adherence = _build_adherence(t["adherence"], c)
     analysis = _build_analysis(t["analysis"], c)
     published = tuple(
-        _build_published(p, i, names, visits, c) for i, p in enumerate(t["published"])
+        build_published(p, i, names, visits, arms, c.error) for i, p in enumerate(t["published"])
     )
     estimands = tuple(
         _build_estimand(e, i, outcomes, visits, c) for i, e in enumerate(t["estimands"])
@@ -405,35 +405,6 @@ def _build_analysis(a: dict[str, Any] | None, c: _Checker) -> Analysis:
     c.problems.extend(mmrm.check(prefix="analysis.mmrm.", file=c.file))
     c.problems.extend(ancova.check(prefix="analysis.ancova.", file=c.file))
     return Analysis(alpha=alpha, mmrm=mmrm.normalised(), ancova=ancova.normalised())
-
-
-def _build_published(
-    p: dict[str, Any], i: int, names: list[str], visits: Visits, c: _Checker
-) -> Published:
-    key = f"published[{i + 1}]"
-    if p["outcome"] not in names:
-        c.error(
-            f"{key}.outcome",
-            f"Key '{key}.outcome' is '{p['outcome']}', which is not an outcome name.",
-            did_you_mean(p["outcome"], names),
-        )
-    if visits.order and p["visit"] not in visits.order:
-        c.error(
-            f"{key}.visit",
-            f"Key '{key}.visit' is '{p['visit']}', which is not in 'visits.order'.",
-            did_you_mean(p["visit"], visits.order),
-        )
-    ci = p["ci"]
-    if ci is not None and not ci[0] <= ci[1]:
-        c.error(f"{key}.ci", f"Key '{key}.ci' must be [lower, upper] with lower <= upper.")
-    return Published(
-        outcome=p["outcome"],
-        visit=p["visit"],
-        difference=float(p["difference"]),
-        ci=(float(ci[0]), float(ci[1])) if ci is not None else None,
-        p=float(p["p"]) if p["p"] is not None else None,
-        p_bound=p.get("p_bound") or "=",
-    )
 
 
 def _estimator(t: dict[str, Any] | None, default_name: str) -> EstimatorSpec:

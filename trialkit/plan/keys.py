@@ -393,13 +393,48 @@ PLAN = Section(
                 Key("outcome", "string", "Outcome `name`.", required=True),
                 Key("visit", "text", "Visit value (one of `visits.order`).", required=True),
                 Key(
+                    "model",
+                    "string",
+                    "The model whose estimate the figure is compared with.",
+                    default="mmrm",
+                    choices=("mmrm", "ancova"),
+                ),
+                Key(
+                    "comparison",
+                    "string",
+                    'The comparison, as the report labels it ("arm a - arm b", e.g. '
+                    '"Xanomeline Low Dose - Placebo"); default: the only comparison of a '
+                    "two-arm trial; required with more arms.",
+                ),
+                Key(
+                    "quantity",
+                    "string",
+                    'What was published: "difference" (`difference`, `ci`, `p` of a '
+                    'comparison) or "trend" (the dose-response p-value of `[arms] dose`, '
+                    "in `p`).",
+                    default="difference",
+                    choices=("difference", "trend"),
+                ),
+                Key(
                     "difference",
                     "number",
-                    "Published difference (treatment - control).",
-                    required=True,
+                    "Published difference (treatment - control); required for quantity "
+                    '"difference".',
                 ),
                 Key("ci", "pair", "Published confidence interval."),
                 Key("p", "number", "Published p-value."),
+                Key(
+                    "digits",
+                    "integer",
+                    "Decimals printed for `difference` and `ci`: the figure agrees only if "
+                    "trialkit's values rounded (half up) to them print the same.",
+                ),
+                Key(
+                    "p_digits",
+                    "integer",
+                    "Decimals printed for an exact `p`: trialkit's p rounded to them must "
+                    "print the same.",
+                ),
                 Key(
                     "p_bound",
                     "string",

@@ -186,15 +186,26 @@ class Published:
     """A published between-group result, for the replication check.
 
     ``p_bound`` is ``"="`` for an exact p-value and ``"<"`` when the paper reported an upper
-    bound (``P < .001`` is ``p = 0.001, p_bound = "<"``).
+    bound (``P < .001`` is ``p = 0.001, p_bound = "<"``). ``model`` names the model whose
+    estimate it is compared with (``"mmrm"`` or ``"ancova"``), ``comparison`` the difference
+    (``"a - b"``; ``None``: the only comparison of a two-arm trial) and ``quantity`` what was
+    published: ``"difference"`` (with ``difference``, ``ci``, ``p``) or ``"trend"`` (the
+    dose-response p-value, ``p`` only). ``digits`` / ``p_digits``: the decimals printed for
+    the difference and CI / for ``p``; when given, the figure agrees only if trialkit's value
+    rounded to them prints the same.
     """
 
     outcome: str
     visit: str
-    difference: float
+    difference: float | None = None
     ci: tuple[float, float] | None = None
     p: float | None = None
     p_bound: Literal["=", "<"] = "="
+    model: Literal["mmrm", "ancova"] = "mmrm"
+    comparison: str | None = None
+    quantity: Literal["difference", "trend"] = "difference"
+    digits: int | None = None
+    p_digits: int | None = None
 
 
 @dataclass(frozen=True)

@@ -116,19 +116,34 @@ def replication_blocks(analysis: TrialAnalysis) -> list[Block]:
     plan = analysis.trial.plan
     ci = ci_label(plan.analysis.alpha)
     vlabels = visit_labels(plan)
-    heads = ["Outcome", "Visit", f"Published ({ci})", "Published p", f"trialkit ({ci})"]
+    wide = "model" in rep.columns  # entries naming a model, comparison or quantity
+    left = ("Outcome", "Visit", "Model: comparison")
+    heads = ["Outcome", "Visit", *(["Model: comparison"] if wide else [])]
+    heads += [f"Published ({ci})", "Published p", f"trialkit ({ci})"]
     heads += ["trialkit p", "Difference", "Scale", "Agrees"]
-    cols = tuple(Column(h, "left" if h in ("Outcome", "Visit") else "right") for h in heads)
+    cols = tuple(Column(h, "left" if h in left else "right") for h in heads)
     rows = []
     for r in rep.itertuples():
         bound = "" if r.published_p_bound == "=" else str(r.published_p_bound)
         pub_p = "-" if pd.isna(r.published_p_value) else f"{bound}{r.published_p_value:g}"
+        what, digits = [], 2
+        if wide:  # the published figures with the decimals printed, where given
+            digits = 2 if r.published_digits < 0 else int(r.published_digits)
+            if r.published_p_digits >= 0 and not pd.isna(r.published_p_value):
+                pub_p = f"{bound}{r.published_p_value:.{int(r.published_p_digits)}f}"
+            named = "dose-response trend" if r.quantity == "trend" else str(r.comparison)
+            what = [Label(f"{str(r.model).upper()}: {named}")]
         rows.append(
             (
                 Label(str(r.outcome)),
                 Label(vlabels.get(r.visit, str(r.visit))),
+                *what,
                 Estimate(
-                    r.published_estimate, r.published_ci_lower, r.published_ci_upper, sep="\n"
+                    r.published_estimate,
+                    r.published_ci_lower,
+                    r.published_ci_upper,
+                    digits=digits,
+                    sep="\n",
                 ),
                 Label(pub_p),
                 Estimate(r.estimate, r.ci_lower, r.ci_upper, sep="\n"),
@@ -142,7 +157,8 @@ def replication_blocks(analysis: TrialAnalysis) -> list[Block]:
             )
         )
     note = replication_note(analysis) or ""
-    title = "Replication of published results (MMRM; outcomes by their plan name)"
+    models = "" if wide else "MMRM; "
+    title = f"Replication of published results ({models}outcomes by their plan name)"
     return [Table(title, cols, tuple(rows)), Paragraph(note)]
 
 

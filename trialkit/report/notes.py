@@ -163,6 +163,14 @@ CALIBRATED_NOTE = (
 )
 
 
+#: What agreement means for real published figures (data not calibrated to them).
+PUBLISHED_NOTE = (
+    "These are real published figures and the data were not generated from them "
+    "(calibrated_to_published = false), so agreement means trialkit reproduces the "
+    "published analysis from the data."
+)
+
+
 def replication_note(analysis: TrialAnalysis) -> str | None:
     """The sentence under the replication table (None without published results).
 
@@ -174,11 +182,19 @@ def replication_note(analysis: TrialAnalysis) -> str | None:
     if rep is None or rep.empty:
         return None
     n_ok = int(rep["agrees"].sum())
-    calibrated = f" {CALIBRATED_NOTE}" if analysis.trial.plan.calibrated_to_published else ""
+    plan = analysis.trial.plan
+    calibrated = f" {CALIBRATED_NOTE if plan.calibrated_to_published else PUBLISHED_NOTE}"
+    printed = ""
+    if any(p.digits is not None or p.p_digits is not None for p in plan.published):
+        printed = (
+            " Where the plan gives the decimals printed (digits, p_digits), the figure "
+            "agrees only if trialkit's values rounded half up to them print the published "
+            "ones exactly."
+        )
     return (
         f"{n_ok} of {len(rep)} published figures agree.{calibrated} A figure agrees when the "
         f"estimate is within {DEFAULT_TOLERANCE:g} x scale of the published one (scale = the "
         "published SE recovered from its CI; without a CI, |published difference|) and both "
         "p-values fall on the same side of alpha (below the bound where the paper reported "
-        "p < bound)."
+        f"p < bound).{printed}"
     )
