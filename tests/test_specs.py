@@ -175,3 +175,17 @@ def test_arm_options_are_plan_keys_and_api_arguments() -> None:
         assert getattr(Arms(control="c"), o.name) == o.default
         for fn in (fit_mmrm, fit_ancova):
             assert inspect.signature(fn).parameters[o.name].default is None
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5, 0.7, -0.1, float("nan")])
+def test_every_model_spec_checks_alpha_the_same_way(alpha: float) -> None:
+    """MMRM, ANCOVA, imputation and responder specs share one alpha range check: a level
+    outside (0, 0.5) is one problem at the spec's ``alpha`` key, in the same words."""
+    from trialkit.specs.imputation import ImputationSpec
+    from trialkit.specs.responder import ResponderSpec
+
+    for spec in (MMRMSpec, AncovaSpec, ImputationSpec, ResponderSpec):
+        (problem,) = spec(alpha=alpha).check(prefix="x.")
+        assert problem.key == "x.alpha"
+        assert problem.message == f"'x.alpha' is {alpha}; use a value in (0, 0.5)."
+        assert spec(alpha=0.05).check(prefix="x.") == ()

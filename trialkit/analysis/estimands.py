@@ -33,7 +33,7 @@ import pandas as pd
 
 from trialkit.core.errors import TrialkitError
 from trialkit.core.parallel import Execution, SchedulerError, connect
-from trialkit.core.results import ReadOnlyResult
+from trialkit.core.results import STAT_COLUMNS, ReadOnlyResult
 from trialkit.data.estimands import event_table, population_mask
 from trialkit.data.trial import Trial, arm_label, arm_order
 from trialkit.data.values import text_values
@@ -46,16 +46,7 @@ from trialkit.specs.estimand import (
     EstimatorSpec,
 )
 
-ESTIMATE_COLUMNS = [
-    "comparison",
-    "visit",
-    "estimate",
-    "std_error",
-    "df",
-    "ci_lower",
-    "ci_upper",
-    "p_value",
-]
+ESTIMATE_COLUMNS = ["comparison", "visit", *STAT_COLUMNS]
 
 
 @dataclass(frozen=True, repr=False)

@@ -22,8 +22,9 @@ import pandas as pd
 
 from trialkit.analysis.frames import outcome_frame
 from trialkit.core.errors import TrialkitError
-from trialkit.data.trial import Trial
+from trialkit.data.trial import Trial, arm_order
 from trialkit.models.responder import ResponderResult, fit_responder
+from trialkit.plan.schema import Outcome
 from trialkit.specs.responder import ResponderOutcomeSpec
 
 Progress = Callable[[str], None]
@@ -78,6 +79,33 @@ def _frame(trial: Trial, spec: ResponderOutcomeSpec) -> tuple[pd.DataFrame, str,
     return post, column, None
 
 
+def _column_labels(
+    trial: Trial,
+    covariates: list[str],
+    column: str,
+    label: str,
+    outcome: Outcome | None,
+    base: str | None,
+) -> dict[str, str]:
+    """Display names for the engine's exclusion reasons: the outcome's label (a binary
+    responder column: the responder's label), its baseline and the covariates' labels."""
+    names = {c: trial.label(c) for c in covariates}
+    names[column] = outcome.label if outcome else label
+    if outcome is not None and base:
+        names[base] = outcome.label
+    return names
+
+
+def _in_arm_order(trial: Trial, arm: pd.Series) -> pd.Series:
+    """The arm column as a Categorical in the trial's arm order (control first, then the
+    plan's ``[arms] order`` or ascending dose), so the responder tables list the arms as
+    every other table of the report does."""
+    text = arm.astype(object).where(arm.isna(), arm.astype(str))
+    return pd.Series(
+        pd.Categorical(text, categories=list(arm_order(trial))), index=arm.index, name=arm.name
+    )
+
+
 def analyze_responder(trial: Trial, spec: ResponderOutcomeSpec) -> ResponderAnalysis:
     """Fit one responder outcome at its visits."""
     plan = trial.plan
@@ -88,6 +116,7 @@ def analyze_responder(trial: Trial, spec: ResponderOutcomeSpec) -> ResponderAnal
     )
     try:
         frame, column, base = _frame(trial, spec)
+        frame[trial.arm_col] = _in_arm_order(trial, frame[trial.arm_col])
         covariates = [base if c == "baseline" and base else c for c in spec.covariates or ()]
         est = spec.estimation
         result = fit_responder(
@@ -106,6 +135,8 @@ def analyze_responder(trial: Trial, spec: ResponderOutcomeSpec) -> ResponderAnal
             ye_mod=est.ye_mod,
             strata=list(est.strata),
             alpha=plan.analysis.alpha,
+            labels=_column_labels(trial, covariates, column, label, outcome, base),
+            visit_labels={v: plan.visits.label(v) for v in plan.visits.order},
         )
     except TrialkitError as exc:
         return ResponderAnalysis(spec, label, definition, None, str(exc))

@@ -132,6 +132,14 @@ class DataValidationError(DataError):
         self.report = report
 
 
+def alpha_problems(alpha: float, key: str, file: str | None = None) -> list[Problem]:
+    """The error of a significance level outside (0, 0.5) at plan key ``key`` (none when
+    it is inside): the one check every model spec makes of its ``alpha``."""
+    if 0 < alpha < 0.5:
+        return []
+    return [Problem("error", f"'{key}' is {alpha}; use a value in (0, 0.5).", file=file, key=key)]
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 

@@ -87,17 +87,29 @@ class Trial:
 def arm_order(trial: Trial) -> tuple[str, ...]:
     """Arm values, the control first, then the other arms in the order of the arm column's
     categories (``(control, treatment)`` in a two-arm trial); the models use the same order.
+    An arm column that is not a Categorical (a trial built without
+    :func:`~trialkit.data.read.read_trial`) takes the plan's order
+    (:meth:`~trialkit.plan.schema.Arms.arm_order`: ``[arms] order``, else ascending dose).
     """
     arms = trial.plan.arms
     column = trial.subjects[trial.arm_col]
     if isinstance(column.dtype, pd.CategoricalDtype):
         found = [str(c) for c in column.cat.categories]
     else:
-        found = sorted(str(c) for c in column.dropna().unique())
+        found = arms.arm_order([str(c) for c in column.dropna().unique()], _doses(trial))
     others = [a for a in found if a != arms.control]
     if not others and arms.treatment is None:
         raise PlanError("The plan's [arms] section has no treatment arm value.")
     return (arms.control, *(others or [str(arms.treatment)]))
+
+
+def _doses(trial: Trial) -> dict[str, float] | None:
+    """Each arm's (first) value of the plan's dose column, when the subjects carry one."""
+    dose = trial.plan.arms.dose
+    if not isinstance(dose, str) or dose not in trial.subjects.columns:
+        return None
+    values = pd.to_numeric(trial.subjects[dose], errors="coerce")
+    return values.groupby(trial.subjects[trial.arm_col].astype(str).to_numpy()).first().to_dict()
 
 
 def arm_label(trial: Trial, arm: str) -> str:

@@ -18,7 +18,7 @@ Validated against: R beeca 0.2.0 ``get_marginal_effect`` and statsmodels coeffic
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,6 +133,8 @@ def fit_responder(
     ye_mod: bool = False,
     strata: Sequence[str] = (),
     alpha: float = 0.05,
+    labels: Mapping[str, str] | None = None,
+    visit_labels: Mapping[str, str] | None = None,
 ) -> ResponderResult:
     """Covariate-adjusted responder analysis by visit (g-computation from logistic models).
 
@@ -159,6 +161,10 @@ def fit_responder(
     strata
         Randomisation strata (Ye only; each must also be in ``covariates``): the variance is
         reduced for stratified permuted-block randomisation as in beeca.
+    labels, visit_labels
+        Display names of columns (the outcome, the baseline, covariates) and of visit values,
+        used in the exclusion reasons (``"no observed Pain (NRS) at Week 8"``); by default
+        the column name with the rule and ``"visit 8"``.
 
     Returns
     -------
@@ -224,14 +230,16 @@ def fit_responder(
             f"of '{arm}'; a subject belongs to one arm"
         )
     subjects = df.drop_duplicates(subject)[[subject, "_arm"]]
-    label = f"{outcome} ({rule})" if rule else outcome
+    names = dict(labels or {})
+    label = names.get(outcome) or (f"{outcome} ({rule})" if rule else outcome)
+    where = {v: f"visit {v}" for v in visit_levels} | dict(visit_labels or {})
     parts: dict[str, list[pd.DataFrame]] = {
         k: [] for k in ("eff", "risk", "un", "cnt", "exc", "coef")
     }
     not_est: list[tuple[str, str]] = []
     for v in visit_levels:
         at = subjects.merge(df[df["_visit"] == v].drop(columns="_arm"), on=subject, how="left")
-        reason = _exclusion_reasons(at, label, v, covs, extra)
+        reason = _exclusion_reasons(at, label, where[v], covs, extra, names)
         used = at[reason.isna()]
         parts["exc"].append(
             pd.DataFrame(
@@ -276,19 +284,27 @@ def fit_responder(
 
 
 def _exclusion_reasons(
-    at: pd.DataFrame, label: str, v: str, covs: list[str], extra: list[str]
+    at: pd.DataFrame,
+    label: str,
+    where: str,
+    covs: list[str],
+    extra: list[str],
+    labels: Mapping[str, str],
 ) -> pd.Series:
-    """Per subject: NaN if analysed, else the first reason it is not (vectorised)."""
+    """Per subject: NaN if analysed, else the first reason it is not (vectorised); columns
+    are named by ``labels`` (else their name), the visit by ``where``."""
     n = len(at)
     reason = np.full(n, None, dtype=object)
-    checks = [(at["_visit"].isna().to_numpy(), f"no record at visit {v}")]
+    checks = [(at["_visit"].isna().to_numpy(), f"no record at {where}")]
     if extra:
-        checks.append((at[extra[0]].isna().to_numpy(), f"missing baseline {extra[0]}"))
-    checks.append((at["_y"].isna().to_numpy(), f"no observed {label} at visit {v}"))
+        base = labels.get(extra[0], extra[0])
+        checks.append((at[extra[0]].isna().to_numpy(), f"missing baseline {base}"))
+    checks.append((at["_y"].isna().to_numpy(), f"no observed {label} at {where}"))
     if covs:
         missing = at[covs].isna().to_numpy()
         names = np.full(n, "", dtype=object)
         for j, c in enumerate(covs):
+            c = labels.get(c, c)
             names = np.where(missing[:, j], np.where(names == "", c, names + ", " + c), names)
         checks.append((missing.any(axis=1), "missing covariate value(s): " + names))
     for mask, text in checks:

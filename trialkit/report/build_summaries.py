@@ -13,6 +13,8 @@ https://www.consort-spirit.org/item22b-lossesandexclusions.
 
 from __future__ import annotations
 
+import dataclasses
+
 from trialkit.report.document import (
     EMPTY,
     Block,
@@ -436,6 +438,10 @@ def attrition_blocks(summary: AttritionSummary) -> list[Block]:
     comp = description_table(
         summary.completers, {}, title="Completers vs non-completers (baseline)", show_smd=True
     )
+    empty = [g for g in summary.completers.groups if summary.completers.group_n[g] == 0]
+    if empty:
+        note = f"Std. diff. not estimable (shown as -): no subject is a {' or '.join(empty)}."
+        comp = dataclasses.replace(comp, footnotes=(*comp.footnotes, note))
     return [visits, reasons, patterns, diff, last, comp]
 
 

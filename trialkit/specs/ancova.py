@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trialkit.core.errors import ModelError
-from trialkit.core.problems import Problem, did_you_mean
+from trialkit.core.problems import Problem, alpha_problems, did_you_mean
 from trialkit.specs.mmrm import LSMEANS_WEIGHTS
 from trialkit.specs.vocabulary import Choice, Option, vocabulary
 
@@ -71,15 +71,7 @@ class AncovaSpec:
                     hint="allowed: " + ", ".join(LSMEANS_WEIGHTS.codes),
                 )
             )
-        if not 0 < self.alpha < 0.5:
-            out.append(
-                Problem(
-                    "error",
-                    f"alpha is {self.alpha}; use a value in (0, 0.5).",
-                    file=file,
-                    key=f"{prefix}alpha",
-                )
-            )
+        out += alpha_problems(self.alpha, f"{prefix}alpha", file)
         return tuple(out)
 
     def normalised(self) -> AncovaSpec:

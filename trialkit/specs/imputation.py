@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 from trialkit.core.errors import DataError
-from trialkit.core.problems import Problem, did_you_mean
+from trialkit.core.problems import Problem, alpha_problems, did_you_mean
 from trialkit.specs.vocabulary import Choice, Vocabulary, vocabulary
 
 STRATEGIES = vocabulary(
@@ -171,15 +171,7 @@ class ImputationSpec:
                     key=f"{prefix}n_samples",
                 )
             )
-        if not 0 < self.alpha < 0.5:
-            out.append(
-                Problem(
-                    "error",
-                    f"'{prefix}alpha' is {self.alpha}; use a value in (0, 0.5).",
-                    file=file,
-                    key=f"{prefix}alpha",
-                )
-            )
+        out += alpha_problems(self.alpha, f"{prefix}alpha", file)
         return tuple(out)
 
     def normalised(self) -> ImputationSpec:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trialkit.core.errors import ModelError
-from trialkit.core.problems import Problem, did_you_mean
+from trialkit.core.problems import Problem, alpha_problems, did_you_mean
 from trialkit.specs.vocabulary import Choice, Option, vocabulary
 
 COVARIANCES = vocabulary(
@@ -192,8 +192,7 @@ class MMRMSpec:
                 f'df_method "between-within" or "residual", not \'{df}\'.',
                 'set df_method = "between-within"',
             )
-        if not 0 < self.alpha < 0.5:
-            err("alpha", f"alpha is {self.alpha}; use a value in (0, 0.5).")
+        out += alpha_problems(self.alpha, f"{prefix}alpha", file)
         return tuple(out)
 
     def validated(self) -> MMRMSpec:

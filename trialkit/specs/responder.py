@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trialkit.core.errors import ModelError
-from trialkit.core.problems import Problem, did_you_mean
+from trialkit.core.problems import Problem, alpha_problems, did_you_mean
 from trialkit.specs.ancova import HC_TYPES
 from trialkit.specs.vocabulary import Choice, Option, Vocabulary, vocabulary
 
@@ -105,10 +105,7 @@ class ResponderSpec:
                     file,
                 )
             )
-        if not 0 < self.alpha < 0.5:
-            out.append(
-                _error(f"alpha is {self.alpha}; use a value in (0, 0.5).", f"{prefix}alpha", file)
-            )
+        out += alpha_problems(self.alpha, f"{prefix}alpha", file)
         return tuple(out)
 
     @classmethod

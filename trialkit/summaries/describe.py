@@ -288,6 +288,16 @@ def _multi_select(
     return DescribedVariable(spec.name, spec.label, "multi_select", tuple(labels)), out, tables
 
 
+def _two_level_smd(counts: np.ndarray) -> float:
+    """Austin (2009) standardised difference of the second row's proportion in the second
+    column vs the first (``counts``: 2 levels x 2 groups); NaN (not estimable: shown as
+    ``-``) when a group has no one, e.g. completers vs non-completers with no dropouts."""
+    total = counts.sum(axis=0)
+    if not total.all():
+        return math.nan
+    return smd_proportions(counts[1, 0] / total[0], counts[1, 1] / total[1])
+
+
 def _compare(
     spec: VariableSpec,
     values: np.ndarray | pd.DataFrame | dict[str, pd.DataFrame],
@@ -316,17 +326,13 @@ def _compare(
         counts = values[list(pair)].to_numpy()  # type: ignore[call-overload]
         value = smd_categorical(counts[:, 0], counts[:, 1]) if smd else math.nan
         if counts.shape[0] == 2 and smd:
-            p1, p2 = counts[1] / counts.sum(axis=0)
-            value = smd_proportions(p1, p2)
+            value = _two_level_smd(counts)
         p, test = table_p(counts.T) if p_values else (math.nan, "none")
         return [Comparison(spec.name, None, value, p, test, label)]
     out = []
     for lvl, tab in values.items():  # type: ignore[union-attr]
         t = tab[list(pair)].to_numpy()
-        tot = t.sum(axis=0)
-        value = (
-            smd_proportions(t[1, 0] / tot[0], t[1, 1] / tot[1]) if smd and tot.all() else math.nan
-        )
+        value = _two_level_smd(t) if smd else math.nan
         p, test = table_p(t.T) if p_values else (math.nan, "none")
         out.append(Comparison(spec.name, lvl, value, p, test, label))
     return out
