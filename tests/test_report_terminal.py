@@ -172,3 +172,25 @@ def test_every_table_keeps_its_right_border(analysis: TrialAnalysis, width: int)
         cut = [ln for ln in boxed if ln.rstrip()[-1] not in BOX_RIGHT]
         assert not cut, f"{t.title} at {width} columns: {cut[0]}"
         assert max(len(ln) for ln in lines) <= width
+
+
+def test_table_footnotes_are_printed_below_the_table() -> None:
+    """Footnotes explain a table's marks (e.g. W, C): the terminal prints them too."""
+    import io
+
+    from rich.console import Console
+
+    from trialkit.report.document import Column, Label, Table
+    from trialkit.report.terminal import print_blocks
+
+    table = Table(
+        "Differential attrition",
+        (Column("Visit"), Column("OR", "right")),
+        ((Label("Week 9"), Label("1.20", marks=("W",))),),
+        footnotes=("W: Woolf (logit) interval; the exact CI is too costly here.",),
+    )
+    buf = io.StringIO()
+    print_blocks([table], Console(file=buf, width=80, color_system=None))
+    lines = buf.getvalue().splitlines()
+    assert lines[-1] == "W: Woolf (logit) interval; the exact CI is too costly here."
+    assert any("1.20" in line and "W" in line for line in lines[:-1])

@@ -216,18 +216,21 @@ def tree_renderable(tree: Tree) -> RichTree:
 
 
 def block_renderables(block: Block, width: int) -> list[RenderableType]:
-    """A block as rich renderables (a wide table as several column blocks)."""
+    """A block as rich renderables (a wide table as several column blocks), a table's
+    footnotes (the meaning of its marks) printed below it."""
     if isinstance(block, Table):
+        notes = [Text(n, style="dim") for n in block.footnotes]
         if block.show_header and len(block.rows) > RICH_ROW_LIMIT:
-            return [large_table(block)]
+            return [large_table(block), *notes]
         blocks = column_blocks(block, width)
         if len(blocks) == 1:
-            return [table_renderable(block, width=width)]
+            return [table_renderable(block, width=width), *notes]
         n = len(blocks)
-        return [
+        parts: list[RenderableType] = [
             table_renderable(block, cols, f" (part {k + 1} of {n})", width)
             for k, cols in enumerate(blocks)
         ]
+        return [*parts, *notes]
     if isinstance(block, Tree):
         return [tree_renderable(block)]
     if isinstance(block, Paragraph):
