@@ -110,7 +110,10 @@ def test_output_may_not_overwrite_input(cli, tmp_path) -> None:
     design = tmp_path / "design.toml"
     design.write_text("[design]\ndelta = 0.6\npower = 0.8\nsd = 1.0\nrho = 0.5\ntimes = [0, 1]\n")
     r = cli("power", design, "--json", design)
-    assert r.exit_code == 2 and "would overwrite an input" in r.output
+    assert (
+        r.exit_code == 2
+        and "it is the input file design.toml, which would be overwritten" in r.output
+    )
 
 
 def test_from_trial_bundled_sample(cli) -> None:
@@ -231,3 +234,19 @@ def test_from_trial_with_three_arms_plans_one_comparison(cli) -> None:
     r = cli("power", "--from-trial", DATA, "--plan", PLAN, "--arm", "Medium Dose")
     assert r.exit_code == 2 and "Traceback" not in r.output
     assert "--arm 'Medium Dose' is not a treatment arm" in r.output
+
+
+def test_from_trial_never_writes_over_the_plans_data_file(cli, tmp_path) -> None:
+    """--from-trial --plan PLAN (the data named by the plan): an output path that is that data
+    file is refused in one sentence, and the file is unchanged."""
+    import shutil
+
+    for name in ("dbt_long.toml", "dbt_trial_long.csv"):
+        shutil.copy(sample_dir() / name, tmp_path / name)
+    data = tmp_path / "dbt_trial_long.csv"
+    before = data.read_bytes()
+    r = cli("power", "--from-trial", "--plan", tmp_path / "dbt_long.toml", "--json", data)
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "Refusing to write the power report" in r.output
+    assert "it is the input file dbt_trial_long.csv" in r.output
+    assert data.read_bytes() == before

@@ -135,6 +135,7 @@ def power_command(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    from trialkit.core.outputs import check_not_inputs
     from trialkit.errors import TrialkitError
     from trialkit.power.design_file import PowerDesign, read_design, run_design
     from trialkit.report.power_terminal import render_power
@@ -168,12 +169,11 @@ def power_command(
     err = Console(stderr=True)
     outputs = [p for p in (html, json) if p is not None]
     inputs = [p for p in (design, plan) if p is not None]
-    for out in outputs:
-        if any(out.resolve() == i.resolve() for i in inputs):
-            raise TrialkitError(f"The output {out} would overwrite an input file.")
+    check_not_inputs("power report", outputs, inputs)
     if from_trial:
         with err.status("Fitting the trial's primary outcome"):
-            base = _design_from_trial(design, plan, arm)
+            base, trial_inputs = _design_from_trial(design, plan, arm)
+        check_not_inputs("power report", outputs, trial_inputs)  # the plan's data file too
     elif design is not None:
         base = read_design(design)
     else:
@@ -229,9 +229,12 @@ def _ints(text: str | None) -> list[int] | None:
     return None if vals is None else [int(v) for v in vals]
 
 
-def _design_from_trial(data: Path | None, plan: Path | None, arm: str | None) -> Any:
+def _design_from_trial(
+    data: Path | None, plan: Path | None, arm: str | None
+) -> tuple[Any, list[Path]]:
     """A design whose correlation, SD and retention come from the fitted primary MMRM
-    (the comparison of ``arm``, default the first treatment arm, with the control)."""
+    (the comparison of ``arm``, default the first treatment arm, with the control), and the
+    files the trial was read from."""
     from trialkit.analysis.runner import analyze_outcomes
     from trialkit.cli.errors import load_trial
     from trialkit.errors import ModelError, TrialkitError
@@ -257,10 +260,11 @@ def _design_from_trial(data: Path | None, plan: Path | None, arm: str | None) ->
     source = f"{trial.plan.title}: {primary.label}, MMRM ({fit.covariance}) fitted to the trial"
     if len(fit.arms) > 2:
         source += f"; comparison {label}"
-    return PowerDesign(
+    design = PowerDesign(
         {"_observed_delta": observed},
         None,
         source=source,
         from_fit=fit,
         from_fit_arm=treatment,
     )
+    return design, trial.input_files(data)
