@@ -3,9 +3,12 @@ and the plan's covariates named as columns of that frame."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from trialkit.data.trial import Trial
+from trialkit.models.accounting import ReasonNames
 from trialkit.plan.schema import Outcome
 
 
@@ -36,3 +39,18 @@ def covariates_for(trial: Trial, base_name: str) -> tuple[list[str], list[str]]:
     covs = [sub.get(c, c) for c in spec.covariates]
     vcovs = [sub.get(c, c) for c in spec.visit_covariates]
     return covs, vcovs
+
+
+def reason_names(
+    trial: Trial, outcome: Outcome, columns: Iterable[str], base_name: str | None = None
+) -> ReasonNames:
+    """Display names for a model's exclusion reasons: the outcome's columns (MMRM and
+    ANCOVA) by its label, its baseline column as ``"<label> (baseline)"``, the other
+    ``columns`` (covariates) by their labels, and each visit by the plan's visit label."""
+    names = {c: trial.label(c) for c in columns}
+    if base_name is not None:
+        names[base_name] = f"{outcome.label} (baseline)"
+    for c in (trial.outcome_column(outcome), trial.ancova_column(outcome)):
+        names[c] = outcome.label
+    visits = trial.plan.visits
+    return ReasonNames(names, {v: visits.label(v) for v in visits.order})

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from trialkit.analysis.estimands import EstimandResult, analyze_estimands
-from trialkit.analysis.frames import covariates_for, outcome_frame
+from trialkit.analysis.frames import covariates_for, outcome_frame, reason_names
 from trialkit.analysis.multiplicity import MultiplicityAnalysis, analyze_multiplicity
 from trialkit.analysis.observed import observed_summary
 from trialkit.analysis.replication import replication_table
@@ -204,6 +204,7 @@ def analyze_outcomes(
         say(f"MMRM and ANCOVA: {o.label}")
         frame, base_name = outcome_frame(trial, o)
         covs, vcovs = covariates_for(trial, base_name)
+        names = reason_names(trial, o, [*covs, *vcovs], base_name)
         common = {
             "outcome": trial.outcome_column(o),
             "arm": trial.arm_col,
@@ -212,6 +213,8 @@ def analyze_outcomes(
             "subject": trial.subject_col,
             "comparisons": plan.arms.comparisons,
             "dose": plan.arms.dose_argument,
+            "labels": names.columns,
+            "visit_labels": names.visits,
         }
         mmrm = ancova = None
         mmrm_err = ancova_err = None

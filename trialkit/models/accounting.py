@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -37,6 +39,19 @@ class SampleAccounting(ReadOnlyResult):
         return int(sum(self.n_observations.values()))
 
 
+class ReasonNames(NamedTuple):
+    """Display names for exclusion reasons: column -> label, visit value -> label."""
+
+    columns: Mapping[str, str]
+    visits: Mapping[str, str]
+
+
+def visit_name(visit: str, value: object, visit_labels: Mapping[str, str] | None = None) -> str:
+    """How a reason names one visit: its label in ``visit_labels``, else ``"{visit} {value}"``
+    (the visit column and the value, e.g. ``"week 8"``)."""
+    return (visit_labels or {}).get(str(value)) or f"{visit} {value}"
+
+
 def excluded_subjects(
     df: pd.DataFrame,
     subject: str,
@@ -46,6 +61,8 @@ def excluded_subjects(
     covariates: list[str],
     y_obs: np.ndarray,
     cov_isna: np.ndarray,
+    labels: Mapping[str, str] | None = None,
+    visit_labels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Subjects with no usable row (``subject, arm, reason``), in order of first appearance.
 
@@ -53,8 +70,11 @@ def excluded_subjects(
     with an observed outcome and ``cov_isna`` (rows x covariates) missing covariates.
 
     A subject with an observed outcome is excluded for the covariates missing on those rows
-    (named in covariate order); otherwise for having no observed outcome.
+    (named in covariate order); otherwise for having no observed outcome. ``labels``
+    (column -> display name) names the outcome and covariates, ``visit_labels`` (visit value
+    -> display name) the visit; by default the column names and ``"{visit} {value}"``.
     """
+    names = dict(labels or {})
     codes, uniques = pd.factorize(df[subject], sort=False)
     n_sub = uniques.size
     used = y_obs & ~cov_isna.any(axis=1)
@@ -63,9 +83,10 @@ def excluded_subjects(
     first = np.unique(codes, return_index=True)[1]  # codes number subjects by first row
     excl = np.flatnonzero(~has_used)
     no_y = (
-        f"no observed {outcome} at {visit} {visit_levels[0]}"
+        f"no observed {names.get(outcome, outcome)} at "
+        f"{visit_name(visit, visit_levels[0], visit_labels)}"
         if len(visit_levels) == 1
-        else f"no observed {outcome} at any analysed visit"
+        else f"no observed {names.get(outcome, outcome)} at any analysed visit"
     )
     reasons = np.full(excl.size, no_y, dtype=object)
     with_y = excl[has_y[excl]]
@@ -79,7 +100,7 @@ def excluded_subjects(
         text = np.array(
             [
                 "missing covariate value(s): "
-                + ", ".join(c for c, m in zip(covariates, row, strict=True) if m)
+                + ", ".join(names.get(c, c) for c, m in zip(covariates, row, strict=True) if m)
                 for row in combos
             ],
             dtype=object,

@@ -26,7 +26,7 @@ tests/reference/karm (``lm`` + ``emmeans``, HC3 from its definition).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,7 +35,7 @@ import pandas as pd
 from trialkit.core.errors import ModelError
 from trialkit.core.results import ReadOnlyResult
 from trialkit.inference.contrasts import ContrastEngine
-from trialkit.models.accounting import SampleAccounting
+from trialkit.models.accounting import ReasonNames, SampleAccounting, visit_name
 from trialkit.models.comparisons import difference_rows, dose_values, pairs_for
 from trialkit.models.degenerate import (
     check_inputs,
@@ -123,6 +123,8 @@ def fit_ancova(
     alpha: float | None = None,
     comparisons: Comparisons | None = None,
     dose: Dose | None = None,
+    labels: Mapping[str, str] | None = None,
+    visit_labels: Mapping[str, str] | None = None,
 ) -> AncovaResult:
     """Fit ``outcome ~ arm + baseline + covariates`` by OLS separately at each visit.
 
@@ -147,7 +149,12 @@ def fit_ancova(
         A mapping arm -> numeric dose, or the name of a numeric dose column: adds
         :attr:`AncovaResult.trend`, the coefficient of dose in ``outcome ~ dose + baseline +
         covariates`` at each visit (same subjects, same SE type).
+    labels, visit_labels
+        Display names of columns (outcome, baseline, covariates) and of visit values, used
+        in the reasons subjects and visits are left out; by default the column name and
+        ``"week 8"`` (visit column and value).
     """
+    names = ReasonNames(labels or {}, visit_labels or {})
     options = {"lsmeans_weights": lsmeans_weights, "alpha": alpha}
     if robust is not None or spec is None:
         options["robust"] = robust
@@ -168,7 +175,7 @@ def fit_ancova(
     for v in visits:
         try:
             design, fitted = _fit_visit(
-                data, str(v), outcome, arm, control, visit, subject, covs, robust, dose
+                data, str(v), outcome, arm, control, visit, subject, covs, robust, dose, names
             )
         except ModelError as exc:
             not_estimable[str(v)] = str(exc)
@@ -196,7 +203,9 @@ def fit_ancova(
         if len(reasons) == 1 and len(not_estimable) > 1:
             raise ModelError(f"{reasons[0]} (at every visit)")
         raise ModelError(
-            "; ".join(f"{visit} {v}: {r}" for v, r in not_estimable.items())
+            "; ".join(
+                f"{visit_name(visit, v, names.visits)}: {r}" for v, r in not_estimable.items()
+            )
             if len(not_estimable) > 1
             else reasons[0]
         )
@@ -267,10 +276,20 @@ def _fit_visit(
     covs: list[str],
     robust: str | None,
     dose: Dose | None = None,
+    names: ReasonNames | None = None,
 ) -> tuple[Design, tuple[np.ndarray, np.ndarray]]:
     """OLS at one visit; ModelError when that visit cannot identify the model."""
+    names = names or ReasonNames({}, {})
     at_visit = data[data[visit].astype(str) == v]
-    estimable_visits(at_visit, outcome=outcome, arm=arm, visit=visit, visits=[v])
+    estimable_visits(
+        at_visit,
+        outcome=outcome,
+        arm=arm,
+        visit=visit,
+        visits=[v],
+        labels=names.columns,
+        visit_labels=names.visits,
+    )
     check_inputs(
         at_visit,
         outcome=outcome,
@@ -291,9 +310,12 @@ def _fit_visit(
         visits=[v],
         visit_terms=False,
         dose=dose,
+        labels=names.columns,
+        visit_labels=names.visits,
     )
-    check_sample(design.sample, outcome, design.n_obs, design.k)
-    check_residuals(design.y, design.X, outcome)
+    label = names.columns.get(outcome, outcome)
+    check_sample(design.sample, label, design.n_obs, design.k)
+    check_residuals(design.y, design.X, label)
     return design, ols(design.y, design.X, robust)
 
 

@@ -22,13 +22,13 @@ Validated against: the definitions above (tests/test_degenerate_fits.py builds e
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from trialkit.core.errors import ModelError
-from trialkit.models.accounting import SampleAccounting
+from trialkit.models.accounting import SampleAccounting, visit_name
 
 #: Fewest subjects with data an arm needs for a between-arm comparison with a variance.
 MIN_PER_ARM = 2
@@ -37,9 +37,20 @@ REL_TOL = 1e-8
 
 
 def estimable_visits(
-    data: pd.DataFrame, *, outcome: str, arm: str, visit: str, visits: Sequence[str]
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    arm: str,
+    visit: str,
+    visits: Sequence[str],
+    labels: Mapping[str, str] | None = None,
+    visit_labels: Mapping[str, str] | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """Split ``visits`` into those where both arms have an observed outcome and the rest.
+
+    The reasons name the outcome by ``labels`` (column -> display name) and each visit by
+    ``visit_labels`` (visit value -> display name); by default the column name and
+    ``"{visit} {value}"``.
 
     Returns
     -------
@@ -64,20 +75,22 @@ def estimable_visits(
     estimable: list[str] = []
     not_estimable: dict[str, str] = {}
     empty_arm: dict[str, str] = {}  # visit -> the one arm without data
+    label = (labels or {}).get(outcome, outcome)
     for v in (str(x) for x in visits):
         empty = [a for a in arms if int(counts.get((v, a), 0)) == 0]
+        at = visit_name(visit, v, visit_labels)
         if len(empty) == len(arms):
-            not_estimable[v] = f"no observed {outcome} at {visit} {v}"
+            not_estimable[v] = f"no observed {label} at {at}"
         elif empty:
             empty_arm[v] = empty[0]
-            not_estimable[v] = f"no observed {outcome} in arm {empty[0]} at {visit} {v}"
+            not_estimable[v] = f"no observed {label} in arm {empty[0]} at {at}"
         else:
             estimable.append(v)
     if not estimable:
         reasons = list(not_estimable.values())
         lone = set(empty_arm.values())
         if len(reasons) > 1 and len(empty_arm) == len(reasons) and len(lone) == 1:
-            raise ModelError(f"no observed {outcome} in arm {lone.pop()} at any analysed visit")
+            raise ModelError(f"no observed {label} in arm {lone.pop()} at any analysed visit")
         if len(reasons) == 1:
             raise ModelError(reasons[0])
         raise ModelError(f"no visit can be estimated ({'; '.join(reasons)})")

@@ -19,7 +19,7 @@ row is reported in :class:`~trialkit.models.accounting.SampleAccounting` with it
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +27,7 @@ import pandas as pd
 import scipy.linalg
 
 from trialkit.core.errors import ModelError
-from trialkit.models.accounting import SampleAccounting, excluded_subjects
+from trialkit.models.accounting import SampleAccounting, excluded_subjects, visit_name
 from trialkit.models.comparisons import dose_values
 from trialkit.specs.comparisons import Dose
 
@@ -241,6 +241,8 @@ def build_design(
     coding: str = "treatment",
     visit_terms: bool = True,
     dose: Dose | None = None,
+    labels: Mapping[str, str] | None = None,
+    visit_labels: Mapping[str, str] | None = None,
 ) -> Design:
     """Build the design for :func:`trialkit.fit_mmrm` from long data.
 
@@ -248,6 +250,8 @@ def build_design(
     spans the same column space and is used to form Type III hypotheses.
     ``visit_terms=False`` drops ``visit`` and ``arm:visit`` (SAS ``MODEL y = arm``).
     ``dose`` (arm -> number, or a numeric column) is kept per row for :meth:`Design.trend_design`.
+    ``labels`` (column -> display name) and ``visit_labels`` (visit value -> display name)
+    name the outcome, covariates and visits in the exclusion reasons.
 
     Raises
     ------
@@ -289,8 +293,13 @@ def build_design(
             f"first at subject {first}); recode them as numbers or missing"
         )
     if not y_num.notna().any():
-        where = f" at {visit} {visit_levels[0]}" if len(visit_levels) == 1 else ""
-        raise ModelError(f"no subject has an observed {outcome}{where}")
+        where = (
+            f" at {visit_name(visit, visit_levels[0], visit_labels)}"
+            if len(visit_levels) == 1
+            else ""
+        )
+        label = (labels or {}).get(outcome, outcome)
+        raise ModelError(f"no subject has an observed {label}{where}")
     if df[arm].isna().any():
         first = df.loc[df[arm].isna(), subject].iloc[0]
         raise ModelError(
@@ -301,7 +310,7 @@ def build_design(
     y_obs = y_num.notna().to_numpy()
     used = y_obs & ~cov_isna.any(axis=1)
     excluded = excluded_subjects(
-        df, subject, outcome, visit, visit_levels, covariates, y_obs, cov_isna
+        df, subject, outcome, visit, visit_levels, covariates, y_obs, cov_isna, labels, visit_labels
     )
     df = df[used].copy()
     if df.empty:

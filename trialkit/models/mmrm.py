@@ -20,7 +20,7 @@ Satterthwaite / Kenward-Roger / Kenward-Roger-Linear), SAS PROC MIXED ``DDFM=KR`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -211,6 +211,8 @@ def fit_mmrm(
     kr_parametrization: str | None = None,
     comparisons: Comparisons | None = None,
     dose: Dose | None = None,
+    labels: Mapping[str, str] | None = None,
+    visit_labels: Mapping[str, str] | None = None,
 ) -> MMRMResult:
     """Fit an MMRM and compute LS means, treatment differences per visit and tests.
 
@@ -244,6 +246,10 @@ def fit_mmrm(
         A mapping arm -> numeric dose, or the name of a numeric dose column: adds
         :attr:`MMRMResult.trend`, the dose slope per visit of the same model with the dose in
         place of the arm factor.
+    labels, visit_labels
+        Display names of columns (outcome, covariates) and of visit values, used in the
+        reasons subjects and visits are left out (``"no observed Pain (NRS) at Week 8"``);
+        by default the column name and ``"week 8"`` (visit column and value).
 
     Raises
     ------
@@ -271,6 +277,8 @@ def fit_mmrm(
         arm=arm,
         visit=visit,
         visits=levels(data[visit]) if visits is None else visits,
+        labels=labels,
+        visit_labels=visit_labels,
     )
     check_inputs(
         data,
@@ -293,10 +301,13 @@ def fit_mmrm(
         visits=visits,
         visit_terms=visit_terms,
         dose=dose,
+        labels=labels,
+        visit_labels=visit_labels,
     )
     pairs = pairs_for(design.arms, comparisons)
-    check_sample(design.sample, outcome, design.n_obs, design.k)
-    check_residuals(design.y, design.X, outcome)
+    label = (labels or {}).get(outcome, outcome)
+    check_sample(design.sample, label, design.n_obs, design.k)
+    check_residuals(design.y, design.X, label)
     t = len(design.visits)
     n_groups = len(design.arms) if spec.group_covariance else 1
     coord_rows = None
