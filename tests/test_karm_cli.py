@@ -162,7 +162,10 @@ def test_plan_arms_reach_the_models(tmp_path: Path) -> None:
     excluded = sample.excluded["arm"].value_counts()
     for arm, n in sample.n_subjects.items():
         assert n + excluded.get(arm, 0) == 60
-    assert set(sample.excluded["reason"]) == {"no observed Y at any analysed visit"}
+    # named by the outcome's label (the plan's "Score"), not its column Y
+    assert set(sample.excluded["reason"]) == {
+        f"no observed {oa.outcome.label} at any analysed visit"
+    }
 
 
 def test_estimands_with_three_arms_estimate_every_comparison(cli, tmp_path: Path) -> None:

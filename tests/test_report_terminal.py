@@ -104,7 +104,8 @@ def test_footnotes_describe_the_models(analysis: TrialAnalysis) -> None:
     n = f"{m.sample.n_subjects[c]}/{m.sample.n_observations[c]}; "
     n += f"{m.sample.n_subjects[t]}/{m.sample.n_observations[t]}; {len(m.sample.excluded)} excluded"
     assert f"Emotion dysregulation (DERS-18, 18-90): {n}" in notes
-    assert "no observed ders at any analysed visit (n = 8)" in notes
+    label = analysis.outcome("ders").outcome.label
+    assert f"no observed {label} at any analysed visit (n = 8)" in notes
 
 
 def _with_outcome(analysis: TrialAnalysis, name: str, **changes: object) -> TrialAnalysis:
