@@ -46,11 +46,14 @@ def reason_names(
 ) -> ReasonNames:
     """Display names for a model's exclusion reasons: the outcome's columns (MMRM and
     ANCOVA) by its label, its baseline column as ``"<label> (baseline)"``, the other
-    ``columns`` (covariates) by their labels, and each visit by the plan's visit label."""
+    ``columns`` (covariates) by their labels, and each visit by the plan's visit label (a
+    plan without visit labels leaves the engines' ``"<visit column> <value>"``, e.g.
+    ``"week 4"``, rather than a bare ``"4"``)."""
     names = {c: trial.label(c) for c in columns}
     if base_name is not None:
         names[base_name] = f"{outcome.label} (baseline)"
     for c in (trial.outcome_column(outcome), trial.ancova_column(outcome)):
         names[c] = outcome.label
     visits = trial.plan.visits
-    return ReasonNames(names, {v: visits.label(v) for v in visits.order})
+    labelled = {v: visits.label(v) for v in visits.order} if visits.labels else {}
+    return ReasonNames(names, labelled)

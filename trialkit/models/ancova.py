@@ -298,6 +298,7 @@ def _fit_visit(
         visit=visit,
         visits=[v],
         covariates=covs,
+        labels=names.columns,
     )
     design = build_design(
         at_visit,

@@ -106,13 +106,17 @@ def check_inputs(
     visit: str,
     visits: Sequence[str],
     covariates: Sequence[str] = (),
+    labels: Mapping[str, str] | None = None,
 ) -> None:
     """Checks on the rows with an observed outcome at ``visits``, before a design is built.
 
     Each arm has :data:`MIN_PER_ARM` subjects; the outcome varies; no covariate is missing
     on every row, constant, a copy of another covariate, or fixed by the arm. (The rank
     check of the design would catch the last four, but could only name design columns.)
+    The messages name the outcome and covariates by ``labels`` (default: the column names).
     """
+    name = dict(labels or {})
+    label = name.get(outcome, outcome)
     covariates = list(dict.fromkeys(c for c in covariates if c in data.columns))
     needed = [c for c in (outcome, arm, subject, visit) if c not in data.columns]
     if needed:
@@ -124,31 +128,32 @@ def check_inputs(
     per_arm = rows.groupby(rows[arm].astype(str), observed=True)[subject].nunique()
     for a, n in per_arm.items():
         if n < MIN_PER_ARM:
-            raise ModelError(_too_few(str(a), int(n), outcome))
+            raise ModelError(_too_few(str(a), int(n), label))
     if y.size and np.ptp(y) == 0:
-        raise ModelError(_constant(outcome, y[0]))
+        raise ModelError(_constant(label, y[0]))
     for c in covariates:
-        col = rows[c]
+        col, shown = rows[c], name.get(c, c)
         if col.isna().all():
             raise ModelError(
-                f"covariate {c} is missing for every subject with an observed {outcome}"
+                f"covariate {shown} is missing for every subject with an observed {label}"
             )
         present = col.dropna()
         if present.nunique() == 1:
             raise ModelError(
-                f"covariate {c} has the same value ({present.iloc[0]}) for every subject "
+                f"covariate {shown} has the same value ({present.iloc[0]}) for every subject "
                 "analysed, so it cannot be adjusted for"
             )
         if present.groupby(rows.loc[present.index, arm].astype(str)).nunique().max() == 1:
             raise ModelError(
-                f"covariate {c} has one value per arm, so it duplicates the arm and cannot be "
+                f"covariate {shown} has one value per arm, so it duplicates the arm and cannot be "
                 "adjusted for"
             )
     for i, c in enumerate(covariates):
         for other in covariates[:i]:
             if rows[c].equals(rows[other]):
                 raise ModelError(
-                    f"covariates {other} and {c} hold the same values; adjust for one of them"
+                    f"covariates {name.get(other, other)} and {name.get(c, c)} hold the same "
+                    "values; adjust for one of them"
                 )
 
 

@@ -288,6 +288,7 @@ def fit_mmrm(
         visit=visit,
         visits=visits,
         covariates=[*covariates, *visit_covariates],
+        labels=labels,
     )
     design = build_design(
         data,
