@@ -123,13 +123,14 @@ def analyze_command(
     for kind, (path, _) in outputs.items():
         if path is not None:
             err.print(Text(f"Wrote the {kind}: {path}"))
+    visits = analysis.trial.plan.visits
     for oa in analysis.outcomes:
         for model, visit, reason in oa.not_estimable():
+            v = str(visit)
+            where = f"visit {v}" if v not in visits.order or not visits.labels else visits.label(v)
+            text = f"Note: the {model} for {oa.outcome.label} has no estimate at {where}: {reason}."
             err.print(
-                Text(
-                    f"Note: the {model} for {oa.outcome.label} has no estimate at visit "
-                    f"{visit}: {reason}."
-                ),
+                Text(text),
                 soft_wrap=True,
             )
     failed = analysis.failed_models()
