@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from trialkit.core.results import STAT_COLUMNS
 from trialkit.inference.contrasts import ContrastEngine
 from trialkit.models.covariance import Structure
 from trialkit.models.derivatives import components, observed_hessian
@@ -36,12 +37,7 @@ from trialkit.power.scenario import SimulatedTrial
 
 #: Columns of one analysed trial (see :func:`analyse_trial`).
 RESULT_FIELDS: tuple[str, ...] = (
-    "estimate",
-    "std_error",
-    "df",
-    "ci_lower",
-    "ci_upper",
-    "p_value",
+    *STAT_COLUMNS,
     "converged",  # 1 when the requested structure converged
     "structure",  # index in the ladder of the structure used, -1 = failed
     "n_subjects",

@@ -94,7 +94,7 @@ def studies_table(it: MetaItem, measure: str) -> Table:
         cols.append(Column("N", "right"))
     cols += [Column(f"{measure_label(measure)} [95% CI]"), Column("Weight", "right")]
     rows: list[tuple[Cell, ...]] = []
-    for _, r in s.iterrows():
+    for r in s.to_dict("records"):  # one pass over columns, not a Series per row
         cells: list[Cell] = [Label(str(r["study"]))]
         if has_n:
             cells.append(Label(f"{r['n1']:g}/{r['n2']:g}"))
@@ -113,7 +113,9 @@ def influence_table(it: MetaItem) -> Table:
     """Leave-one-out estimates, studentised residuals, Cook's distance and flags."""
     assert it.influence is not None and it.leave_one_out is not None
     rows = []
-    for (_, r), (_, lo) in zip(it.influence.iterrows(), it.leave_one_out.iterrows(), strict=True):
+    influence = it.influence.to_dict("records")
+    loo = it.leave_one_out.to_dict("records")
+    for r, lo in zip(influence, loo, strict=True):
         flags = [
             f for f, on in (("outlier", r["outlier"]), ("influential", r["influential"])) if on
         ]
