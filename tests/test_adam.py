@@ -330,7 +330,12 @@ def test_adam_with_dataset_json_adsl(pilot: Path) -> None:
         (
             '{"datasetJSONVersion": "1.1.0", "columns": [{"name": "A", "dataType": "integer"}],'
             ' "rows": [[1], ["x"]]}',
-            "bad.json, column 'A', row 2: 'x' is not a integer value.",
+            "bad.json, column 'A', row 2: 'x' is not an integer value.",
+        ),
+        (
+            '{"datasetJSONVersion": "1.1.0", "columns": [{"name": "A", "dataType": "double"}],'
+            ' "rows": [[1.5], ["2.5"], [null], ["NA"], [true]]}',
+            "bad.json, column 'A', row 5: True is not a double value.",
         ),
         (
             '{"datasetJSONVersion": "1.1.0", "columns": [{"name": "A", "dataType": "string"}],'
@@ -453,3 +458,19 @@ def test_adam_layout_needs_its_table(pilot: Path) -> None:
     with pytest.raises(PlanValidationError) as err:
         load_plan(pilot / "plan.toml")
     assert any("'[adam]' is required" in p.message for p in err.value.report.problems)
+
+
+def test_dataset_json_numbers_missing_text_and_nulls(tmp_path: Path) -> None:
+    """Numeric columns: numbers and numeric text are read, null is missing, text written for
+    a missing value ('NA', '.') is missing with a note naming its rows."""
+    from trialkit.data.dataset_json import read_dataset_json
+
+    path = tmp_path / "ok.json"
+    path.write_text(
+        '{"datasetJSONVersion": "1.1.0", "columns": [{"name": "A", "dataType": "double"}],'
+        ' "rows": [[1.5], ["2.5"], [null], ["NA"], [3], ["."]]}',
+        encoding="utf-8",
+    )
+    df, _, notes = read_dataset_json(path)
+    np.testing.assert_array_equal(df["A"].to_numpy(), [1.5, 2.5, np.nan, np.nan, 3.0, np.nan])
+    assert len(notes) == 1 and "2 value(s)" in notes[0] and "(row 4, 6)" in notes[0]

@@ -106,18 +106,19 @@ def _convert(path: Path, column: dict[str, Any], values: list[Any]) -> tuple[pd.
     kind = str(column.get("dataType", "string"))
     name = column["name"]
     if kind in _NUMBERS:
-        out = np.full(len(values), np.nan)
-        as_text = []
-        for i, v in enumerate(values):
-            if v is None:
-                continue
-            if isinstance(v, str) and v.strip() in _MISSING_TEXT:
-                as_text.append(i + 1)
-                continue
-            try:
-                out[i] = float(v) if not isinstance(v, bool) else _bad(path, name, i, v, kind)
-            except (TypeError, ValueError):
-                _bad(path, name, i, v, kind)
+        raw = pd.Series(values, dtype=object)
+        present = raw.notna().to_numpy()
+        text = raw.astype(str).str.strip()
+        written_missing = present & text.isin(_MISSING_TEXT).to_numpy()
+        out = pd.to_numeric(raw.where(present & ~written_missing), errors="coerce").to_numpy(
+            dtype=float
+        )
+        # a JSON true/false is not a number (to_numeric would read it as 1/0)
+        bad = present & ~written_missing & (np.isnan(out) | text.isin(("True", "False")).to_numpy())
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            _bad(path, name, i, values[i], kind)
+        as_text = (np.flatnonzero(written_missing) + 1).tolist()
         note = None
         if as_text:
             shown = ", ".join(map(str, as_text[:3])) + (
@@ -139,5 +140,6 @@ def _convert(path: Path, column: dict[str, Any], values: list[Any]) -> tuple[pd.
 
 def _bad(path: Path, column: str, i: int, value: Any, kind: str) -> float:
     raise DataError(
-        f"Data file {path.name}, column '{column}', row {i + 1}: {value!r} is not a {kind} value."
+        f"Data file {path.name}, column '{column}', row {i + 1}: {value!r} is not "
+        f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} value."
     )
