@@ -20,7 +20,7 @@ import trialkit.report
 from trialkit.analysis import TrialAnalysis
 from trialkit.report.build import build_document
 from trialkit.report.csv_report import CsvRenderer, write_effects
-from trialkit.report.document import Dataset, Document, Section
+from trialkit.report.document import Dataset, Document, Section, given
 from trialkit.report.json_report import JsonRenderer, json_value
 
 REPORT = Path(trialkit.report.__file__).parent
@@ -110,7 +110,9 @@ def test_json_renders_a_hand_made_document() -> None:
         }
     )
     doc = Document(
-        "t", (Section("s", "S"),), data={"v": "1.1", "t": [Dataset("d", frame)], "e": None}
+        "t",
+        (Section("s", "S"),),
+        machine=given({"v": "1.1", "t": [Dataset("d", frame)], "e": None}),
     )
     out = json.loads(JsonRenderer().render(doc))
     assert out == {

@@ -16,6 +16,7 @@ import pandas as pd
 from trialkit.data.trial import Trial, arm_label, arm_order
 from trialkit.models.ancova import AncovaResult
 from trialkit.models.mmrm import MMRMResult
+from trialkit.report.memo import once_per
 from trialkit.specs.comparisons import comparison_label
 
 
@@ -33,8 +34,10 @@ class ReportArm:
         return f"{self.label}\n(N = {self.n})"
 
 
+@once_per
 def report_arms(trial: Trial) -> tuple[ReportArm, ...]:
-    """Every arm in model order (the control first)."""
+    """Every arm in model order (the control first); computed once per trial (every report
+    builder asks)."""
     n = trial.subjects[trial.arm_col].astype(str).value_counts()
     return tuple(ReportArm(a, arm_label(trial, a), int(n.get(a, 0))) for a in arm_order(trial))
 

@@ -35,14 +35,14 @@ from trialkit.models.accounting import SampleAccounting
 from trialkit.models.ancova import AncovaResult
 from trialkit.models.mmrm import MMRMResult
 from trialkit.report.arms import comparison_names, model_trend, report_arms
-from trialkit.report.consort_checklist import consort_checklist, outcome_results
+from trialkit.report.consort_checklist import ChecklistItem, consort_checklist, outcome_results
 from trialkit.report.csv_tables import (
     excluded_frame,
     models_frame,
     results_frame,
     stacked_frame,
 )
-from trialkit.report.document import Dataset, plain_scalar
+from trialkit.report.document import Dataset, MachineData, plain_scalar
 from trialkit.report.format import arm_labels
 from trialkit.report.json_responders import responder_blocks, responder_csv_tables
 from trialkit.report.notes import footnotes, replication_note
@@ -252,9 +252,15 @@ def report_datasets(analysis: TrialAnalysis) -> tuple[Dataset, ...]:
     return tuple(Dataset(name, frame) for name, frame in frames.items())
 
 
-def report_data(analysis: TrialAnalysis, datasets: tuple[Dataset, ...]) -> dict[str, Any]:
+def report_data(
+    analysis: TrialAnalysis,
+    datasets: tuple[Dataset, ...],
+    checklist: tuple[tuple[ChecklistItem, ...], pd.DataFrame] | None = None,
+) -> dict[str, Any]:
     """The JSON tree (see the module docstring); tables shared with ``datasets`` are the
-    same :class:`Dataset` objects."""
+    same :class:`Dataset` objects. ``checklist``: the CONSORT checklist items and item 26
+    results when the report has them already (else they are computed)."""
+    items, item26 = checklist or (consort_checklist(analysis), outcome_results(analysis))
     shared = {d.name: d for d in datasets}
     results = shared["results"].frame
     attr = analysis.attrition
@@ -294,7 +300,18 @@ def report_data(analysis: TrialAnalysis, datasets: tuple[Dataset, ...]) -> dict[
         **responder_blocks(analysis),
         "footnotes": footnotes(analysis),
         "consort_checklist": {
-            "items": plain(consort_checklist(analysis), "consort_checklist"),
-            "outcome_results": plain(outcome_results(analysis), "outcome_results"),
+            "items": plain(items, "consort_checklist"),
+            "outcome_results": plain(item26, "outcome_results"),
         },
     }
+
+
+def report_machine(
+    analysis: TrialAnalysis,
+    checklist: tuple[tuple[ChecklistItem, ...], pd.DataFrame] | None = None,
+) -> MachineData:
+    """The document's machine-readable part: :func:`report_data` and :func:`report_datasets`
+    (built when a JSON, CSV or effects output first asks; see
+    :class:`~trialkit.report.document.Document`)."""
+    datasets = report_datasets(analysis)
+    return report_data(analysis, datasets, checklist), datasets

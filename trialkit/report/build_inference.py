@@ -110,10 +110,12 @@ def responder_document(result: ResponderResult) -> Document:
         title,
         (Section("responders", title, tuple(responder_blocks(result))),),
         footer=FOOTER,
-        data={"kind": "trialkit.responder", **plain(result, "responder")},
-        datasets=tuple(
-            Dataset(name, getattr(result, name))
-            for name in ("counts", "effects", "risks", "unadjusted", "not_estimable")
+        machine=lambda: (
+            {"kind": "trialkit.responder", **plain(result, "responder")},
+            tuple(
+                Dataset(name, getattr(result, name))
+                for name in ("counts", "effects", "risks", "unadjusted", "not_estimable")
+            ),
         ),
     )
 
@@ -150,6 +152,8 @@ def multiplicity_document(result: MultiplicityResult) -> Document:
         title,
         (Section("multiplicity", title, tuple(multiplicity_blocks(result))),),
         footer=FOOTER,
-        data={"kind": "trialkit.multiplicity", **plain(result, "multiplicity")},
-        datasets=(Dataset("multiplicity", result.table),),
+        machine=lambda: (
+            {"kind": "trialkit.multiplicity", **plain(result, "multiplicity")},
+            (Dataset("multiplicity", result.table),),
+        ),
     )

@@ -13,10 +13,7 @@ level, its p and Cohen's d two), followed by the dose-response trend when the mo
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
-
-import pandas as pd
 
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
 from trialkit.models.ancova import AncovaResult
@@ -48,27 +45,10 @@ from trialkit.report.document import (
     Table,
 )
 from trialkit.report.format import fmt_int, fmt_paren, mean_digits, model_digits, visit_labels
+from trialkit.report.rows import Record, lookup, value
 
 TREND_LABEL = "Dose-response slope"  # per unit of dose: see the notes
 Row = tuple[Cell, ...]
-
-
-def _lookup(frame: pd.DataFrame | None, keys: tuple[str, ...]) -> Callable[..., pd.Series | None]:
-    """``get(*key_values)``: the frame's row with those key values, or None."""
-    if frame is None or frame.empty:
-        return lambda *_: None
-    columns = [frame[c].astype(str).tolist() for c in keys]
-    index = {k: i for i, k in enumerate(zip(*columns, strict=True))}
-
-    def get(*values: str) -> pd.Series | None:
-        i = index.get(tuple(str(v) for v in values))
-        return None if i is None else frame.iloc[i]
-
-    return get
-
-
-def _value(row: pd.Series | None, col: str) -> float | None:
-    return None if row is None or col not in row.index else row[col]
 
 
 class _Model:
@@ -83,29 +63,29 @@ class _Model:
         self.ok = result is not None
         self.names = comparison_names(result, arms)
         if result is None:
-            self.lsmean = self.diff = self.d = self.trend = _lookup(None, ())
+            self.lsmean = self.diff = self.d = self.trend = lookup(None, ())
             return
         es = result.effect_sizes if effects and isinstance(result, MMRMResult) else None
-        self.lsmean = _lookup(result.lsmeans, ("arm", "visit"))
-        self.diff = _lookup(result.differences, ("comparison", "visit"))
-        self.d = _lookup(es, ("comparison", "visit"))
-        self.trend = _lookup(model_trend(result), ("visit",))
+        self.lsmean = lookup(result.lsmeans, ("arm", "visit"))
+        self.diff = lookup(result.differences, ("comparison", "visit"))
+        self.d = lookup(es, ("comparison", "visit"))
+        self.trend = lookup(model_trend(result), ("visit",))
 
     def has_trend(self, visit: str) -> bool:
         return self.trend(visit) is not None
 
 
-def _mean_sd(row: pd.Series | None, digits: int) -> MeanSpread:
-    return MeanSpread(_value(row, "mean"), _value(row, "sd"), digits)
+def _mean_sd(row: Record | None, digits: int) -> MeanSpread:
+    return MeanSpread(value(row, "mean"), value(row, "sd"), digits)
 
 
 def _estimate(
-    row: pd.Series | None, digits: int, emphasis: str | None = None, marks: tuple[str, ...] = ()
+    row: Record | None, digits: int, emphasis: str | None = None, marks: tuple[str, ...] = ()
 ) -> Estimate:
     return Estimate(
-        _value(row, "estimate"),
-        _value(row, "ci_lower"),
-        _value(row, "ci_upper"),
+        value(row, "estimate"),
+        value(row, "ci_lower"),
+        value(row, "ci_upper"),
         digits,
         emphasis=emphasis,  # type: ignore[arg-type]
         marks=marks,
@@ -125,8 +105,8 @@ def _model_rows(
     blank = [EMPTY] * len(arms)
     lsm = [
         MeanSpread(
-            _value(model.lsmean(a.value, visit), "estimate"),
-            _value(model.lsmean(a.value, visit), "std_error"),
+            value(model.lsmean(a.value, visit), "estimate"),
+            value(model.lsmean(a.value, visit), "std_error"),
             digits,
         )
         for a in arms
@@ -138,7 +118,7 @@ def _model_rows(
         key = next(iter(model.names))
         diff = model.diff(key, visit)
         rows.append((Label(name), *lsm, _estimate(diff, digits, emphasis)))
-        rows.append((Label("p", indent=1), *blank, PValue(_value(diff, "p_value"))))
+        rows.append((Label("p", indent=1), *blank, PValue(value(diff, "p_value"))))
         if effects:
             rows.append((Label("Cohen's d", indent=1), *blank, _estimate(model.d(key, visit), 2)))
     else:
@@ -146,7 +126,7 @@ def _model_rows(
         for key, shown in model.names.items():
             diff = model.diff(key, visit)
             rows.append((Label(shown, indent=1), *blank, _estimate(diff, digits, emphasis)))
-            rows.append((Label("p", indent=2), *blank, PValue(_value(diff, "p_value"))))
+            rows.append((Label("p", indent=2), *blank, PValue(value(diff, "p_value"))))
             if effects:
                 d = model.d(key, visit)
                 rows.append((Label("Cohen's d", indent=2), *blank, _estimate(d, 2)))
@@ -154,21 +134,29 @@ def _model_rows(
     if trend is not None:
         # a slope per unit of dose is small: two more decimals than a difference
         rows.append((Label(TREND_LABEL, indent=1), *blank, _estimate(trend, digits + 2)))
-        rows.append((Label("p", indent=2), *blank, PValue(_value(trend, "p_value"))))
+        rows.append((Label("p", indent=2), *blank, PValue(value(trend, "p_value"))))
     return rows
 
 
+class _OutcomeRows:
+    """One outcome's observed summaries, MMRM and ANCOVA rows, read once for every visit."""
+
+    def __init__(self, oa: OutcomeAnalysis, arms: tuple[ReportArm, ...]):
+        self.oa = oa
+        self.obs = lookup(oa.observed, ("arm", "visit"))
+        self.mmrm, self.ancova = _Model(oa.mmrm, arms), _Model(oa.ancova, arms, effects=False)
+        self.samples = oa.ancova.samples if oa.ancova is not None else {}
+
+
 def visit_table(
-    oa: OutcomeAnalysis, visit: str, visit_label: str, arms: tuple[ReportArm, ...], ci: str
+    rows_of: _OutcomeRows, visit: str, visit_label: str, arms: tuple[ReportArm, ...], ci: str
 ) -> Table:
     """One outcome at one visit: observed, MMRM (differences, p, d), ANCOVA (p, n)."""
+    oa, obs, mmrm, ancova = rows_of.oa, rows_of.obs, rows_of.mmrm, rows_of.ancova
     md, dd = mean_digits(oa.outcome), model_digits(oa.outcome)
-    obs = _lookup(oa.observed, ("arm", "visit"))
-    mmrm, ancova = _Model(oa.mmrm, arms), _Model(oa.ancova, arms, effects=False)
-    samples = oa.ancova.samples if oa.ancova is not None else {}
-    n_ancova = samples[visit].n_subjects if visit in samples else {}
+    n_ancova = rows_of.samples[visit].n_subjects if visit in rows_of.samples else {}
     rows: list[Row] = [
-        (Label("n observed"), *[Count(_value(obs(a.value, visit), "n")) for a in arms], EMPTY),
+        (Label("n observed"), *[Count(value(obs(a.value, visit), "n")) for a in arms], EMPTY),
         (Label("Observed mean (SD)"), *[_mean_sd(obs(a.value, visit), md) for a in arms], EMPTY),
         *_model_rows("MMRM LS mean (SE)", mmrm, arms, visit, dd, True, True),
         *_model_rows("ANCOVA LS mean (SE)", ancova, arms, visit, dd, False, False),
@@ -198,13 +186,13 @@ def outcome_section(analysis: TrialAnalysis, oa: OutcomeAnalysis, ci: str) -> Se
     blocks: list[Block] = [
         Paragraph(f"{oa.outcome.role.capitalize()} outcome; {direction} scores are better.")
     ]
-    obs = _lookup(oa.observed, ("arm", "visit"))
+    rows_of = _OutcomeRows(oa, arms)
     base = plan.visits.baseline
     parts = []
     for a in arms:
-        row = obs(a.value, base)
-        mean_sd = fmt_paren(_value(row, "mean"), _value(row, "sd"), md)  # type: ignore[arg-type]
-        parts.append(f"{a.label} {mean_sd}, n = {fmt_int(_value(row, 'n'))}")
+        row = rows_of.obs(a.value, base)
+        mean_sd = fmt_paren(value(row, "mean"), value(row, "sd"), md)  # type: ignore[arg-type]
+        parts.append(f"{a.label} {mean_sd}, n = {fmt_int(value(row, 'n'))}")
     blocks.append(Paragraph(f"{plan.visits.label(base)} observed mean (SD): {'; '.join(parts)}."))
     for label, err in (("MMRM", oa.mmrm_error), ("ANCOVA", oa.ancova_error)):
         if err:
@@ -213,7 +201,7 @@ def outcome_section(analysis: TrialAnalysis, oa: OutcomeAnalysis, ci: str) -> Se
         where = plan.visits.label(visit) if plan.visits.labels else f"visit {visit}"
         blocks.append(Paragraph(f"{model}: no estimate at {where}: {reason}.", "flag"))
     for v in plan.visits.post_baseline:
-        t = visit_table(oa, v, plan.visits.label(v), arms, ci)
+        t = visit_table(rows_of, v, plan.visits.label(v), arms, ci)
         blocks.append(replace(t, title=t.title + title_status(analysis, oa.name, v)))
     return Section(f"outcome-{oa.name}", oa.outcome.label, tuple(blocks), outcome=oa.name)
 
@@ -246,14 +234,14 @@ def summary_table(analysis: TrialAnalysis, ci: str) -> Table:
             cells: list[Cell] = [Label(shown, indent=1) if len(model.names) > 1 else Label(name)]
             for v in visits:
                 diff = model.diff(key, v)
-                p = _value(diff, "p_value")
+                p = value(diff, "p_value")
                 bold = "bold" if p is not None and p < plan.analysis.alpha else None
                 # one comparison: any hypothesis at the outcome x visit (as for two arms)
                 which = key if len(model.names) > 1 else None
                 cells += [
                     _estimate(diff, dd, bold, confirmatory_marks(analysis, oa.name, v, which)),
                     PValue(p, emphasis=bold),  # type: ignore[arg-type]
-                    Number(_value(model.d(key, v), "estimate"), 2),
+                    Number(value(model.d(key, v), "estimate"), 2),
                 ]
             rows.append(tuple(cells))
     what = "Differences between arms" if several else "Treatment - control"

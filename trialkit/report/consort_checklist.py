@@ -34,6 +34,7 @@ from trialkit.report.document import (
     Table,
 )
 from trialkit.report.format import model_digits
+from trialkit.report.rows import Record, keyed
 
 TO_COMPLETE = "To be completed by the authors."
 
@@ -142,16 +143,13 @@ def _item_28(analysis: TrialAnalysis) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _effect(diffs: pd.DataFrame | None, key: str, visit: str) -> dict[str, object]:
+_EFFECT = ("estimate", "ci_lower", "ci_upper", "p_value")
+
+
+def _effect(diffs: dict[tuple[str, ...], Record], key: str, visit: str) -> dict[str, object]:
     """One comparison's difference at a visit (nulls when the model has none there)."""
-    d = diffs.loc[(key, visit)] if diffs is not None and (key, visit) in diffs.index else None
-    return {
-        "comparison": key,
-        "estimate": None if d is None else float(d["estimate"]),
-        "ci_lower": None if d is None else float(d["ci_lower"]),
-        "ci_upper": None if d is None else float(d["ci_upper"]),
-        "p_value": None if d is None else float(d["p_value"]),
-    }
+    d = diffs.get((key, visit))
+    return {"comparison": key, **{c: None if d is None else float(d[c]) for c in _EFFECT}}
 
 
 def outcome_results(analysis: TrialAnalysis) -> pd.DataFrame:
@@ -164,12 +162,10 @@ def outcome_results(analysis: TrialAnalysis) -> pd.DataFrame:
     rows = []
     for oa in analysis.outcomes:
         m = oa.mmrm
-        obs = oa.observed.assign(visit=oa.observed["visit"].astype(str))
+        n_data = keyed(oa.observed, ("visit", "arm"))
         names = comparison_names(m, arms)
-        diffs = None
-        if m is not None:
-            d = m.differences
-            diffs = d.assign(visit=d["visit"].astype(str)).set_index(["comparison", "visit"])
+        diffs = {} if m is None else keyed(m.differences, ("comparison", "visit"))
+        n_subjects = None if m is None else m.sample.n_subjects
         for v in plan.visits.post_baseline:
             common = {
                 "outcome": oa.name,
@@ -180,14 +176,14 @@ def outcome_results(analysis: TrialAnalysis) -> pd.DataFrame:
             }
             single = _effect(diffs, next(iter(names)) if len(names) == 1 else "", str(v))
             for a in arms:
-                o = obs[(obs["visit"] == str(v)) & (obs["arm"].astype(str) == a.value)]
+                seen = n_data.get((str(v), a.value))
                 rows.append(
                     {
                         **common,
                         "arm": a.value,
                         "arm_label": a.label,
-                        "n_analysed": None if m is None else int(m.sample.n_subjects[a.value]),
-                        "n_with_data": int(o["n"].iloc[0]) if len(o) else 0,
+                        "n_analysed": None if n_subjects is None else int(n_subjects[a.value]),
+                        "n_with_data": 0 if seen is None else int(seen["n"]),
                         **(single if len(names) == 1 else {k: None for k in single}),
                     }
                 )
@@ -236,9 +232,11 @@ def consort_checklist(analysis: TrialAnalysis) -> tuple[ChecklistItem, ...]:
     return tuple(out)
 
 
-def checklist_blocks(analysis: TrialAnalysis) -> list[Block]:
-    """The appendix: the checklist table and the item 26 results table."""
-    items = consort_checklist(analysis)
+def checklist_blocks(
+    analysis: TrialAnalysis, items: tuple[ChecklistItem, ...], res: pd.DataFrame
+) -> list[Block]:
+    """The appendix: the checklist table (``items``: :func:`consort_checklist`) and the item
+    26 results table (``res``: :func:`outcome_results`), each computed once per report."""
     table = Table(
         "CONSORT 2025 checklist (pre-filled by trialkit)",
         (Column("Item"), Column("Topic"), Column("What to report"), Column("Reported")),
@@ -252,7 +250,6 @@ def checklist_blocks(analysis: TrialAnalysis) -> list[Block]:
             for i in items
         ),
     )
-    res = outcome_results(analysis)
     ci = f"{100 * (1 - analysis.trial.plan.analysis.alpha):g}% CI"
     digits = {oa.name: model_digits(oa.outcome) for oa in analysis.outcomes}
     rows = []

@@ -12,13 +12,12 @@ as the document's datasets; renderers never call this module (the CSV files are 
 
 from __future__ import annotations
 
-import weakref
-
 import pandas as pd
 
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
 from trialkit.core.results import STAT_COLUMNS
 from trialkit.report.arms import comparison_pairs, report_arms
+from trialkit.report.memo import once_per
 from trialkit.specs.comparisons import comparison_label
 
 
@@ -130,19 +129,13 @@ def results_frame(analysis: TrialAnalysis) -> pd.DataFrame:
     ``ancova_estimate ... ancova_p_value, ancova_n_control, ancova_n_treatment``. Model
     columns are missing (NaN) at baseline.
     """
-    hit = _RESULTS.get(id(analysis))
-    if hit is not None and hit[0]() is analysis:
-        return hit[1].copy()
-    frames = [_outcome_rows(analysis, oa) for oa in analysis.outcomes]
-    frame = pd.concat(frames, ignore_index=True)
-    key = id(analysis)
-    _RESULTS[key] = (weakref.ref(analysis, lambda _ref: _RESULTS.pop(key, None)), frame)
-    return frame.copy()
+    return _results_frame(analysis).copy()
 
 
-# results_frame per analysis (the document, the JSON and the CSV tables all read it):
-# built once, each caller gets a copy; an entry goes when its analysis is garbage-collected.
-_RESULTS: dict[int, tuple[weakref.ref[TrialAnalysis], pd.DataFrame]] = {}
+@once_per
+def _results_frame(analysis: TrialAnalysis) -> pd.DataFrame:
+    # built once per analysis (every document built from it reads it); callers get a copy
+    return pd.concat([_outcome_rows(analysis, oa) for oa in analysis.outcomes], ignore_index=True)
 
 
 MODEL_COLUMNS = (

@@ -20,8 +20,9 @@ output format).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal, TypeVar
 
 import numpy as np
@@ -323,17 +324,48 @@ class Section:
     outcome: str | None = None
 
 
+#: The machine-readable part of a document: the JSON ``data`` tree and the CSV ``datasets``.
+MachineData = tuple[dict[str, Any], tuple[Dataset, ...]]
+
+
+def given(
+    data: dict[str, Any] | None = None, datasets: tuple[Dataset, ...] = ()
+) -> Callable[[], MachineData]:
+    """A document's machine-readable part that is already built (see :class:`Document`)."""
+    built: MachineData = (data if data is not None else {}, tuple(datasets))
+    return lambda: built
+
+
 @dataclass(frozen=True)
 class Document:
     """The whole report: title and ordered sections; for the machine-readable formats the
     ``data`` tree (JSON: plain values, lists, dicts and :class:`Dataset` leaves) and the
-    ``datasets`` (CSV files, by name)."""
+    ``datasets`` (CSV files, by name).
+
+    ``machine`` builds ``(data, datasets)``; it is called once, the first time a renderer
+    asks for either (a terminal or HTML report never does), and its result is kept. Use
+    :func:`given` for a data tree and datasets built already.
+    """
 
     title: str
     sections: tuple[Section, ...]
     footer: str = ""
-    data: dict[str, Any] = field(default_factory=dict)
-    datasets: tuple[Dataset, ...] = ()
+    machine: Callable[[], MachineData] = field(default_factory=given, repr=False, compare=False)
+
+    @cached_property
+    def _machine_data(self) -> MachineData:
+        data, datasets = self.machine()
+        return data, tuple(datasets)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The JSON tree: plain values, lists, dicts and :class:`Dataset` leaves."""
+        return self._machine_data[0]
+
+    @property
+    def datasets(self) -> tuple[Dataset, ...]:
+        """The tidy tables, one CSV file each."""
+        return self._machine_data[1]
 
     def dataset(self, name: str) -> Dataset:
         """The dataset called ``name``."""
