@@ -191,20 +191,34 @@ class Table:
                     f"{len(self.columns)} columns."
                 )
 
+    @cached_property
+    def _texts(self) -> tuple[tuple[str, ...], ...]:
+        # the display text of every cell, made once (renderers ask several times)
+        return tuple(tuple(display_text(c) for c in row) for row in self.rows)
+
+    @cached_property
+    def _cell_widths(self) -> tuple[int, ...]:
+        return tuple(
+            max((len(line) for r in self._texts for line in r[i].split("\n")), default=0)
+            for i in range(len(self.columns))
+        )
+
     def text_rows(self) -> list[list[str]]:
         """Every row as display text (two spaces per indentation level)."""
-        return [[display_text(c) for c in row] for row in self.rows]
+        return [list(r) for r in self._texts]
+
+    def cell_widths(self) -> list[int]:
+        """Characters each column's cells need (the longest line; headers not counted)."""
+        return list(self._cell_widths)
 
     def char_widths(self, header_words: bool = False) -> list[int]:
         """Characters each column needs: its longest cell line or header line (the
         header's longest word with ``header_words``, for renderers that wrap headers)."""
-        rows = self.text_rows()
         out = []
-        for i, c in enumerate(self.columns):
+        for c, cells in zip(self.columns, self._cell_widths, strict=True):
             parts = c.header.split() if header_words else c.header.split("\n")
             head = max((len(x) for x in parts), default=0) if self.show_header else 0
-            cells = [len(line) for r in rows for line in r[i].split("\n")]
-            out.append(max([head, *cells]))
+            out.append(max(head, cells))
         return out
 
     def layout_widths(self, total: int, per_char: int, label_cap: int = 40) -> list[int]:

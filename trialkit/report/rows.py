@@ -2,9 +2,9 @@
 
 With pandas 3 and pyarrow strings every small DataFrame operation costs tens of
 microseconds, and reading a frame row by row (``.loc``, ``.iloc``, ``iterrows``) builds a
-Series per row. The builders instead read each column once (``Series.tolist``: Python
-scalars, missing values as NaN, ``pd.NA`` or None as stored) and look rows up by the text of
-their key columns.
+Series per row. The builders instead read a frame once (one object array: Python scalars,
+as ``Series.tolist`` gives them, missing values as NaN, ``pd.NA`` or None as stored) and look
+rows up by the text of their key columns.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ Record = dict[str, Any]
 
 def columns(frame: pd.DataFrame, names: Sequence[str] | None = None) -> dict[str, list[Any]]:
     """``{column: its values as a list}`` for ``names`` (every column by default)."""
-    names = [str(c) for c in frame.columns] if names is None else list(names)
-    return {c: frame[c].tolist() for c in names}
+    if names is not None:
+        frame = frame[list(names)]
+    return dict(zip(map(str, frame.columns), frame.to_numpy(object).T.tolist(), strict=True))
 
 
 def records(frame: pd.DataFrame) -> list[Record]:

@@ -169,11 +169,7 @@ def table_renderable(
         t = RichTable(show_header=False, box=None, pad_edge=False)
     else:
         t = RichTable(title=Text(table.title + part), title_justify="left", show_lines=table.rules)
-    rows = table.text_rows()
-    cells = [
-        max((len(line) for r in rows for line in r[i].split("\n")), default=0)
-        for i in range(len(table.columns))
-    ]
+    cells = table.cell_widths()
     # Key-value tables (no header, no box) need no fitting: rich wraps their values.
     fitted = fitted_widths(table, cols, width) if width and table.show_header else None
     for i in cols:
@@ -187,8 +183,8 @@ def table_renderable(
             width=None if fitted is None else fitted[i],
             overflow="fold",
         )
-    for row in table.rows:
-        t.add_row(*[cell_renderable(row[i]) for i in cols])
+    for row, texts in zip(table.rows, table.text_rows(), strict=True):
+        t.add_row(*[Text(texts[i], style=_style(row[i].emphasis)) for i in cols])
     return t
 
 
