@@ -16,8 +16,8 @@ the dependencies, the load average and the figures (seconds, wall clock and proc
 from __future__ import annotations
 
 import argparse
-import gc
 import dataclasses
+import gc
 import io
 import os
 import platform
