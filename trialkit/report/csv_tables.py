@@ -12,25 +12,16 @@ as the document's datasets; renderers never call this module (the CSV files are 
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from trialkit.analysis import OutcomeAnalysis, TrialAnalysis
 from trialkit.core.results import STAT_COLUMNS
 from trialkit.report.arms import comparison_pairs, report_arms
 from trialkit.report.memo import once_per
+from trialkit.report.rows import Record, keyed, records
 from trialkit.specs.comparisons import comparison_label
-
-
-def _by_arm(frame: pd.DataFrame, columns: dict[str, str], arms: dict[str, str]) -> pd.DataFrame:
-    """``arm, visit`` rows -> one row per visit with ``<new>_<control|treatment>`` columns."""
-    arm = frame["arm"].astype(str).map(arms).to_numpy()
-    f = frame[list(columns)].set_axis(pd.Index(frame["visit"].astype(str), name="visit"))
-    parts = [
-        f[arm == a].rename(columns={c: f"{new}_{a}" for c, new in columns.items()})
-        for a in dict.fromkeys(arms.values())
-    ]
-    return pd.concat(parts, axis=1)
-
 
 OBSERVED = {"n": "n", "mean": "mean", "sd": "sd"}
 MMRM_LS = {
@@ -64,56 +55,74 @@ RESULT_COLUMNS = [
 ]
 
 
-def _by_visit(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    f = frame.assign(visit=frame["visit"].astype(str)).set_index("visit")
-    return f[list(columns)].rename(columns=columns)
+def _by_arm(
+    frame: pd.DataFrame, columns: dict[str, str], arms: dict[str, str]
+) -> dict[str, Record]:
+    """``arm, visit`` rows -> per visit (as text) ``{<new>_<control|treatment>: value}`` for
+    the arms of one comparison (``arms``: arm value -> ``control`` or ``treatment``)."""
+    out: dict[str, Record] = {}
+    for (arm, visit), row in keyed(frame, ("arm", "visit")).items():
+        if arm in arms:
+            side = arms[arm]
+            out.setdefault(visit, {}).update(
+                {f"{new}_{side}": row.get(c, math.nan) for c, new in columns.items()}
+            )
+    return out
 
 
-def _of(frame: pd.DataFrame, comparison: str) -> pd.DataFrame:
-    """The rows of one comparison (all rows of a frame without a ``comparison`` column)."""
-    return frame[frame["comparison"] == comparison] if "comparison" in frame.columns else frame
+def _by_visit(
+    frame: pd.DataFrame | None, comparison: str, columns: dict[str, str]
+) -> dict[str, Record]:
+    """The rows of one comparison (all rows of a frame without a ``comparison`` column) per
+    visit (as text): ``{new: value}``."""
+    if frame is None:
+        return {}
+    mine = "comparison" not in frame.columns
+    return {
+        str(row["visit"]): {new: row.get(c, math.nan) for c, new in columns.items()}
+        for row in records(frame)
+        if mine or row["comparison"] == comparison
+    }
 
 
-def _outcome_rows(analysis: TrialAnalysis, oa: OutcomeAnalysis) -> pd.DataFrame:
+def _outcome_rows(analysis: TrialAnalysis, oa: OutcomeAnalysis) -> list[Record]:
+    """One outcome's rows of :func:`results_frame` (one per comparison x visit)."""
     plan = analysis.trial.plan
-    visits = pd.DataFrame(
-        {
-            "visit": list(plan.visits.order),
-            "visit_label": [plan.visits.label(v) for v in plan.visits.order],
-            "is_baseline": [v == plan.visits.baseline for v in plan.visits.order],
-        }
-    ).set_index("visit")
     m, a = oa.mmrm, oa.ancova
-    frames = []
+    observed, rows = oa.observed, []
+    mmrm = (m.lsmeans, m.differences, m.effect_sizes) if m is not None else None
+    ancova = (a.lsmeans, a.differences) if a is not None else None
+    ancova_stats = {c: f"ancova_{c}" for c in [*STAT_COLUMNS, "n_control", "n_treatment"]}
     for arm_a, arm_b in comparison_pairs(m or a, report_arms(analysis.trial)):
         label = comparison_label(arm_a, arm_b)
         arms = {arm_b: "control", arm_a: "treatment"}
-        observed = oa.observed[oa.observed["arm"].astype(str).isin(arms)]
-        parts = [visits, _by_arm(observed, OBSERVED, arms)]
-        if m is not None:
+        parts = [_by_arm(observed, OBSERVED, arms)]
+        if mmrm is not None:
+            lsmeans, differences, effect_sizes = mmrm
             parts += [
-                _by_arm(m.lsmeans[m.lsmeans["arm"].astype(str).isin(arms)], MMRM_LS, arms),
-                _by_visit(_of(m.differences, label), {c: c for c in STAT_COLUMNS}),
+                _by_arm(lsmeans, MMRM_LS, arms),
+                _by_visit(differences, label, {c: c for c in STAT_COLUMNS}),
+                _by_visit(effect_sizes, label, {**EFFECT, **EFFECT_SD}),
             ]
-            if m.effect_sizes is not None:
-                parts.append(_by_visit(_of(m.effect_sizes, label), {**EFFECT, **EFFECT_SD}))
-        if a is not None:
-            stats = {c: f"ancova_{c}" for c in [*STAT_COLUMNS, "n_control", "n_treatment"]}
+        if ancova is not None:
             parts += [
-                _by_arm(a.lsmeans[a.lsmeans["arm"].astype(str).isin(arms)], ANCOVA_LS, arms),
-                _by_visit(_of(a.differences, label), stats),
+                _by_arm(ancova[0], ANCOVA_LS, arms),
+                _by_visit(ancova[1], label, ancova_stats),
             ]
-        out = pd.concat(parts, axis=1).reindex(index=visits.index, columns=RESULT_COLUMNS)
-        for col in COUNTS:
-            out[col] = out[col].astype("Int64")
-        out = out.reset_index()
-        out.insert(0, "comparison", label)
-        frames.append(out)
-    out = pd.concat(frames, ignore_index=True)
-    out.insert(0, "role", oa.outcome.role)
-    out.insert(0, "label", oa.outcome.label)
-    out.insert(0, "outcome", oa.name)
-    return out
+        for v in plan.visits.order:
+            row: Record = {
+                "outcome": oa.name,
+                "label": oa.outcome.label,
+                "role": oa.outcome.role,
+                "comparison": label,
+                "visit": v,
+                "visit_label": plan.visits.label(v),
+                "is_baseline": v == plan.visits.baseline,
+            }
+            for part in parts:
+                row.update(part.get(str(v), {}))
+            rows.append(row)
+    return rows
 
 
 def results_frame(analysis: TrialAnalysis) -> pd.DataFrame:
@@ -135,7 +144,12 @@ def results_frame(analysis: TrialAnalysis) -> pd.DataFrame:
 @once_per
 def _results_frame(analysis: TrialAnalysis) -> pd.DataFrame:
     # built once per analysis (every document built from it reads it); callers get a copy
-    return pd.concat([_outcome_rows(analysis, oa) for oa in analysis.outcomes], ignore_index=True)
+    rows = [r for oa in analysis.outcomes for r in _outcome_rows(analysis, oa)]
+    names = ["outcome", "label", "role", "comparison", "visit", *RESULT_COLUMNS]
+    frame = pd.DataFrame(
+        {c: [r.get(c, math.nan) for r in rows] for c in names}, index=pd.RangeIndex(len(rows))
+    )
+    return frame.astype({c: "Int64" for c in COUNTS})
 
 
 MODEL_COLUMNS = (
