@@ -8,10 +8,12 @@ the console is split into column blocks that each repeat the row labels.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from rich.box import HEAVY_HEAD
 from rich.cells import cell_len
-from rich.console import Console, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.segment import Segment
 from rich.table import Table as RichTable
 from rich.text import Text
 from rich.tree import Tree as RichTree
@@ -159,6 +161,104 @@ def fitted_widths(table: Table, columns: list[int], width: int) -> dict[int, int
     return fixed
 
 
+class PlainTable:
+    """A table that fits the console as plain lines, drawn as rich draws it.
+
+    Rich lays a table out cell by cell (measuring, wrapping and padding each cell as a
+    renderable), which is most of the terminal report's time. When the table fits the
+    console without wrapping and every text is plain (printable, one cell per character, no
+    tabs), rich's layout is simple: each column as wide as its longest line plus one space
+    either side, cells justified in it, headers bottom-aligned, body cells top-aligned, the
+    box lines of ``HEAVY_HEAD``. On a console that shows no styles (no colour system, not
+    recording: a pipe or a file) this draws exactly those characters; on any other console,
+    or at another width, it prints the rich table. ``tests/test_report_lazy.py`` checks the
+    two agree on every table of the sample reports.
+    """
+
+    def __init__(
+        self,
+        rich_table: Callable[[], RichTable],
+        title: str,
+        cells: list[list[list[str]]],
+        justify: list[str],
+        widths: list[int],
+        rules: bool,
+    ):
+        self.rich_table, self.title, self.cells = rich_table, title, cells
+        self.justify, self.widths, self.rules = justify, widths, rules
+
+    @property
+    def width(self) -> int:
+        """The table's width in characters (columns, padding and box lines)."""
+        return sum(self.widths) + 3 * len(self.widths) + 1
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if console.color_system is not None or console.record or self.width > options.max_width:
+            yield self.rich_table()
+            return
+        for line in self.lines(console, options):
+            yield Segment(line)
+            yield Segment.line()
+
+    def lines(self, console: Console, options: ConsoleOptions) -> list[str]:
+        """The table as rich prints it without styles: title, box, rows."""
+        padded = [w + 2 for w in self.widths]
+        out = []
+        if self.title:  # wrapped to the table's width, as rich wraps a table title
+            title = options.update(width=self.width, justify="left", height=None, highlight=False)
+            out += [
+                "".join(seg.text for seg in line)
+                for line in console.render_lines(Text(self.title), title)
+            ]
+        box = HEAVY_HEAD.substitute(options, safe=console.safe_box)
+        out.append(box.get_top(padded))
+        last = len(self.cells) - 1
+        for i, row in enumerate(self.cells):
+            height = max(len(c) for c in row)
+            left, mid, right = (
+                (box.head_left, box.head_vertical, box.head_right)
+                if i == 0
+                else (box.foot_left, box.foot_vertical, box.foot_right)
+                if i == last
+                else (box.mid_left, box.mid_vertical, box.mid_right)
+            )
+            columns = []
+            for lines, w, j in zip(row, self.widths, self.justify, strict=True):
+                shown = [f" {t.rjust(w) if j == 'right' else t.ljust(w)} " for t in lines]
+                fill = [" " * (w + 2)] * (height - len(shown))
+                columns.append(fill + shown if i == 0 else shown + fill)  # header: bottom
+            out += [left + mid.join(parts) + right for parts in zip(*columns, strict=True)]
+            if i == 0:
+                out.append(box.get_row(padded, "head"))
+            elif self.rules and i < last:
+                out.append(box.get_row(padded, "row"))
+        out.append(box.get_bottom(padded))
+        return out
+
+
+def _plain(text: str) -> bool:
+    """Text rich shows as it is: printable, one cell per character, no trailing newline."""
+    return not text.endswith("\n") and all(
+        line.isprintable() and cell_len(line) == len(line) for line in text.split("\n")
+    )
+
+
+def plain_table(
+    table: Table, cols: list[int], title: str, width: int, rich_table: Callable[[], RichTable]
+) -> PlainTable | None:
+    """``cols`` of ``table`` as a :class:`PlainTable` when they fit ``width`` as they are
+    and every text is plain; else None."""
+    texts = table.text_rows()
+    rows = [[table.columns[i].header for i in cols], *[[r[i] for i in cols] for r in texts]]
+    if not all(_plain(t) for row in rows for t in (title, *row)):
+        return None
+    cells = [[t.split("\n") for t in row] for row in rows]
+    widths = [max(len(line) for row in cells for line in row[k]) for k in range(len(cols))]
+    justify = [table.columns[i].align for i in cols]
+    plain = PlainTable(rich_table, title, cells, justify, widths, table.rules)
+    return plain if plain.width <= width else None
+
+
 def table_renderable(
     table: Table, columns: list[int] | None = None, part: str = "", width: int | None = None
 ) -> RichTable:
@@ -211,6 +311,17 @@ def tree_renderable(tree: Tree) -> RichTree:
     return root
 
 
+def _table(table: Table, cols: list[int], part: str, width: int) -> RenderableType:
+    """``cols`` of ``table`` as a :class:`PlainTable` where it can be one, else a rich table."""
+
+    def rich() -> RichTable:
+        return table_renderable(table, cols, part, width)
+
+    if not table.show_header:
+        return rich()
+    return plain_table(table, cols, table.title + part, width, rich) or rich()
+
+
 def block_renderables(block: Block, width: int) -> list[RenderableType]:
     """A block as rich renderables (a wide table as several column blocks), a table's
     footnotes (the meaning of its marks) printed below it."""
@@ -220,11 +331,10 @@ def block_renderables(block: Block, width: int) -> list[RenderableType]:
             return [large_table(block), *notes]
         blocks = column_blocks(block, width)
         if len(blocks) == 1:
-            return [table_renderable(block, width=width), *notes]
+            return [_table(block, blocks[0], "", width), *notes]
         n = len(blocks)
         parts: list[RenderableType] = [
-            table_renderable(block, cols, f" (part {k + 1} of {n})", width)
-            for k, cols in enumerate(blocks)
+            _table(block, cols, f" (part {k + 1} of {n})", width) for k, cols in enumerate(blocks)
         ]
         return [*parts, *notes]
     if isinstance(block, Tree):
