@@ -84,6 +84,16 @@ EDGE_CASES = [
     _table("No rows", ()),
     _table("", ((Label("x"), EMPTY, EMPTY),), heads=("", "", "")),
     _table("Blank line inside", ((Label("a\n\nb"), Count(1), Count(2)),)),
+    _table("Trailing spaces", ((Label("left  "), Label("right  "), Label(" both ")),)),
+    # a long text column: wrapped (and a word longer than its column folded) at narrow widths
+    _table(
+        "Wrapped",
+        (
+            (Label("word " * 30), Count(1), Label("x")),
+            (Label("Supercalifragilisticexpialidocious" * 3), Number(2.5), Label("y")),
+        ),
+        rules=True,
+    ),
 ]
 
 

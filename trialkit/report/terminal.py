@@ -165,11 +165,12 @@ class PlainTable:
     """A table that fits the console as plain lines, drawn as rich draws it.
 
     Rich lays a table out cell by cell (measuring, wrapping and padding each cell as a
-    renderable), which is most of the terminal report's time. When the table fits the
-    console without wrapping and every text is plain (printable, one cell per character, no
-    tabs), rich's layout is simple: each column as wide as its longest line plus one space
-    either side, cells justified in it, headers bottom-aligned, body cells top-aligned, the
-    box lines of ``HEAVY_HEAD``. On a console that shows no styles (no colour system, not
+    renderable), which is most of the terminal report's time. When every text is plain
+    (printable, one cell per character, no tabs) and the columns fit the console, each as
+    wide as its longest line or as :func:`fitted_widths` makes a text column, rich's layout
+    is simple: one space either side of each column, cells justified in it (a line longer
+    than its column word-wrapped by rich), headers bottom-aligned, body cells top-aligned,
+    the box lines of ``HEAVY_HEAD``. On a console that shows no styles (no colour system, not
     recording: a pipe or a file) this draws exactly those characters; on any other console,
     or at another width, it prints the rich table. ``tests/test_report_lazy.py`` checks the
     two agree on every table of the sample reports.
@@ -214,7 +215,6 @@ class PlainTable:
         out.append(box.get_top(padded))
         last = len(self.cells) - 1
         for i, row in enumerate(self.cells):
-            height = max(len(c) for c in row)
             left, mid, right = (
                 (box.head_left, box.head_vertical, box.head_right)
                 if i == 0
@@ -222,9 +222,14 @@ class PlainTable:
                 if i == last
                 else (box.mid_left, box.mid_vertical, box.mid_right)
             )
+            row = [
+                [t for line in c for t in _wrapped(line, w, j, console)]
+                for c, w, j in zip(row, self.widths, self.justify, strict=True)
+            ]
+            height = max(len(c) for c in row)
             columns = []
             for lines, w, j in zip(row, self.widths, self.justify, strict=True):
-                shown = [f" {t.rjust(w) if j == 'right' else t.ljust(w)} " for t in lines]
+                shown = [f" {t.rstrip().rjust(w) if j == 'right' else t.ljust(w)} " for t in lines]
                 fill = [" " * (w + 2)] * (height - len(shown))
                 columns.append(fill + shown if i == 0 else shown + fill)  # header: bottom
             out += [left + mid.join(parts) + right for parts in zip(*columns, strict=True)]
@@ -234,6 +239,15 @@ class PlainTable:
                 out.append(box.get_row(padded, "row"))
         out.append(box.get_bottom(padded))
         return out
+
+
+def _wrapped(line: str, width: int, justify: str, console: Console) -> list[str]:
+    """A cell's line in a column ``width`` characters wide: as it is when it fits, else
+    word-wrapped by rich (folding words longer than the width), as rich wraps table cells."""
+    if len(line) <= width:
+        return [line]
+    lines = Text(line).wrap(console, width, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    return [t.plain for t in lines]
 
 
 def _plain(text: str) -> bool:
@@ -246,14 +260,19 @@ def _plain(text: str) -> bool:
 def plain_table(
     table: Table, cols: list[int], title: str, width: int, rich_table: Callable[[], RichTable]
 ) -> PlainTable | None:
-    """``cols`` of ``table`` as a :class:`PlainTable` when they fit ``width`` as they are
-    and every text is plain; else None."""
+    """``cols`` of ``table`` as a :class:`PlainTable` when every text is plain and the
+    columns fit ``width`` (text columns narrowed by :func:`fitted_widths`); else None."""
     texts = table.text_rows()
     rows = [[table.columns[i].header for i in cols], *[[r[i] for i in cols] for r in texts]]
     if not all(_plain(t) for row in rows for t in (title, *row)):
         return None
     cells = [[t.split("\n") for t in row] for row in rows]
-    widths = [max(len(line) for row in cells for line in row[k]) for k in range(len(cols))]
+    fitted = fitted_widths(table, cols, width)  # text columns narrowed to fit, as for rich
+    widths = (
+        [max(len(line) for row in cells for line in row[k]) for k in range(len(cols))]
+        if fitted is None
+        else [fitted[i] for i in cols]
+    )
     justify = [table.columns[i].align for i in cols]
     plain = PlainTable(rich_table, title, cells, justify, widths, table.rules)
     return plain if plain.width <= width else None
