@@ -6,7 +6,8 @@ The document is built once from a :class:`~trialkit.analysis.TrialAnalysis` by
 Markdown, DOCX, RTF, JSON, CSV) is a thin renderer of it, and none reads the plan, the
 analysis or another renderer. The machine-readable formats render the document's ``data``
 (the JSON tree: plain values and :class:`Dataset` leaves) and ``datasets`` (one CSV file
-each): tidy tables of numbers at full precision, beside the formatted cells.
+each): tidy tables of numbers at full precision, beside the formatted cells, built the first
+time a renderer asks for them (a terminal report alone never does).
 
 A cell keeps its number and its format (decimals, CI, p-value rule); :func:`cell_text`
 turns it into the text every renderer shows, with the rules of

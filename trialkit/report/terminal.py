@@ -172,8 +172,9 @@ class PlainTable:
     than its column word-wrapped by rich), headers bottom-aligned, body cells top-aligned,
     the box lines of ``HEAVY_HEAD``. On a console that shows no styles (no colour system, not
     recording: a pipe or a file) this draws exactly those characters; on any other console,
-    or at another width, it prints the rich table. ``tests/test_report_lazy.py`` checks the
-    two agree on every table of the sample reports.
+    or one narrower than the table, it prints the rich table.
+    ``tests/test_report_terminal_plain.py`` checks that the two agree on every table of the
+    sample and three-arm reports.
     """
 
     def __init__(
@@ -222,13 +223,13 @@ class PlainTable:
                 if i == last
                 else (box.mid_left, box.mid_vertical, box.mid_right)
             )
-            row = [
+            wrapped = [
                 [t for line in c for t in _wrapped(line, w, j, console)]
                 for c, w, j in zip(row, self.widths, self.justify, strict=True)
             ]
-            height = max(len(c) for c in row)
+            height = max(len(c) for c in wrapped)
             columns = []
-            for lines, w, j in zip(row, self.widths, self.justify, strict=True):
+            for lines, w, j in zip(wrapped, self.widths, self.justify, strict=True):
                 shown = [f" {t.rstrip().rjust(w) if j == 'right' else t.ljust(w)} " for t in lines]
                 fill = [" " * (w + 2)] * (height - len(shown))
                 columns.append(fill + shown if i == 0 else shown + fill)  # header: bottom
