@@ -5,7 +5,7 @@ At visit :math:`v`, on the subjects with the outcome, baseline and covariates ob
 .. math::  y_{iv} = \beta_0 + \sum_{a \ne \mathrm{control}} \Delta_a\,[\mathrm{arm}_i = a]
            + \gamma\,\mathrm{baseline}_i + \delta'z_i + \varepsilon_i,
 
-fitted by OLS (statsmodels ``OLS``, through :func:`ols`) to all
+fitted by OLS (:func:`ols`: the pseudo-inverse of the design, as statsmodels ``OLS``) to all
 :math:`k \ge 2` arms at once, so the residual variance is
 pooled over the arms. Differences between arms (each arm minus the control, all pairs, or
 given pairs) are contrasts of LS means. With a numeric dose :math:`d_i` the dose-response
@@ -35,6 +35,7 @@ import pandas as pd
 from trialkit.core.errors import ModelError
 from trialkit.core.results import ReadOnlyResult
 from trialkit.inference.contrasts import ContrastEngine
+from trialkit.inference.sandwich import hc_covariance
 from trialkit.models.accounting import ReasonNames, SampleAccounting, visit_name
 from trialkit.models.comparisons import difference_rows, dose_values, pairs_for
 from trialkit.models.degenerate import (
@@ -321,16 +322,21 @@ def _fit_visit(
 
 
 def ols(y: np.ndarray, X: np.ndarray, robust: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-    r"""Least-squares coefficients and their covariance, from statsmodels ``OLS``.
+    r"""Least-squares coefficients and their covariance.
 
-    :math:`\hat\beta = X^+ y`; the covariance is :math:`\hat\sigma^2 (X'X)^{-1}` with
-    :math:`\hat\sigma^2 = \mathrm{RSS}/(n-k)`, or the ``robust`` (``"HC0"``-``"HC3"``)
-    sandwich.
+    :math:`\hat\beta = X^+ y` and :math:`(X'X)^{-1} = X^+ X^{+\prime}` from the pseudo-inverse
+    :math:`X^+` (as statsmodels ``OLS``); the covariance is
+    :math:`\hat\sigma^2 (X'X)^{-1}` with :math:`\hat\sigma^2 = \mathrm{RSS}/(n-k)`, or the
+    ``robust`` (``"HC0"``-``"HC3"``) sandwich of
+    :func:`~trialkit.inference.sandwich.hc_covariance`.
 
     Validated against: R ``lm`` + ``sandwich::vcovHC`` (tests/reference/ancova_trial2, 1e-9).
     """
-    # statsmodels is imported on use: it costs ~0.5 s at start-up for commands without a model
-    from statsmodels.regression.linear_model import OLS
-
-    fit = OLS(y, X).fit(cov_type=robust or "nonrobust")
-    return np.asarray(fit.params), np.asarray(fit.cov_params())
+    pinv = np.linalg.pinv(X)
+    beta = pinv @ y
+    bread = pinv @ pinv.T
+    resid = y - X @ beta
+    if robust:
+        return beta, hc_covariance(X, resid, bread, robust)
+    n, k = X.shape
+    return beta, bread * (resid @ resid / (n - k))
