@@ -34,6 +34,7 @@ import pandas as pd
 
 from trialkit.core.errors import ModelError
 from trialkit.core.results import ReadOnlyResult
+from trialkit.data.codes import level_codes
 from trialkit.inference.contrasts import ContrastEngine
 from trialkit.inference.sandwich import hc_covariance
 from trialkit.models.accounting import ReasonNames, SampleAccounting, visit_name
@@ -168,6 +169,9 @@ def fit_ancova(
         # checked once on all rows, so a bad value is named by its row in ``data``
         arms_all = arm_order(data[arm], control, arm)
         dose_values(data, arm=arm, dose=dose, arms=arms_all, subject=subject)
+    # only the model's columns: each visit's rows are taken from this frame
+    keep = [outcome, arm, visit, subject, *covs, *([dose] if isinstance(dose, str) else [])]
+    data = data[[c for c in dict.fromkeys(keep) if c in data.columns]]
     parts: dict[str, list[pd.DataFrame]] = {"diff": [], "lsm": [], "type3": [], "trend": []}
     samples: dict[str, SampleAccounting] = {}
     not_estimable: dict[str, str] = {}
@@ -281,7 +285,7 @@ def _fit_visit(
 ) -> tuple[Design, tuple[np.ndarray, np.ndarray]]:
     """OLS at one visit; ModelError when that visit cannot identify the model."""
     names = names or ReasonNames({}, {})
-    at_visit = data[data[visit].astype(str) == v]
+    at_visit = data.iloc[np.flatnonzero(level_codes(data[visit], [v]) == 0)]
     estimable_visits(
         at_visit,
         outcome=outcome,
