@@ -35,7 +35,7 @@ import pandas as pd
 from trialkit.core.errors import ModelError
 from trialkit.core.results import ReadOnlyResult
 from trialkit.data.codes import level_codes
-from trialkit.inference.contrasts import ContrastEngine
+from trialkit.inference.contrasts import COLUMNS, ContrastEngine
 from trialkit.inference.sandwich import hc_covariance
 from trialkit.models.accounting import ReasonNames, SampleAccounting, visit_name
 from trialkit.models.comparisons import difference_rows, dose_values, pairs_for
@@ -47,7 +47,7 @@ from trialkit.models.degenerate import (
 )
 from trialkit.models.design import Design, arm_order, build_design, levels
 from trialkit.specs import AncovaSpec
-from trialkit.specs.comparisons import Comparisons, Dose
+from trialkit.specs.comparisons import Comparisons, Dose, comparison_label
 
 
 @dataclass(frozen=True, repr=False)
@@ -172,7 +172,9 @@ def fit_ancova(
     # only the model's columns: each visit's rows are taken from this frame
     keep = [outcome, arm, visit, subject, *covs, *([dose] if isinstance(dose, str) else [])]
     data = data[[c for c in dict.fromkeys(keep) if c in data.columns]]
-    parts: dict[str, list[pd.DataFrame]] = {"diff": [], "lsm": [], "type3": [], "trend": []}
+    # rows collected per visit, each table built once at the end
+    rows: dict[str, list[dict[str, object]]] = {"diff": [], "lsm": [], "type3": []}
+    trends: list[pd.DataFrame] = []
     samples: dict[str, SampleAccounting] = {}
     not_estimable: dict[str, str] = {}
     arms: tuple[str, ...] | None = None
@@ -191,17 +193,26 @@ def fit_ancova(
         engine = _engine(fitted, design.n_obs, design.k, alpha)
         L, labels = design.lsmean_rows(lsmeans_weights)
         labels["visit"] = str(v)
-        parts["lsm"].append(engine.table(L, labels))
+        rows["lsm"] += [
+            {"arm": a, "visit": str(v), **engine.estimate(c)}
+            for a, c in zip(labels["arm"].tolist(), L, strict=True)
+        ]
         D, dlabels = difference_rows(L, labels, pairs)
-        d = engine.table(D, dlabels)
         n = design.sample.n_subjects
-        d["n"] = sum(n.values())
-        d["n_control"] = [n.get(b, 0) for _, b in pairs]
-        d["n_treatment"] = [n.get(a, 0) for a, _ in pairs]
-        parts["diff"].append(d)
-        parts["type3"].append(_term_tests(design, engine, str(v)))
+        rows["diff"] += [
+            {
+                "comparison": label,
+                "visit": str(v),
+                **engine.estimate(c),
+                "n": sum(n.values()),
+                "n_control": n.get(b, 0),
+                "n_treatment": n.get(a, 0),
+            }
+            for label, c, (a, b) in zip(dlabels["comparison"].tolist(), D, pairs, strict=True)
+        ]
+        rows["type3"] += _term_tests(design, engine, str(v))
         if dose is not None:
-            parts["trend"].append(_trend(design, robust, alpha))
+            trends.append(_trend(design, robust, alpha))
         samples[str(v)] = design.sample
     if arms is None:
         reasons = list(dict.fromkeys(not_estimable.values()))
@@ -214,10 +225,10 @@ def fit_ancova(
             if len(not_estimable) > 1
             else reasons[0]
         )
-    differences = pd.concat(parts["diff"], ignore_index=True)
-    order = {f"{a} - {b}": i for i, (a, b) in enumerate(pairs)}
-    differences = differences.sort_values(
-        "comparison", key=lambda c: c.map(order), kind="stable", ignore_index=True
+    order = {comparison_label(a, b): i for i, (a, b) in enumerate(pairs)}
+    rows["diff"].sort(key=lambda r: order[str(r["comparison"])])  # stable: visits within
+    differences = pd.DataFrame(
+        rows["diff"], columns=["comparison", "visit", *COLUMNS, "n", "n_control", "n_treatment"]
     )
     return AncovaResult(
         outcome=outcome,
@@ -227,12 +238,12 @@ def fit_ancova(
         lsmeans_weights=lsmeans_weights,
         alpha=alpha,
         differences=differences,
-        lsmeans=pd.concat(parts["lsm"], ignore_index=True),
+        lsmeans=pd.DataFrame(rows["lsm"], columns=["arm", "visit", *COLUMNS]),
         samples=samples,
         not_estimable=not_estimable,
         comparisons=pairs,
-        type3=pd.concat(parts["type3"], ignore_index=True),
-        trend=pd.concat(parts["trend"], ignore_index=True) if dose is not None else None,
+        type3=pd.DataFrame(rows["type3"], columns=TYPE3_COLUMNS),
+        trend=pd.concat(trends, ignore_index=True) if dose is not None else None,
     )
 
 
@@ -251,16 +262,19 @@ def _engine(
     )
 
 
-def _term_tests(design: Design, engine: ContrastEngine, v: str) -> pd.DataFrame:
+TYPE3_COLUMNS = ["visit", "term", "num_df", "den_df", "f_value", "p_value"]
+
+
+def _term_tests(design: Design, engine: ContrastEngine, v: str) -> list[dict[str, object]]:
     """F test of each term's coefficients = 0 (no term of the ANCOVA contains another, so
-    these are the Type II = Type III tests of R ``drop1(test = "F")``)."""
+    these are the Type II = Type III tests of R ``drop1(test = "F")``): rows of
+    :data:`TYPE3_COLUMNS`."""
     eye = np.eye(design.k)
-    rows = [
+    return [
         {"visit": v, "term": t.name, **engine.f_test(eye[list(t.columns)])}
         for t in design.terms
         if t.name != "(Intercept)"
     ]
-    return pd.DataFrame(rows, columns=["visit", "term", "num_df", "den_df", "f_value", "p_value"])
 
 
 def _trend(design: Design, robust: str | None, alpha: float) -> pd.DataFrame:
