@@ -30,7 +30,10 @@ def levels(series: pd.Series) -> list[str]:
 def level_codes(series: pd.Series, level_names: Sequence[str]) -> np.ndarray:
     """The position of each value (as text) in ``level_names``; -1 for a missing value or
     one not listed. Hashes the column once and converts only its distinct values to text."""
-    codes, uniques = pd.factorize(series)
     lookup = {lev: j for j, lev in enumerate(level_names)}
+    if isinstance(series.dtype, pd.CategoricalDtype):  # codes and categories are at hand
+        codes, uniques = series.cat.codes.to_numpy(), series.cat.categories
+    else:
+        codes, uniques = pd.factorize(series)
     pos = np.array([lookup.get(str(u), -1) for u in uniques] + [-1], dtype=np.int64)
     return pos[codes]  # code -1 (missing) picks the appended -1

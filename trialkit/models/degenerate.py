@@ -129,9 +129,9 @@ def check_inputs(
     in_visits = level_codes(data[visit], [str(v) for v in visits]) >= 0
     sel = np.flatnonzero(in_visits & data[arm].notna().to_numpy() & ~np.isnan(y_all))
     y = y_all[sel]
-    arm_text = data[arm].iloc[sel].astype(str)
-    arm_names = sorted(set(pd.unique(arm_text)))
-    acode = level_codes(arm_text, arm_names)
+    arm_col = data[arm].iloc[sel]
+    arm_names = sorted({str(a) for a in pd.unique(arm_col)})
+    acode = level_codes(arm_col, arm_names)
     scode, _ = pd.factorize(data[subject].iloc[sel])
     pairs = np.unique(acode.astype(np.int64) * (int(scode.max(initial=0)) + 1) + scode)
     per_arm = np.bincount(pairs // (int(scode.max(initial=0)) + 1), minlength=len(arm_names))
