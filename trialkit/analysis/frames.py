@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
+from trialkit.data.codes import level_codes
 from trialkit.data.trial import Trial
 from trialkit.models.accounting import ReasonNames
 from trialkit.plan.schema import Outcome
@@ -19,15 +21,16 @@ def outcome_frame(trial: Trial, outcome: Outcome) -> tuple[pd.DataFrame, str]:
     vcol, scol = trial.visit_col, trial.subject_col
     column = trial.outcome_column(outcome)
     base_name = f"{outcome.name} (baseline)"
-    base = (
-        data.loc[data[vcol].astype(str) == plan.visits.baseline, [scol, column]]
-        .drop_duplicates(scol)
-        .set_index(scol)[column]
-        .rename(base_name)
-    )
-    post = data[data[vcol].astype(str).isin(plan.visits.post_baseline)].copy()
-    post = post.join(base, on=scol)
-    post[vcol] = pd.Categorical(post[vcol].astype(str), categories=list(plan.visits.post_baseline))
+    post_visits = list(plan.visits.post_baseline)
+    vpos = level_codes(data[vcol], [plan.visits.baseline, *post_visits])  # 0: baseline
+    base_rows = np.flatnonzero(vpos == 0)
+    codes, subjects = pd.factorize(data[scol].iloc[base_rows])
+    valid = np.flatnonzero(codes >= 0)
+    first = base_rows[valid[np.unique(codes[valid], return_index=True)[1]]]  # by subject code
+    base = pd.Series(data[column].iloc[first].to_numpy(), index=subjects, name=base_name)
+    post = data.iloc[np.flatnonzero(vpos > 0)].copy()
+    post[base_name] = base.reindex(post[scol].to_numpy()).to_numpy()  # left join on subject
+    post[vcol] = pd.Categorical(post[vcol].astype(str), categories=post_visits)
     return post, base_name
 
 

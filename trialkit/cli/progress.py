@@ -27,7 +27,13 @@ Tick = Callable[[int, int], None]
 @contextlib.contextmanager
 def step_progress(console: Console, first: str) -> Iterator[tuple[Step, Tick]]:
     """``(step, tick)``: ``step(text)`` names a new step (the bar restarts, indeterminate);
-    ``tick(done, total)`` moves the bar. The display disappears when the block ends."""
+    ``tick(done, total)`` moves the bar. The display disappears when the block ends.
+
+    When ``console`` is not a terminal (a pipe, a file, CI) nothing would be shown, so no
+    display (and no refresh thread) is started and both callables do nothing."""
+    if not console.is_terminal:
+        yield (lambda _text: None), (lambda _done, _total: None)
+        return
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),

@@ -198,18 +198,16 @@ def _analyse(
     return est, se, np.repeat(df[:, :, None], est.shape[2], axis=2)
 
 
-def pooled_tables(
+def pooled_arrays(
     prep: Prepared,
     delta: np.ndarray | None,
     alpha: float,
     analysis: str = "ancova",
     per_dataset: list | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Analyse every (delta-adjusted) data set and pool: differences and LS means tables.
-
-    With Rubin's rules the complete-data df is the ANCOVA's residual df (the same in every
-    data set) or, for the MMRM, the median of the data sets' Satterthwaite df.
-    """
+) -> tuple[np.ndarray, ...]:
+    """The pooled ``estimate, std_error, df, ci_lower, ci_upper, p_value``, each ``(t, q + k)``
+    (visits x the compared pairs' differences, then each arm's LS mean); see
+    :func:`pooled_tables`."""
     Y = prep.Y if delta is None else prep.Y + delta[None]
     est, se, df = _analyse(Y, prep.W, prep, analysis)
     labels = prep.labels
@@ -256,36 +254,50 @@ def pooled_tables(
                 e, s, d = pooling.rubin(est[:, v, j], se[:, v, j], float(np.median(df[:, v, j])))
                 out_est[v, j], out_se[v, j], out_df[v, j] = e, s, d
                 lo[v, j], hi[v, j], p[v, j] = pooling.interval(e, s, d, alpha)
-    visits = list(prep.grid.visits)
+    return out_est, out_se, out_df, lo, hi, p
 
-    def frame(j: int) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "visit": visits,
-                "estimate": out_est[:, j],
-                "std_error": out_se[:, j],
-                "df": out_df[:, j],
-                "ci_lower": lo[:, j],
-                "ci_upper": hi[:, j],
-                "p_value": p[:, j],
-            }
-        )
 
-    diffs = []
-    for j, label in enumerate(labels):  # comparison-major, like fit_mmrm
-        f = frame(j)
-        f.insert(0, "comparison", label)
-        diffs.append(f)
-    lsm = []
+def pooled_tables(
+    prep: Prepared,
+    delta: np.ndarray | None,
+    alpha: float,
+    analysis: str = "ancova",
+    per_dataset: list | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Analyse every (delta-adjusted) data set and pool: differences and LS means tables.
+
+    With Rubin's rules the complete-data df is the ANCOVA's residual df (the same in every
+    data set) or, for the MMRM, the median of the data sets' Satterthwaite df.
+    """
+    out_est, out_se, out_df, lo, hi, p = pooled_arrays(prep, delta, alpha, analysis, per_dataset)
+    t = prep.grid.t
+    labels = prep.labels
+    q = len(labels)
     arms = prep.grid.arms
-    for a, name in enumerate(arms):
-        f = frame(len(labels) + a)
-        f.insert(0, "arm", name)
-        lsm.append(f)
-    lsmeans = pd.concat(lsm, ignore_index=True)
-    order = np.argsort(np.tile(np.arange(t), len(arms)), kind="stable")  # visit-major
-    diffs_all = pd.concat(diffs, ignore_index=True)
-    return diffs_all, lsmeans.iloc[order].reset_index(drop=True)
+    visits = np.asarray(prep.grid.visits, dtype=object)
+    stats = dict(
+        zip(
+            ("estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value"),
+            (out_est, out_se, out_df, lo, hi, p),
+            strict=True,
+        )
+    )
+    # differences comparison-major (like fit_mmrm); LS means visit-major, arms within
+    diffs = pd.DataFrame(
+        {
+            "comparison": np.repeat(np.asarray(labels, dtype=object), t),
+            "visit": np.tile(visits, q),
+            **{k: v[:, :q].T.ravel() for k, v in stats.items()},
+        }
+    )
+    lsmeans = pd.DataFrame(
+        {
+            "arm": np.tile(np.asarray(arms, dtype=object), t),
+            "visit": np.repeat(visits, len(arms)),
+            **{k: v[:, q:].ravel() for k, v in stats.items()},
+        }
+    )
+    return diffs, lsmeans
 
 
 def impute_and_analyse(

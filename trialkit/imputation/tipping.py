@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 import scipy.optimize
 
+from trialkit.core.results import STAT_COLUMNS
 from trialkit.errors import DataError
-from trialkit.imputation.api import make_result, parse_arguments, pooled_tables, prepare
+from trialkit.imputation.api import make_result, parse_arguments, pooled_arrays, prepare
 from trialkit.imputation.delta import delta_shift, resolve_delta
 from trialkit.imputation.results import TippingPointResult
 
@@ -96,14 +97,12 @@ def tipping_point(
         request.visit,
     )
 
-    def row(d: float) -> pd.Series:
-        diffs, _ = pooled_tables(prep, d * unit, alpha, analysis)
-        return diffs.iloc[ci * g.t + vi]
+    def row(d: float) -> dict[str, float]:
+        pooled = pooled_arrays(prep, d * unit, alpha, analysis)
+        return dict(zip(STAT_COLUMNS, (float(a[vi, ci]) for a in pooled), strict=True))
 
     rows = [row(d) for d in grid_vals]
-    table = pd.DataFrame(rows).reset_index(drop=True)
-    table.insert(0, "delta", grid_vals)
-    table = table.drop(columns=[c for c in ("comparison", "visit") if c in table.columns])
+    table = pd.DataFrame({"delta": grid_vals, **{c: [r[c] for r in rows] for c in STAT_COLUMNS}})
     table["significant"] = table["p_value"] < alpha
     points = []
     order = np.argsort(grid_vals, kind="stable")

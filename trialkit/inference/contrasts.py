@@ -76,8 +76,9 @@ class ContrastEngine:
     def table(self, L: np.ndarray, labels: pd.DataFrame) -> pd.DataFrame:
         """One row per contrast (row of ``L``), with the label columns first."""
         rows = [self.estimate(c) for c in np.atleast_2d(L)]
-        out = pd.DataFrame(rows, columns=COLUMNS)
-        return pd.concat([labels.reset_index(drop=True), out], axis=1)
+        columns = {c: labels[c].array for c in labels.columns}
+        columns.update({c: np.array([r[c] for r in rows], dtype=float) for c in COLUMNS})
+        return pd.DataFrame(columns)
 
     def f_test(self, L: np.ndarray) -> dict[str, float]:
         """F test of ``L beta = 0``: num_df, den_df, f_value, p_value."""

@@ -53,8 +53,8 @@ def visit_name(visit: str, value: object, visit_labels: Mapping[str, str] | None
 
 
 def excluded_subjects(
-    df: pd.DataFrame,
-    subject: str,
+    subjects: pd.Series,
+    arm_text: np.ndarray,
     outcome: str,
     visit: str,
     visit_levels: list[str],
@@ -66,8 +66,9 @@ def excluded_subjects(
 ) -> pd.DataFrame:
     """Subjects with no usable row (``subject, arm, reason``), in order of first appearance.
 
-    ``df`` holds the rows considered (with the arm as text in ``_arm``); ``y_obs`` flags rows
-    with an observed outcome and ``cov_isna`` (rows x covariates) missing covariates.
+    ``subjects`` and ``arm_text`` hold each considered row's subject and arm (as text);
+    ``y_obs`` flags rows with an observed outcome and ``cov_isna`` (rows x covariates)
+    missing covariates.
 
     A subject with an observed outcome is excluded for the covariates missing on those rows
     (named in covariate order); otherwise for having no observed outcome. ``labels``
@@ -75,7 +76,7 @@ def excluded_subjects(
     -> display name) the visit; by default the column names and ``"{visit} {value}"``.
     """
     names = dict(labels or {})
-    codes, uniques = pd.factorize(df[subject], sort=False)
+    codes, uniques = pd.factorize(subjects, sort=False)
     n_sub = uniques.size
     used = y_obs & ~cov_isna.any(axis=1)
     has_used = np.bincount(codes[used], minlength=n_sub) > 0
@@ -106,5 +107,5 @@ def excluded_subjects(
             dtype=object,
         )
         reasons[has_y[excl]] = text[which.ravel()]
-    arm_first = df["_arm"].to_numpy()[first[excl]]
+    arm_first = np.asarray(arm_text, dtype=object)[first[excl]]
     return pd.DataFrame({"subject": np.asarray(uniques)[excl], "arm": arm_first, "reason": reasons})

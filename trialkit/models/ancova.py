@@ -5,7 +5,7 @@ At visit :math:`v`, on the subjects with the outcome, baseline and covariates ob
 .. math::  y_{iv} = \beta_0 + \sum_{a \ne \mathrm{control}} \Delta_a\,[\mathrm{arm}_i = a]
            + \gamma\,\mathrm{baseline}_i + \delta'z_i + \varepsilon_i,
 
-fitted by OLS (statsmodels ``OLS``, through :func:`ols`) to all
+fitted by OLS (:func:`ols`: the pseudo-inverse of the design, as statsmodels ``OLS``) to all
 :math:`k \ge 2` arms at once, so the residual variance is
 pooled over the arms. Differences between arms (each arm minus the control, all pairs, or
 given pairs) are contrasts of LS means. With a numeric dose :math:`d_i` the dose-response
@@ -34,7 +34,9 @@ import pandas as pd
 
 from trialkit.core.errors import ModelError
 from trialkit.core.results import ReadOnlyResult
-from trialkit.inference.contrasts import ContrastEngine
+from trialkit.data.codes import level_codes
+from trialkit.inference.contrasts import COLUMNS, ContrastEngine
+from trialkit.inference.sandwich import hc_covariance
 from trialkit.models.accounting import ReasonNames, SampleAccounting, visit_name
 from trialkit.models.comparisons import difference_rows, dose_values, pairs_for
 from trialkit.models.degenerate import (
@@ -45,7 +47,7 @@ from trialkit.models.degenerate import (
 )
 from trialkit.models.design import Design, arm_order, build_design, levels
 from trialkit.specs import AncovaSpec
-from trialkit.specs.comparisons import Comparisons, Dose
+from trialkit.specs.comparisons import Comparisons, Dose, comparison_label
 
 
 @dataclass(frozen=True, repr=False)
@@ -167,7 +169,12 @@ def fit_ancova(
         # checked once on all rows, so a bad value is named by its row in ``data``
         arms_all = arm_order(data[arm], control, arm)
         dose_values(data, arm=arm, dose=dose, arms=arms_all, subject=subject)
-    parts: dict[str, list[pd.DataFrame]] = {"diff": [], "lsm": [], "type3": [], "trend": []}
+    # only the model's columns: each visit's rows are taken from this frame
+    keep = [outcome, arm, visit, subject, *covs, *([dose] if isinstance(dose, str) else [])]
+    data = data[[c for c in dict.fromkeys(keep) if c in data.columns]]
+    # rows collected per visit, each table built once at the end
+    rows: dict[str, list[dict[str, object]]] = {"diff": [], "lsm": [], "type3": []}
+    trends: list[pd.DataFrame] = []
     samples: dict[str, SampleAccounting] = {}
     not_estimable: dict[str, str] = {}
     arms: tuple[str, ...] | None = None
@@ -186,17 +193,26 @@ def fit_ancova(
         engine = _engine(fitted, design.n_obs, design.k, alpha)
         L, labels = design.lsmean_rows(lsmeans_weights)
         labels["visit"] = str(v)
-        parts["lsm"].append(engine.table(L, labels))
+        rows["lsm"] += [
+            {"arm": a, "visit": str(v), **engine.estimate(c)}
+            for a, c in zip(labels["arm"].tolist(), L, strict=True)
+        ]
         D, dlabels = difference_rows(L, labels, pairs)
-        d = engine.table(D, dlabels)
         n = design.sample.n_subjects
-        d["n"] = sum(n.values())
-        d["n_control"] = [n.get(b, 0) for _, b in pairs]
-        d["n_treatment"] = [n.get(a, 0) for a, _ in pairs]
-        parts["diff"].append(d)
-        parts["type3"].append(_term_tests(design, engine, str(v)))
+        rows["diff"] += [
+            {
+                "comparison": label,
+                "visit": str(v),
+                **engine.estimate(c),
+                "n": sum(n.values()),
+                "n_control": n.get(b, 0),
+                "n_treatment": n.get(a, 0),
+            }
+            for label, c, (a, b) in zip(dlabels["comparison"].tolist(), D, pairs, strict=True)
+        ]
+        rows["type3"] += _term_tests(design, engine, str(v))
         if dose is not None:
-            parts["trend"].append(_trend(design, robust, alpha))
+            trends.append(_trend(design, robust, alpha))
         samples[str(v)] = design.sample
     if arms is None:
         reasons = list(dict.fromkeys(not_estimable.values()))
@@ -209,10 +225,10 @@ def fit_ancova(
             if len(not_estimable) > 1
             else reasons[0]
         )
-    differences = pd.concat(parts["diff"], ignore_index=True)
-    order = {f"{a} - {b}": i for i, (a, b) in enumerate(pairs)}
-    differences = differences.sort_values(
-        "comparison", key=lambda c: c.map(order), kind="stable", ignore_index=True
+    order = {comparison_label(a, b): i for i, (a, b) in enumerate(pairs)}
+    rows["diff"].sort(key=lambda r: order[str(r["comparison"])])  # stable: visits within
+    differences = pd.DataFrame(
+        rows["diff"], columns=["comparison", "visit", *COLUMNS, "n", "n_control", "n_treatment"]
     )
     return AncovaResult(
         outcome=outcome,
@@ -222,12 +238,12 @@ def fit_ancova(
         lsmeans_weights=lsmeans_weights,
         alpha=alpha,
         differences=differences,
-        lsmeans=pd.concat(parts["lsm"], ignore_index=True),
+        lsmeans=pd.DataFrame(rows["lsm"], columns=["arm", "visit", *COLUMNS]),
         samples=samples,
         not_estimable=not_estimable,
         comparisons=pairs,
-        type3=pd.concat(parts["type3"], ignore_index=True),
-        trend=pd.concat(parts["trend"], ignore_index=True) if dose is not None else None,
+        type3=pd.DataFrame(rows["type3"], columns=TYPE3_COLUMNS),
+        trend=pd.concat(trends, ignore_index=True) if dose is not None else None,
     )
 
 
@@ -246,16 +262,19 @@ def _engine(
     )
 
 
-def _term_tests(design: Design, engine: ContrastEngine, v: str) -> pd.DataFrame:
+TYPE3_COLUMNS = ["visit", "term", "num_df", "den_df", "f_value", "p_value"]
+
+
+def _term_tests(design: Design, engine: ContrastEngine, v: str) -> list[dict[str, object]]:
     """F test of each term's coefficients = 0 (no term of the ANCOVA contains another, so
-    these are the Type II = Type III tests of R ``drop1(test = "F")``)."""
+    these are the Type II = Type III tests of R ``drop1(test = "F")``): rows of
+    :data:`TYPE3_COLUMNS`."""
     eye = np.eye(design.k)
-    rows = [
+    return [
         {"visit": v, "term": t.name, **engine.f_test(eye[list(t.columns)])}
         for t in design.terms
         if t.name != "(Intercept)"
     ]
-    return pd.DataFrame(rows, columns=["visit", "term", "num_df", "den_df", "f_value", "p_value"])
 
 
 def _trend(design: Design, robust: str | None, alpha: float) -> pd.DataFrame:
@@ -280,7 +299,7 @@ def _fit_visit(
 ) -> tuple[Design, tuple[np.ndarray, np.ndarray]]:
     """OLS at one visit; ModelError when that visit cannot identify the model."""
     names = names or ReasonNames({}, {})
-    at_visit = data[data[visit].astype(str) == v]
+    at_visit = data.iloc[np.flatnonzero(level_codes(data[visit], [v]) == 0)]
     estimable_visits(
         at_visit,
         outcome=outcome,
@@ -321,16 +340,21 @@ def _fit_visit(
 
 
 def ols(y: np.ndarray, X: np.ndarray, robust: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-    r"""Least-squares coefficients and their covariance, from statsmodels ``OLS``.
+    r"""Least-squares coefficients and their covariance.
 
-    :math:`\hat\beta = X^+ y`; the covariance is :math:`\hat\sigma^2 (X'X)^{-1}` with
-    :math:`\hat\sigma^2 = \mathrm{RSS}/(n-k)`, or the ``robust`` (``"HC0"``-``"HC3"``)
-    sandwich.
+    :math:`\hat\beta = X^+ y` and :math:`(X'X)^{-1} = X^+ X^{+\prime}` from the pseudo-inverse
+    :math:`X^+` (as statsmodels ``OLS``); the covariance is
+    :math:`\hat\sigma^2 (X'X)^{-1}` with :math:`\hat\sigma^2 = \mathrm{RSS}/(n-k)`, or the
+    ``robust`` (``"HC0"``-``"HC3"``) sandwich of
+    :func:`~trialkit.inference.sandwich.hc_covariance`.
 
     Validated against: R ``lm`` + ``sandwich::vcovHC`` (tests/reference/ancova_trial2, 1e-9).
     """
-    # statsmodels is imported on use: it costs ~0.5 s at start-up for commands without a model
-    from statsmodels.regression.linear_model import OLS
-
-    fit = OLS(y, X).fit(cov_type=robust or "nonrobust")
-    return np.asarray(fit.params), np.asarray(fit.cov_params())
+    pinv = np.linalg.pinv(X)
+    beta = pinv @ y
+    bread = pinv @ pinv.T
+    resid = y - X @ beta
+    if robust:
+        return beta, hc_covariance(X, resid, bread, robust)
+    n, k = X.shape
+    return beta, bread * (resid @ resid / (n - k))

@@ -46,8 +46,10 @@ def difference_rows(
     visit``). The result is ordered by comparison, then visit, with labels ``comparison,
     visit``.
     """
-    index = {(str(a), str(v)): i for i, (a, v) in enumerate(lsmean_labels[["arm", "visit"]].values)}
-    visits = list(dict.fromkeys(lsmean_labels["visit"].astype(str)))
+    arm_v = [str(a) for a in lsmean_labels["arm"].tolist()]
+    visit_v = [str(v) for v in lsmean_labels["visit"].tolist()]
+    index = {key: i for i, key in enumerate(zip(arm_v, visit_v, strict=True))}
+    visits = list(dict.fromkeys(visit_v))
     rows, labels = [], []
     for a, b in pairs:
         for v in visits:

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from trialkit.core.errors import ModelError
+from trialkit.data.codes import level_codes
 from trialkit.models.accounting import SampleAccounting, visit_name
 
 #: Fewest subjects with data an arm needs for a between-arm comparison with a variance.
@@ -65,19 +66,22 @@ def estimable_visits(
     missing = [c for c in dict.fromkeys((outcome, arm, visit)) if c not in data.columns]
     if missing:
         raise ModelError(f"column(s) {', '.join(missing)} not found in the data")
-    y = pd.to_numeric(data[outcome], errors="coerce")
-    frame = pd.DataFrame(
-        {"visit": data[visit].astype(str), "arm": data[arm].astype(str), "y": y.notna()}
+    observed = pd.to_numeric(data[outcome], errors="coerce").notna().to_numpy()
+    arm_uniques = pd.unique(data[arm].dropna())
+    arms = sorted({str(a) for a in arm_uniques})
+    apos = level_codes(data[arm], arms)
+    shown = [str(x) for x in visits]
+    vpos = level_codes(data[visit], shown)
+    ok = observed & (apos >= 0) & (vpos >= 0)
+    counts = np.bincount(vpos[ok] * len(arms) + apos[ok], minlength=len(shown) * len(arms)).reshape(
+        len(shown), len(arms)
     )
-    frame = frame[data[arm].notna().to_numpy()]
-    arms = sorted(frame["arm"].unique().tolist())
-    counts = frame.groupby(["visit", "arm"])["y"].sum()
     estimable: list[str] = []
     not_estimable: dict[str, str] = {}
     empty_arm: dict[str, str] = {}  # visit -> the one arm without data
     label = (labels or {}).get(outcome, outcome)
-    for v in (str(x) for x in visits):
-        empty = [a for a in arms if int(counts.get((v, a), 0)) == 0]
+    for i, v in enumerate(shown):
+        empty = [a for j, a in enumerate(arms) if counts[i, j] == 0]
         at = visit_name(visit, v, visit_labels)
         if len(empty) == len(arms):
             not_estimable[v] = f"no observed {label} at {at}"
@@ -121,33 +125,24 @@ def check_inputs(
     needed = [c for c in (outcome, arm, subject, visit) if c not in data.columns]
     if needed:
         return  # the design names the missing columns
-    rows = data[data[visit].astype(str).isin([str(v) for v in visits]) & data[arm].notna()]
-    y = pd.to_numeric(rows[outcome], errors="coerce")
-    rows = rows[y.notna().to_numpy()]
-    y = y[y.notna()].to_numpy(dtype=float)
-    per_arm = rows.groupby(rows[arm].astype(str), observed=True)[subject].nunique()
-    for a, n in per_arm.items():
+    y_all = pd.to_numeric(data[outcome], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    in_visits = level_codes(data[visit], [str(v) for v in visits]) >= 0
+    sel = np.flatnonzero(in_visits & data[arm].notna().to_numpy() & ~np.isnan(y_all))
+    y = y_all[sel]
+    arm_col = data[arm].iloc[sel]
+    arm_names = sorted({str(a) for a in pd.unique(arm_col)})
+    acode = level_codes(arm_col, arm_names)
+    scode, _ = pd.factorize(data[subject].iloc[sel])
+    pairs = np.unique(acode.astype(np.int64) * (int(scode.max(initial=0)) + 1) + scode)
+    per_arm = np.bincount(pairs // (int(scode.max(initial=0)) + 1), minlength=len(arm_names))
+    for a, n in zip(arm_names, per_arm, strict=True):
         if n < MIN_PER_ARM:
             raise ModelError(_too_few(str(a), int(n), label))
     if y.size and np.ptp(y) == 0:
         raise ModelError(_constant(label, y[0]))
     for c in covariates:
-        col, shown = rows[c], name.get(c, c)
-        if col.isna().all():
-            raise ModelError(
-                f"covariate {shown} is missing for every subject with an observed {label}"
-            )
-        present = col.dropna()
-        if present.nunique() == 1:
-            raise ModelError(
-                f"covariate {shown} has the same value ({present.iloc[0]}) for every subject "
-                "analysed, so it cannot be adjusted for"
-            )
-        if present.groupby(rows.loc[present.index, arm].astype(str)).nunique().max() == 1:
-            raise ModelError(
-                f"covariate {shown} has one value per arm, so it duplicates the arm and cannot be "
-                "adjusted for"
-            )
+        _check_covariate(data[c].iloc[sel], acode, name.get(c, c), label)
+    rows = data.iloc[sel] if len(covariates) > 1 else data.iloc[:0]
     for i, c in enumerate(covariates):
         for other in covariates[:i]:
             if rows[c].equals(rows[other]):
@@ -155,6 +150,38 @@ def check_inputs(
                     f"covariates {name.get(other, other)} and {name.get(c, c)} hold the same "
                     "values; adjust for one of them"
                 )
+
+
+def _check_covariate(col: pd.Series, acode: np.ndarray, shown: str, label: str) -> None:
+    """A covariate on the analysed rows (``acode``: each row's arm) is neither missing
+    everywhere, constant, nor fixed by the arm."""
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        v = col.to_numpy(dtype=float, na_value=np.nan)
+        ok = ~np.isnan(v)
+        value = v[ok][0] if ok.any() else None
+        one_value = bool(ok.any()) and np.ptp(v[ok]) == 0
+        by_arm = [np.ptp(v[ok & (acode == j)]) for j in np.unique(acode[ok])]
+        per_arm_one = bool(by_arm) and max(by_arm) == 0
+    else:
+        present = col.dropna()
+        ok = col.notna().to_numpy()
+        value = present.iloc[0] if ok.any() else None
+        one_value = present.nunique() == 1
+        per_arm_one = bool(ok.any()) and present.groupby(acode[ok]).nunique().max() == 1
+    if not ok.any():
+        raise ModelError(f"covariate {shown} is missing for every subject with an observed {label}")
+    if one_value:
+        if isinstance(value, float) and value.is_integer() and pd.api.types.is_integer_dtype(col):
+            value = int(value)
+        raise ModelError(
+            f"covariate {shown} has the same value ({value}) for every subject "
+            "analysed, so it cannot be adjusted for"
+        )
+    if per_arm_one:
+        raise ModelError(
+            f"covariate {shown} has one value per arm, so it duplicates the arm and cannot be "
+            "adjusted for"
+        )
 
 
 def _too_few(arm: str, n: int, outcome: str) -> str:

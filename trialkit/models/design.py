@@ -27,6 +27,7 @@ import pandas as pd
 import scipy.linalg
 
 from trialkit.core.errors import ModelError
+from trialkit.data.codes import level_codes, levels
 from trialkit.models.accounting import SampleAccounting, excluded_subjects, visit_name
 from trialkit.models.comparisons import dose_values
 from trialkit.specs.comparisons import Dose
@@ -189,18 +190,6 @@ class Design:
         return eye[cols], pd.DataFrame({"visit": list(self.visits)})
 
 
-def levels(series: pd.Series) -> list[str]:
-    """Levels as text: category order for a Categorical, numeric order for numbers (weeks
-    4 < 8 < 12), else sorted text."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        present = set(series.dropna().astype(str))
-        return [str(c) for c in series.cat.categories if str(c) in present]
-    values = series.dropna()
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return [str(v) for v in np.sort(values.unique())]
-    return sorted(values.astype(str).unique().tolist())
-
-
 def arm_order(series: pd.Series, control: str, name: str) -> tuple[str, ...]:
     """The arms in model order: ``control`` first, then the others in the data's order (the
     categories of a pandas Categorical, numeric order for numbers, else sorted text).
@@ -268,31 +257,41 @@ def build_design(
     missing_cols = [c for c in dict.fromkeys(needed) if c not in data.columns]
     if missing_cols:
         raise ModelError(f"column(s) {', '.join(missing_cols)} not found in the data")
-    df = data[list(dict.fromkeys(needed))].copy()
-    arms = arm_order(df[arm], control, arm)
-    if dose is not None:
-        df["_dose"] = dose_values(data, arm=arm, dose=dose, arms=arms, subject=subject)
-    visit_levels = list(visits) if visits is not None else levels(df[visit])
-    df["_arm"] = df[arm].astype(str)
-    df["_visit"] = df[visit].astype(str)
-    df = df[df["_visit"].isin(visit_levels)]
-    dup = df.duplicated(subset=[subject, "_visit"], keep=False)
-    if dup.any():
-        first = df.loc[dup, [subject, "_visit"]].iloc[0]
+    arms = arm_order(data[arm], control, arm)
+    dose_all = (
+        dose_values(data, arm=arm, dose=dose, arms=arms, subject=subject)
+        if dose is not None
+        else None
+    )
+    visit_levels = list(visits) if visits is not None else levels(data[visit])
+    # Work on row positions and arrays: pandas operations on small frames cost more in
+    # overhead than the arithmetic, and every model builds its design once per fit.
+    vpos_all = level_codes(data[visit], visit_levels)
+    rows = np.flatnonzero(vpos_all >= 0)  # the rows at the analysed visits
+    vpos = vpos_all[rows]
+    subj_col = data[subject].iloc[rows]
+    scode, _ = pd.factorize(subj_col, sort=False)
+    key = scode.astype(np.int64) * len(visit_levels) + vpos
+    uniq, counts = np.unique(key, return_counts=True)
+    if np.any(counts > 1):
+        first = int(np.argmax(np.isin(key, uniq[counts > 1])))
         raise ModelError(
-            f"subject {first[subject]} has more than one row for {visit} {first['_visit']}; "
-            "each subject may have one row per visit"
+            f"subject {subj_col.iloc[first]} has more than one row for {visit} "
+            f"{visit_levels[vpos[first]]}; each subject may have one row per visit"
         )
-    y_num = pd.to_numeric(df[outcome], errors="coerce")
-    bad = y_num.isna() & df[outcome].notna()
+    raw_y = data[outcome].iloc[rows]
+    y_all = pd.to_numeric(raw_y, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    y_obs = ~np.isnan(y_all)
+    bad = ~y_obs & raw_y.notna().to_numpy()
     if bad.any():
-        examples = ", ".join(repr(v) for v in df.loc[bad, outcome].astype(str).unique()[:3])
-        first = df.loc[bad, subject].iloc[0]
+        shown = raw_y[bad].astype(str).unique()[:3]
+        examples = ", ".join(repr(v) for v in shown)
         raise ModelError(
             f"column '{outcome}' has {int(bad.sum())} non-numeric value(s) (e.g. {examples}; "
-            f"first at subject {first}); recode them as numbers or missing"
+            f"first at subject {subj_col.iloc[int(np.argmax(bad))]}); recode them as numbers "
+            "or missing"
         )
-    if not y_num.notna().any():
+    if not y_obs.any():
         where = (
             f" at {visit_name(visit, visit_levels[0], visit_labels)}"
             if len(visit_levels) == 1
@@ -300,33 +299,51 @@ def build_design(
         )
         label = (labels or {}).get(outcome, outcome)
         raise ModelError(f"no subject has an observed {label}{where}")
-    if df[arm].isna().any():
-        first = df.loc[df[arm].isna(), subject].iloc[0]
+    arm_all = level_codes(data[arm], arms)
+    arm_codes = arm_all[rows]
+    arm_na = data[arm].iloc[rows].isna().to_numpy()
+    if arm_na.any():
         raise ModelError(
-            f"column '{arm}' is missing on {int(df[arm].isna().sum())} row(s) (first at "
-            f"subject {first}); every row needs the subject's arm"
+            f"column '{arm}' is missing on {int(arm_na.sum())} row(s) (first at "
+            f"subject {subj_col.iloc[int(np.argmax(arm_na))]}); every row needs the "
+            "subject's arm"
         )
-    cov_isna = df[covariates].isna().to_numpy() if covariates else np.zeros((len(df), 0), bool)
-    y_obs = y_num.notna().to_numpy()
+    cov_isna = (
+        np.column_stack([data[c].iloc[rows].isna().to_numpy() for c in covariates])
+        if covariates
+        else np.zeros((rows.size, 0), bool)
+    )
     used = y_obs & ~cov_isna.any(axis=1)
     excluded = excluded_subjects(
-        df, subject, outcome, visit, visit_levels, covariates, y_obs, cov_isna, labels, visit_labels
+        subj_col,
+        np.asarray(arms, dtype=object)[arm_codes],
+        outcome,
+        visit,
+        visit_levels,
+        covariates,
+        y_obs,
+        cov_isna,
+        labels,
+        visit_labels,
     )
-    df = df[used].copy()
-    if df.empty:
+    if not used.any():
         raise ModelError(f"no subject has an observed {outcome} value with complete covariates")
-    df["_y"] = y_num[used]
-    df["_vcode"] = pd.Categorical(df["_visit"], categories=visit_levels).codes
-    df = df.sort_values([subject, "_vcode"], kind="stable")
-    subj_codes, subj_ids = pd.factorize(df[subject], sort=False)
-
+    # the rows used, sorted by subject (value order) then visit
+    subj_used = subj_col[used]
+    sorted_codes, subj_ids = pd.factorize(subj_used, sort=True)
+    order = np.lexsort((vpos[used], sorted_codes))
+    keep = rows[used][order]  # positions in ``data``
+    subj_codes = sorted_codes[order]
+    vcode = vpos[used][order]
+    arm_codes = arm_codes[used][order]
+    y = y_all[used][order]
     factors: list[FactorInput] = []
     infos: list[CovariateInfo] = []
     for c in covariates:
-        s = df[c]
+        s = data[c].iloc[keep]
         if is_categorical(s):
             levs = levels(s)
-            codes = pd.Categorical(s.astype(str).to_numpy(), categories=levs).codes
+            codes = level_codes(s, levs)
             props = tuple(float(np.mean(codes == j)) for j in range(len(levs)))
             infos.append(CovariateInfo(c, True, tuple(levs), proportions=props))
             factors.append(FactorInput(c, codes, tuple(levs)))
@@ -334,8 +351,6 @@ def build_design(
             v = s.to_numpy(dtype=float)
             infos.append(CovariateInfo(c, False, mean=float(v.mean())))
             factors.append(FactorInput(c, None, (), v))
-    arm_codes = pd.Categorical(df["_arm"].to_numpy(), categories=arms).codes.astype(np.int64)
-    vcode = df["_vcode"].to_numpy()
     inputs = DesignInputs(
         covariates=tuple(factors),
         arm=FactorInput(arm, arm_codes, arms),
@@ -354,7 +369,7 @@ def build_design(
     return Design(
         outcome=outcome,
         X=X,
-        y=df["_y"].to_numpy(dtype=float),
+        y=y,
         subject=subj_codes.astype(np.int64),
         visit=inputs.visit.codes,
         arm=arm_codes,
@@ -370,7 +385,7 @@ def build_design(
         visit_name=visit,
         sample=sample,
         inputs=inputs,
-        dose=df["_dose"].to_numpy(dtype=float) if dose is not None else None,
+        dose=dose_all[keep] if dose_all is not None else None,
         dose_name=dose if isinstance(dose, str) else "dose",
     )
 

@@ -47,19 +47,21 @@ def cohens_d(
     arm: str,
 ) -> pd.DataFrame:
     """Cohen's d per visit from the difference table and the subjects' baseline values."""
-    per_subject = data.drop_duplicates(subject).set_index(subject)
-    used = per_subject.loc[list(design.subject_ids)]
+    # each analysed subject's first row in ``data`` (as drop_duplicates(subject) keeps)
+    codes, uniques = pd.factorize(data[subject])
+    valid = np.flatnonzero(codes >= 0)
+    first_row = valid[np.unique(codes[valid], return_index=True)[1]]  # by subject code
+    rows = first_row[pd.Index(uniques).get_indexer(list(design.subject_ids))]
     sd = pooled_baseline_sd(
-        pd.to_numeric(used[baseline], errors="coerce").to_numpy(dtype=float),
-        used[arm].astype(str).to_numpy(),
+        pd.to_numeric(data[baseline].iloc[rows], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        ),
+        data[arm].iloc[rows].astype(str).to_numpy(),
     )
     keys = [c for c in ("comparison", "visit") if c in differences.columns]
-    out = differences[keys].copy()
-    for col in ("estimate", "std_error", "ci_lower", "ci_upper"):
-        out[col] = differences[col] / sd
-    out["df"] = differences["df"]
-    out["p_value"] = differences["p_value"]
-    out["sd_pooled"] = sd
-    return out[
-        [*keys, "estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value", "sd_pooled"]
-    ]
+    columns = {c: differences[c].array for c in keys}
+    for col in ("estimate", "std_error", "df", "ci_lower", "ci_upper", "p_value"):
+        values = differences[col].to_numpy(dtype=float)
+        columns[col] = values if col in ("df", "p_value") else values / sd
+    columns["sd_pooled"] = np.full(len(differences), sd)
+    return pd.DataFrame(columns)

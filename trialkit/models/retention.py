@@ -24,10 +24,11 @@ def observed_retention(design: Design) -> pd.DataFrame:
     last = design.visit[ends]  # rows are sorted by subject then visit
     arm = design.arm[starts]
     excluded = design.sample.excluded
-    no_outcome = excluded["reason"].astype(str).str.startswith("no observed")
+    no_outcome = np.array([str(r).startswith("no observed") for r in excluded["reason"]], bool)
+    early_arms = np.array([str(a) for a in excluded["arm"]], dtype=object)[no_outcome]
     rows = []
     for code, name in enumerate(design.arms):
-        early = int(np.sum(excluded.loc[no_outcome, "arm"].astype(str) == name))
+        early = int(np.sum(early_arms == name))
         in_arm = last[arm == code]
         total = in_arm.size + early
         for v, visit in enumerate(design.visits):

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from trialkit.core.errors import DataError, PlanError
+from trialkit.data.codes import level_codes
 from trialkit.data.trial import Trial
 from trialkit.data.values import numeric_values
 from trialkit.plan.schema import Outcome, Plan
@@ -110,18 +111,16 @@ def assessment_grid(trial: Trial, assessed_by: str | None = None) -> AssessmentG
     if missing:
         raise PlanError(f"The trial data has no outcome column '{missing[0]}'.")
     data = trial.data
-    flag = data[cols].notna().any(axis=1)
-    frame = pd.DataFrame(
-        {
-            "subject": data[trial.subject_col].to_numpy(),
-            "visit": data[trial.visit_col].astype("string").astype(object).to_numpy(),
-            "obs": flag.to_numpy(),
-        }
+    flag = data[cols].notna().to_numpy().any(axis=1)
+    visits = list(plan.visits.order)
+    row = trial.subjects.index.get_indexer(data[trial.subject_col])
+    col = level_codes(data[trial.visit_col], visits)
+    ok = (row >= 0) & (col >= 0) & flag
+    seen = np.zeros((len(trial.subjects.index), len(visits)), dtype=bool)
+    seen[row[ok], col[ok]] = True  # any row of the subject at the visit with a value
+    observed = pd.DataFrame(
+        seen, index=trial.subjects.index, columns=pd.Index(visits, name="visit")
     )
-    wide = frame.pivot_table(index="subject", columns="visit", values="obs", aggfunc="any")
-    wide = wide.reindex(index=trial.subjects.index, columns=list(plan.visits.order))
-    observed = wide.fillna(False).astype(bool)
-    observed.columns.name = "visit"
     return AssessmentGrid(observed=observed, arm=subject_arms(trial), assessed_by=name)
 
 
@@ -167,12 +166,20 @@ def count_reasons(arm: pd.Series, reason: pd.Series, arms: tuple[str, ...]) -> p
         return pd.DataFrame({"arm": pd.Series(dtype=object), "reason": [], "n": []}).astype(
             {"n": "int64"}
         )
-    frame = pd.DataFrame({"arm": arm.loc[reason.index].to_numpy(), "reason": reason.to_numpy()})
-    counts = frame.groupby(["arm", "reason"], sort=False).size().rename("n").reset_index()
-    counts["arm"] = pd.Categorical(counts["arm"], categories=list(arms))
-    counts = counts.sort_values(["arm", "n", "reason"], ascending=[True, False, True])
-    counts["arm"] = counts["arm"].astype(object)
-    return counts.reset_index(drop=True).astype({"n": "int64"})
+    arm_code = pd.Categorical(arm.loc[reason.index].to_numpy(), categories=list(arms)).codes
+    reason_code, texts = pd.factorize(reason.to_numpy())
+    pair, n = np.unique(arm_code.astype(np.int64) * len(texts) + reason_code, return_counts=True)
+    a_idx, r_idx = pair // len(texts), pair % len(texts)
+    # arm (plan order), then the most frequent reason first, ties by reason text
+    order = sorted(range(pair.size), key=lambda i: (a_idx[i], -n[i], str(texts[r_idx[i]])))
+    arm_names = np.asarray(arms, dtype=object)
+    return pd.DataFrame(
+        {
+            "arm": pd.Series(arm_names[a_idx[order]], dtype=object),
+            "reason": np.asarray(texts, dtype=object)[r_idx[order]],
+            "n": n[order].astype("int64"),
+        }
+    )
 
 
 def not_assessed_reasons(trial: Trial, grid: AssessmentGrid, visit: str) -> pd.Series:

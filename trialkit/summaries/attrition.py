@@ -14,7 +14,7 @@
   2 x 2 table (arm x not assessed / assessed) of the two arms. ``estimate`` is the
   conditional maximum-likelihood odds ratio of *not* being assessed, arm vs control, with
   its exact conditional CI (as R ``fisher.test``); ``sample_odds_ratio`` is
-  ``(a d) / (b c)`` (``scipy.stats.fisher_exact`` and ``scipy.stats.contingency.odds_ratio``).
+  ``(a d) / (b c)`` (all from :mod:`trialkit.inference.fisher`).
   The exact CI costs time that grows with the table (n^1.4); when the top-left cell can take
   more than :data:`EXACT_CI_MAX_SUPPORT` + 1 values given the margins (e.g. more than 200
   subjects not assessed at that visit, in large trials), the CI is Woolf's logit interval
@@ -40,6 +40,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from trialkit.data.trial import Trial, arm_label, arm_order
+from trialkit.inference.fisher import fisher_test
 from trialkit.specs.comparisons import comparison_label
 from trialkit.summaries.assessment import (
     assessment_grid,
@@ -162,17 +163,11 @@ def fisher_attrition(
     t = np.asarray(table, dtype=int)
     col, row = int(t[:, 0].sum()), int(t[0].sum())
     support = min(col, row) - max(0, row - int(t[:, 1].sum()))
-    from scipy import stats  # on use: importing scipy.stats costs ~0.5 s at start-up
-
-    sample_or, p = stats.fisher_exact(t)
-    cond = stats.contingency.odds_ratio(t, kind="conditional")
-    if support <= EXACT_CI_MAX_SUPPORT:
-        ci = cond.confidence_interval(confidence_level=1.0 - alpha)
-        lo, hi, method = float(ci.low), float(ci.high), "exact"
-    else:
-        lo, hi = woolf_ci(t, alpha)
-        method = "woolf"
-    return float(cond.statistic), lo, hi, float(sample_or), float(p), method
+    exact = support <= EXACT_CI_MAX_SUPPORT
+    res = fisher_test(t, alpha, ci=exact)
+    lo, hi = (res.ci_lower, res.ci_upper) if exact else woolf_ci(t, alpha)
+    method = "exact" if exact else "woolf"
+    return res.estimate, lo, hi, res.sample_odds_ratio, res.p_value, method
 
 
 def woolf_ci(table: np.ndarray, alpha: float = 0.05) -> tuple[float, float]:

@@ -28,6 +28,8 @@ import math
 
 import numpy as np
 
+from trialkit.inference.fisher import fisher_test
+
 
 def smd_continuous(x1: np.ndarray, x2: np.ndarray) -> float:
     """Standardised difference in means, ``(m2 - m1) / sqrt((s1^2 + s2^2) / 2)``.
@@ -103,6 +105,6 @@ def table_p(table: np.ndarray) -> tuple[float, str]:
 
     expected = stats.contingency.expected_freq(t)
     if t.shape == (2, 2) and (expected < 5).any():
-        return float(stats.fisher_exact(t.astype(int)).pvalue), "Fisher's exact"
+        return fisher_test(t.astype(int), ci=False).p_value, "Fisher's exact"
     chi = stats.chi2_contingency(t, correction=False)
     return float(chi.pvalue), "Pearson chi-square"

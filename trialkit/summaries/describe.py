@@ -181,110 +181,109 @@ def _level_codes(values: pd.Series) -> pd.Series:
 
 
 def _continuous(
-    spec: VariableSpec, frame: pd.DataFrame, group: pd.Series, order: tuple[str, ...], n_own: int
+    spec: VariableSpec, frame: pd.DataFrame, codes: np.ndarray, order: tuple[str, ...], n_own: int
 ) -> tuple[DescribedVariable, list[GroupStat], np.ndarray]:
-    col = numbers(frame[spec.columns[0]], spec.columns[0])
-    grouped = col.groupby(group, sort=False)
-    agg = pd.DataFrame(
-        {
-            "n": grouped.count(),
-            "size": grouped.size(),
-            "mean": grouped.mean(),
-            "sd": grouped.std(ddof=1),
-            "median": grouped.median(),
-            "q1": grouped.quantile(0.25),
-            "q3": grouped.quantile(0.75),
-        }
-    ).reindex(list(order))
-    agg[["n", "size"]] = agg[["n", "size"]].fillna(0)
-    skew = sample_skewness(col.to_numpy()[:n_own])
-    show = spec.median_iqr or (not math.isnan(skew) and abs(skew) > SKEW_THRESHOLD)
-    out = [
-        GroupStat(
-            variable=spec.name,
-            level=None,
-            group=g,
-            n=int(r.n),
-            denominator=int(r.n),
-            n_missing=int(r.size - r.n),
-            mean=float(r.mean),
-            sd=float(r.sd),
-            median=float(r.median),
-            q1=float(r.q1),
-            q3=float(r.q3),
+    own = numbers(frame[spec.columns[0]], spec.columns[0]).to_numpy(dtype=float, na_value=np.nan)
+    x = np.concatenate([own] * (codes.size // max(own.size, 1))) if own.size else own
+    out = []
+    for j, g in enumerate(order):
+        in_group = x[codes == j]
+        v = in_group[~np.isnan(in_group)]
+        med, q1, q3 = np.quantile(v, [0.5, 0.25, 0.75]) if v.size else (math.nan,) * 3
+        out.append(
+            GroupStat(
+                variable=spec.name,
+                level=None,
+                group=g,
+                n=int(v.size),
+                denominator=int(v.size),
+                n_missing=int(in_group.size - v.size),
+                mean=float(v.mean()) if v.size else math.nan,
+                sd=float(v.std(ddof=1)) if v.size > 1 else math.nan,
+                median=float(med),
+                q1=float(q1),
+                q3=float(q3),
+            )
         )
-        for g, r in zip(order, agg.itertuples(), strict=True)
-    ]
+    skew = sample_skewness(own[:n_own])
+    show = spec.median_iqr or (not math.isnan(skew) and abs(skew) > SKEW_THRESHOLD)
     var = DescribedVariable(spec.name, spec.label, "continuous", (), skew, show)
-    return var, out, col.to_numpy()
+    return var, out, x
+
+
+def _group_counts(codes: np.ndarray, n_groups: int) -> np.ndarray:
+    return np.bincount(codes[codes >= 0], minlength=n_groups)
 
 
 def _categorical(
-    spec: VariableSpec, frame: pd.DataFrame, group: pd.Series, order: tuple[str, ...]
+    spec: VariableSpec, frame: pd.DataFrame, codes: np.ndarray, order: tuple[str, ...]
 ) -> tuple[DescribedVariable, list[GroupStat], pd.DataFrame]:
-    values = frame[spec.columns[0]]
-    codes = _level_codes(values)
-    names = list(codes.cat.categories)
-    table = pd.crosstab(codes, group, dropna=False).reindex(index=names, columns=list(order))
-    table = table.fillna(0).astype(int)
-    size = group.value_counts().reindex(list(order)).fillna(0).astype(int)
-    denom = table.sum(axis=0)
-    missing = size - denom
+    levels = _level_codes(frame[spec.columns[0]])
+    names = list(levels.cat.categories)
+    own = levels.cat.codes.to_numpy()
+    lev = np.concatenate([own] * (codes.size // max(own.size, 1))) if own.size else own
+    ok = (lev >= 0) & (codes >= 0)
+    n_g = len(order)
+    counts = np.bincount(lev[ok] * n_g + codes[ok], minlength=len(names) * n_g)
+    table = pd.DataFrame(counts.reshape(len(names), n_g), index=names, columns=list(order))
+    size = _group_counts(codes, n_g)
+    denom = table.to_numpy().sum(axis=0)
+    tab = table.to_numpy()
     out = [
         GroupStat(
             variable=spec.name,
             level=lvl,
             group=g,
-            n=int(table.at[lvl, g]),
-            denominator=int(denom[g]),
-            n_missing=int(missing[g]),
-            percent=100.0 * table.at[lvl, g] / denom[g] if denom[g] else math.nan,
+            n=int(tab[i, j]),
+            denominator=int(denom[j]),
+            n_missing=int(size[j] - denom[j]),
+            percent=100.0 * tab[i, j] / denom[j] if denom[j] else math.nan,
         )
-        for lvl in names
-        for g in order
+        for i, lvl in enumerate(names)
+        for j, g in enumerate(order)
     ]
     return DescribedVariable(spec.name, spec.label, "categorical", tuple(names)), out, table
 
 
 def _multi_select(
-    spec: VariableSpec, frame: pd.DataFrame, group: pd.Series, order: tuple[str, ...]
+    spec: VariableSpec, frame: pd.DataFrame, codes: np.ndarray, order: tuple[str, ...]
 ) -> tuple[DescribedVariable, list[GroupStat], dict[str, pd.DataFrame]]:
     labels = spec.option_labels or spec.columns
-    block = pd.DataFrame(
-        {lvl: numbers(frame[c], c) for lvl, c in zip(labels, spec.columns, strict=True)}
+    block = np.column_stack(
+        [numbers(frame[c], c).to_numpy(dtype=float, na_value=np.nan) for c in spec.columns]
     )
-    off = block.notna() & ~block.isin([0.0, 1.0])
-    if off.to_numpy().any():
-        r, c = np.argwhere(off.to_numpy())[0]
+    off = ~np.isnan(block) & (block != 0.0) & (block != 1.0)
+    if off.any():
+        r, c = np.argwhere(off)[0]
         raise DataError(
-            f"Column '{spec.columns[c]}', subject {block.index[r]}: multi-select options must be "
-            f"0/1, found {block.iat[r, c]:g}."
+            f"Column '{spec.columns[c]}', subject {frame.index[r]}: multi-select options must be "
+            f"0/1, found {block[r, c]:g}."
         )
-    chosen = block.gt(0).where(block.notna())
-    yes = chosen.eq(True).groupby(group, sort=False).sum().reindex(list(order)).fillna(0)
-    answered = chosen.notna().groupby(group, sort=False).sum().reindex(list(order)).fillna(0)
-    size = group.value_counts().reindex(list(order)).fillna(0)
-    out = [
-        GroupStat(
-            variable=spec.name,
-            level=lvl,
-            group=g,
-            n=int(yes.at[g, lvl]),
-            denominator=int(answered.at[g, lvl]),
-            n_missing=int(size[g] - answered.at[g, lvl]),
-            percent=(
-                100.0 * yes.at[g, lvl] / answered.at[g, lvl] if answered.at[g, lvl] else math.nan
-            ),
+    block = np.concatenate([block] * (codes.size // max(len(block), 1))) if len(block) else block
+    n_g = len(order)
+    size = _group_counts(codes, n_g)
+    ok = codes >= 0
+    out = []
+    tables = {}
+    for j, lvl in enumerate(labels):
+        v, g = block[ok, j], codes[ok]
+        yes = np.bincount(g[v > 0], minlength=n_g)
+        answered = np.bincount(g[~np.isnan(v)], minlength=n_g)
+        out += [
+            GroupStat(
+                variable=spec.name,
+                level=lvl,
+                group=name,
+                n=int(yes[i]),
+                denominator=int(answered[i]),
+                n_missing=int(size[i] - answered[i]),
+                percent=100.0 * yes[i] / answered[i] if answered[i] else math.nan,
+            )
+            for i, name in enumerate(order)
+        ]
+        tables[lvl] = pd.DataFrame(
+            np.vstack([answered - yes, yes]), index=["no", "yes"], columns=list(order)
         )
-        for lvl in labels
-        for g in order
-    ]
-    tables = {
-        lvl: pd.DataFrame(
-            {"no": answered[lvl] - yes[lvl], "yes": yes[lvl]}, index=list(order)
-        ).T.astype(int)
-        for lvl in labels
-    }
     return DescribedVariable(spec.name, spec.label, "multi_select", tuple(labels)), out, tables
 
 
@@ -356,9 +355,11 @@ def describe_groups(
     """
     groups = tuple(order) + ((overall,) if overall else ())
     g = group.astype(object)
-    keyed = pd.concat([frame.assign(_g=g)] + ([frame.assign(_g=overall)] if overall else []))
-    key = keyed.pop("_g")
-    sizes = key.value_counts()
+    # each row's group code (-1: a group not in ``order``); with ``overall`` every row is
+    # counted a second time in that extra group
+    own = pd.Categorical(g.to_numpy(), categories=list(order)).codes.astype(np.int64)
+    key = np.concatenate([own, np.full(own.size, len(order))]) if overall else own
+    sizes = _group_counts(key, len(groups))
     variables: list[DescribedVariable] = []
     stats_out: list[GroupStat] = []
     comps: list[Comparison] = []
@@ -366,14 +367,14 @@ def describe_groups(
     for spec in specs:
         values: np.ndarray | pd.DataFrame | dict[str, pd.DataFrame]
         if spec.kind == "continuous":
-            var, rows, values = _continuous(spec, keyed, key, groups, len(frame))
+            var, rows, values = _continuous(spec, frame, key, groups, len(frame))
         elif spec.kind == "categorical":
-            var, rows, values = _categorical(spec, keyed, key, groups)
+            var, rows, values = _categorical(spec, frame, key, groups)
         else:
-            var, rows, values = _multi_select(spec, keyed, key, groups)
+            var, rows, values = _multi_select(spec, frame, key, groups)
         for pair in pairs:
             comps += _compare(spec, values, g, pair, smd, p_values)
         variables.append(var)
         stats_out.extend(rows)
-    group_n = {grp: int(sizes.get(grp, 0)) for grp in groups}
+    group_n = {grp: int(sizes[j]) for j, grp in enumerate(groups)}
     return GroupDescription(groups, group_n, tuple(variables), tuple(stats_out), tuple(comps))
