@@ -1,4 +1,4 @@
-"""trialkit: analyse two-arm randomised controlled trials and pool trials in meta-analyses.
+"""trialkit: analyse randomised controlled trials (two or more arms) and pool trials.
 
 Every public function is imported lazily on first use (``trialkit.read_trial``), so that
 ``import trialkit`` and ``trialkit --version`` do not load pandas, SciPy or matplotlib.

@@ -32,7 +32,11 @@ _CHUNK = 25
 def _jackknife_task(shared: tuple[Imputer, FitContext], idx: range) -> np.ndarray:
     imputer, ctx = shared
     with single_threaded_blas():
-        fits = refit_batch(ctx, np.arange(idx.start, idx.stop))
+        fits = ctx.refits.get((idx.start, idx.stop))
+        if fits is None:  # not made yet by an analysis sharing this fit (fit_full)
+            fits = ctx.refits[(idx.start, idx.stop)] = refit_batch(
+                ctx, np.arange(idx.start, idx.stop)
+            )
         return np.stack([imputer.values(p) for p in fits])
 
 

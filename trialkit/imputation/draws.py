@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from dataclasses import dataclass
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -37,6 +39,9 @@ from trialkit.models.optimize import maximise
 from trialkit.models.patterns import Pattern, build_patterns
 
 _STEP_TOL = 1e-7  # |H0^-1 g|: the distance to the optimum, in theta units
+#: How many full-data fits :func:`fit_full` remembers (keyed by a digest of its inputs).
+FIT_MEMO_SIZE = 2
+_FIT_MEMO: OrderedDict[bytes, FitContext] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -66,16 +71,50 @@ class FitContext:
     loglik: float
     n_subjects_fit: int
     n_obs_fit: int
+    #: jackknife refits already made from this fit, by subject range (filled on use)
+    refits: dict[tuple[int, int], list[Params]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
 
 def fit_full(grid: Grid, *, group_covariance: bool = False, reml: bool = True) -> FitContext:
     """Fit the imputation model to the observed MAR values of the grid.
+
+    The fit is a function of the fitted values, their design rows and their subjects only,
+    so the last :data:`FIT_MEMO_SIZE` fits are remembered by a digest of those inputs: two
+    analyses of the same data that differ only in how the missing values are imputed (MAR
+    and jump to reference, say) fit the imputation model once, and share its jackknife
+    refits (:attr:`FitContext.refits`).
 
     Raises
     ------
     ModelError
         If the model does not converge.
     """
+    key = _fit_key(grid, group_covariance, reml)
+    if key in _FIT_MEMO:
+        _FIT_MEMO.move_to_end(key)
+        return _FIT_MEMO[key]
+    ctx = _fit_full(grid, group_covariance=group_covariance, reml=reml)
+    _FIT_MEMO[key] = ctx
+    while len(_FIT_MEMO) > FIT_MEMO_SIZE:
+        _FIT_MEMO.popitem(last=False)
+    return ctx
+
+
+def _fit_key(grid: Grid, group_covariance: bool, reml: bool) -> bytes:
+    """A digest of everything :func:`_fit_full` reads."""
+    fit = grid.fit_mask
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (fit, grid.X[fit], grid.y[fit], grid.arm):
+        arr = np.ascontiguousarray(part)
+        digest.update(f"{arr.dtype}{arr.shape}".encode())
+        digest.update(arr.tobytes())
+    digest.update(repr((grid.columns, len(grid.arms), group_covariance, reml)).encode())
+    return digest.digest()
+
+
+def _fit_full(grid: Grid, *, group_covariance: bool, reml: bool) -> FitContext:
     fit = grid.fit_mask
     has = fit.any(axis=1)
     n_fit = int(has.sum())
