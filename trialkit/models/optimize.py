@@ -16,6 +16,10 @@ import scipy.optimize
 from trialkit.models.likelihood import Evaluation, Likelihood
 
 _BAD = 1e25
+#: BFGS stops once every gradient component is below this; Newton polishing then drives the
+#: gradient to the noise floor (BFGS's last iterations, with their line searches, cost more
+#: than the two or three Newton steps that replace them).
+BFGS_GTOL = 1e-4
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ def maximise(lik: Likelihood, theta0: np.ndarray, tol: float = 1e-5) -> OptimRes
             theta0,
             jac=True,
             method="BFGS",
-            options={"gtol": 1e-7, "maxiter": 2000},
+            options={"gtol": BFGS_GTOL, "maxiter": 2000},
         )
     theta = np.asarray(res.x, dtype=float)
     iterations = int(res.nit)
@@ -62,8 +66,8 @@ def maximise(lik: Likelihood, theta0: np.ndarray, tol: float = 1e-5) -> OptimRes
         theta = theta0.copy()
         nll, grad = _safe(lik, theta)
     # Chord-Newton polishing: a finite-difference Hessian reused for several steps (near the
-    # optimum the steps are tiny, so it stays accurate and is then the observed Hessian for
-    # W); it is recomputed only when BFGS stopped far from the optimum.
+    # optimum the steps are tiny, so it stays accurate); it is recomputed when BFGS stopped
+    # far from the optimum, and once more at the final estimate.
     pd_ok = False
     hess = np.full((theta.size, theta.size), np.nan)
     for _outer in range(6):
@@ -99,7 +103,9 @@ def maximise(lik: Likelihood, theta0: np.ndarray, tol: float = 1e-5) -> OptimRes
         gnorm_now = float(np.max(np.abs(grad)))
         if gnorm_now < 1e-6 or gnorm_now > 0.5 * start_gnorm:
             break
-    if float(np.max(np.abs(grad))) < 1e-6 and _outer > 0:
+    # The observed information used for Satterthwaite and Kenward-Roger df is the Hessian
+    # at the final estimate, not at the point where polishing started.
+    if float(np.max(np.abs(grad))) < 1e-6:
         try:
             hess = lik.hessian(theta)
             eig = np.linalg.eigvalsh(hess)
