@@ -9,8 +9,10 @@ cluster; the report is the same, byte for byte.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -26,6 +28,9 @@ from trialkit.core.parallel import Execution
 from trialkit.report.build import build_document
 from trialkit.report.document import Document
 from trialkit.report.terminal import TerminalRenderer
+
+if TYPE_CHECKING:
+    from trialkit.report.figures import DrawnFigures
 
 
 def _path_option(flag: str, text: str) -> object:
@@ -115,10 +120,12 @@ def analyze_command(
         execution = Execution(scheduler=scheduler, timeout=timeout, progress=tick)
         analysis = analyze_trial(trial, progress=step, execution=execution)
         document = build_document(analysis)
-        for kind, (path, fmt) in outputs.items():
-            if path is not None:
-                step(f"Writing the {kind}")
-                _write(analysis, document, fmt, path, kind, figures_dir, inputs)
+        with ExitStack() as kept:
+            drawn = _figures_once(analysis, kept)
+            for kind, (path, fmt) in outputs.items():
+                if path is not None:
+                    step(f"Writing the {kind}")
+                    _write(drawn, document, fmt, path, kind, figures_dir, inputs)
     TerminalRenderer().render(document, Console())
     for kind, (path, _) in outputs.items():
         if path is not None:
@@ -140,8 +147,23 @@ def analyze_command(
         raise ModelError(f"The {model} for {label} could not be fitted: {reason}{more}.")
 
 
+def _figures_once(analysis: TrialAnalysis, kept: ExitStack) -> Callable[[], DrawnFigures]:
+    """The analysis's figures, drawn once on first use for every output that shows them and
+    closed when ``kept`` closes (matplotlib is imported only then)."""
+    held: list[DrawnFigures] = []
+
+    def drawn() -> DrawnFigures:
+        if not held:
+            from trialkit.report.figures import DrawnFigures
+
+            held.append(kept.enter_context(DrawnFigures(analysis)))
+        return held[0]
+
+    return drawn
+
+
 def _write(
-    analysis: TrialAnalysis,
+    drawn: Callable[[], DrawnFigures],
     document: Document,
     fmt: str,
     path: Path,
@@ -149,16 +171,15 @@ def _write(
     figures_dir: Path | None,
     inputs: list[Path],
 ) -> None:
-    """Write one output from the one report document (figures are drawn from the analysis);
+    """Write one output from the one report document (the figures, drawn once by ``drawn``);
     renderers are imported lazily so the terminal report alone never loads matplotlib. The
     Markdown report links the PNG figures when they are written too. Folder writers refuse
     to write a file that is one of ``inputs``."""
     with writing(kind, path):
         if fmt == "html":
-            from trialkit.report.figures import svg_figures
             from trialkit.report.html import HtmlRenderer
 
-            path.write_text(HtmlRenderer(svg_figures(analysis)).render(document), "utf-8")
+            path.write_text(HtmlRenderer(drawn().svg()).render(document), "utf-8")
         elif fmt == "markdown":
             from trialkit.report.markdown import MarkdownRenderer
 
@@ -177,17 +198,14 @@ def _write(
             write_csv_tables(document, path, inputs)
         elif fmt == "docx":
             from trialkit.report.docx_report import write_docx
-            from trialkit.report.figures import png_figures
 
-            write_docx(document, path, png_figures(analysis))
+            write_docx(document, path, drawn().png())
         elif fmt == "rtf":
             from trialkit.report.rtf_report import write_rtf
 
             write_rtf(document, path)
         elif fmt == "figures":
-            from trialkit.report.figures import write_figures
-
-            write_figures(analysis, path, inputs=inputs)
+            drawn().write(path, inputs=inputs)
         else:
             from trialkit.report.csv_report import write_effects
 

@@ -16,7 +16,7 @@ here computes a statistic. SVG keeps text as text and is deterministic (fixed ha
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -291,28 +291,93 @@ FIGURES: dict[str, Callable[[TrialAnalysis], Figure | None]] = {
 }
 
 
-def _drawn(analysis: TrialAnalysis) -> Iterator[tuple[str, Figure]]:
-    """Each figure by name, drawn under the report's rc settings and closed afterwards."""
-    with plt.rc_context(RC):
-        for name, make in FIGURES.items():
-            fig = make(analysis)
-            if fig is None:
-                continue
-            try:
-                yield name, fig
-            finally:
-                plt.close(fig)
+class DrawnFigures:
+    """The report's figures of one analysis, each drawn once (under the report's rc settings)
+    on first use and kept open until :meth:`close`, so one run renders them to SVG for the
+    HTML report, PNG for the Word report and PNG + SVG files without drawing them again.
+
+    Rendering a kept figure gives the same bytes as rendering a freshly drawn one
+    (tests/test_report_figures_once.py).
+    """
+
+    def __init__(self, analysis: TrialAnalysis) -> None:
+        self.analysis = analysis
+        self._figures: dict[str, Figure] | None = None
+
+    def __enter__(self) -> DrawnFigures:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def figures(self) -> dict[str, Figure]:
+        """Each figure by name (drawn on the first call)."""
+        if self._figures is None:
+            self._figures = {}
+            with plt.rc_context(RC):
+                try:
+                    for name, make in FIGURES.items():
+                        fig = make(self.analysis)
+                        if fig is not None:
+                            self._figures[name] = fig
+                except BaseException:
+                    self.close()
+                    raise
+        return self._figures
+
+    def close(self) -> None:
+        """Close the drawn figures (they are drawn again if asked for afterwards)."""
+        for fig in (self._figures or {}).values():
+            plt.close(fig)
+        self._figures = None
+
+    def _rendered(self, ext: str, dpi: float | None = None, **kw: object) -> dict[str, bytes]:
+        out = {}
+        meta = {"Date": None} if ext == "svg" else {"Software": None}
+        with plt.rc_context(RC):
+            for name, fig in self.figures().items():
+                buf = io.BytesIO()
+                fig.savefig(buf, format=ext, dpi=dpi, metadata=meta, **kw)  # type: ignore[arg-type]
+                out[name] = buf.getvalue()
+        return out
+
+    def svg(self) -> dict[str, str]:
+        """Every figure as inline SVG markup (``<svg ...>...</svg>``), by name."""
+        out = {}
+        for name, data in self._rendered("svg").items():
+            text = data.decode("utf-8")
+            out[name] = text[text.index("<svg") :]
+        return out
+
+    def png(self, dpi: int = 300) -> dict[str, bytes]:
+        """Every figure as PNG bytes at ``dpi`` (the DOCX report embeds these), by name."""
+        return self._rendered("png", dpi, facecolor="white")
+
+    def write(
+        self, directory: str | Path, dpi: int = 150, inputs: Sequence[Path] = ()
+    ) -> list[Path]:
+        """Write every figure to ``directory/<name>.png`` and ``.svg``; return the paths.
+
+        Nothing is written if one of those files would be one of ``inputs``.
+        """
+        folder = Path(directory)
+        names = [folder / f"{name}.{ext}" for name in FIGURES for ext in ("png", "svg")]
+        check_not_inputs("figures", names, inputs)
+        rendered = {ext: self._rendered(ext, dpi, facecolor="white") for ext in ("png", "svg")}
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name in self.figures():
+            for ext in ("png", "svg"):
+                path = folder / f"{name}.{ext}"
+                path.write_bytes(rendered[ext][name])
+                paths.append(path)
+        return paths
 
 
 def svg_figures(analysis: TrialAnalysis) -> dict[str, str]:
     """Every figure as inline SVG markup (``<svg ...>...</svg>``), by name."""
-    out = {}
-    for name, fig in _drawn(analysis):
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-        text = buf.getvalue()
-        out[name] = text[text.index("<svg") :]
-    return out
+    with DrawnFigures(analysis) as drawn:
+        return drawn.svg()
 
 
 def write_figures(
@@ -322,25 +387,11 @@ def write_figures(
 
     Nothing is written if one of those files would be one of ``inputs``.
     """
-    folder = Path(directory)
-    names = [folder / f"{name}.{ext}" for name in FIGURES for ext in ("png", "svg")]
-    check_not_inputs("figures", names, inputs)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, fig in _drawn(analysis):
-        for ext in ("png", "svg"):
-            path = folder / f"{name}.{ext}"
-            meta = {"Date": None} if ext == "svg" else {"Software": None}
-            fig.savefig(path, format=ext, dpi=dpi, facecolor="white", metadata=meta)
-            paths.append(path)
-    return paths
+    with DrawnFigures(analysis) as drawn:
+        return drawn.write(directory, dpi, inputs)
 
 
 def png_figures(analysis: TrialAnalysis, dpi: int = 300) -> dict[str, bytes]:
     """Every figure as PNG bytes at ``dpi`` (the DOCX report embeds these), by name."""
-    out = {}
-    for name, fig in _drawn(analysis):
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
-        out[name] = buf.getvalue()
-    return out
+    with DrawnFigures(analysis) as drawn:
+        return drawn.png(dpi)
