@@ -58,6 +58,8 @@ class EstimatorResult(ReadOnlyResult):
     ``tipping`` (tipping-point estimators) has ``comparison, delta, estimate, std_error, df,
     ci_lower, ci_upper, p_value, significant``; ``tipping_points`` the deltas where p crosses
     alpha for the first comparison, ``tipping_by_comparison`` those of every comparison.
+    ``not_estimable`` lists ``(visit, reason)`` for the estimand's visits the estimator has no
+    estimate at (the reason names outcome, covariates and visits by their labels).
     """
 
     spec: EstimatorSpec
@@ -71,6 +73,7 @@ class EstimatorResult(ReadOnlyResult):
     tipping_points: tuple[float, ...] = ()
     tipping_visit: str | None = None
     tipping_by_comparison: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    not_estimable: tuple[tuple[str, str], ...] = ()
 
     _headline = ("label", "n_subjects", "n_imputed", "error")
 
@@ -283,9 +286,12 @@ def _run(
 
 
 def _run_mmrm(trial, spec, est, frame, covs, vcovs, base_name, label) -> EstimatorResult:  # type: ignore[no-untyped-def]
+    from trialkit.analysis.frames import reason_names
     from trialkit.models.mmrm import fit_mmrm
 
     plan = trial.plan
+    outcome = plan.outcome(spec.outcome)
+    names = reason_names(trial, outcome, [*covs, *vcovs], base_name)
     fit = fit_mmrm(
         frame,
         outcome=spec.outcome,
@@ -298,11 +304,16 @@ def _run_mmrm(trial, spec, est, frame, covs, vcovs, base_name, label) -> Estimat
         spec=plan.analysis.mmrm,
         visits=list(plan.visits.post_baseline),
         comparisons=plan.arms.comparisons,
+        labels={**names.columns, spec.outcome: outcome.label},
+        visit_labels=names.visits,
     )
+    missing = tuple((str(v), r) for v, r in fit.not_estimable.items() if str(v) in spec.visits)
     d = fit.differences
     d = d[d["visit"].astype(str).isin(spec.visits)][ESTIMATE_COLUMNS].reset_index(drop=True)
     notes = (f"{fit.n_observations} observations of {fit.n_subjects} subjects",)
-    return EstimatorResult(est, label, d, n_subjects=fit.n_subjects, notes=notes)
+    return EstimatorResult(
+        est, label, d, n_subjects=fit.n_subjects, notes=notes, not_estimable=missing
+    )
 
 
 def _run_imputation(

@@ -27,6 +27,7 @@ from trialkit.core.outputs import Output, check_outputs, writing
 from trialkit.core.parallel import Execution
 from trialkit.report.build import build_document
 from trialkit.report.document import Document
+from trialkit.report.format import visit_where
 from trialkit.report.terminal import TerminalRenderer
 
 if TYPE_CHECKING:
@@ -130,11 +131,9 @@ def analyze_command(
     for kind, (path, _) in outputs.items():
         if path is not None:
             err.print(Text(f"Wrote the {kind}: {path}"))
-    visits = analysis.trial.plan.visits
     for oa in analysis.outcomes:
         for model, visit, reason in oa.not_estimable():
-            v = str(visit)
-            where = f"visit {v}" if v not in visits.order or not visits.labels else visits.label(v)
+            where = visit_where(analysis.trial.plan, visit)
             text = f"Note: the {model} for {oa.outcome.label} has no estimate at {where}: {reason}."
             err.print(
                 Text(text),

@@ -25,6 +25,7 @@ from trialkit.report.document import (
     PValue,
     Table,
 )
+from trialkit.report.format import visit_where
 from trialkit.specs.estimand import EVENT_STRATEGIES
 
 
@@ -203,6 +204,11 @@ def estimand_blocks(result: EstimandResult, plan: Plan, digits: int, ci: str) ->
         events_block(result, plan),
         estimates_table(result, plan, digits, ci),
         *tipping_blocks(result, plan, digits, ci),
+    ]
+    blocks += [
+        Paragraph(f"{r.spec.name}: no estimate at {visit_where(plan, v)}: {reason}.", "flag")
+        for r in result.estimators
+        for v, reason in r.not_estimable
     ]
     notes = [n for r in result.estimators for n in r.notes if r.spec.method != "mmrm"]
     blocks += [Note(f"Note: {n}") for n in dict.fromkeys(notes)]

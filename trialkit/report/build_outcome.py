@@ -44,7 +44,14 @@ from trialkit.report.document import (
     Section,
     Table,
 )
-from trialkit.report.format import fmt_int, fmt_paren, mean_digits, model_digits, visit_labels
+from trialkit.report.format import (
+    fmt_int,
+    fmt_paren,
+    mean_digits,
+    model_digits,
+    visit_labels,
+    visit_where,
+)
 from trialkit.report.rows import Record, lookup, value
 
 TREND_LABEL = "Dose-response slope"  # per unit of dose: see the notes
@@ -198,7 +205,7 @@ def outcome_section(analysis: TrialAnalysis, oa: OutcomeAnalysis, ci: str) -> Se
         if err:
             blocks.append(Paragraph(f"{label} not fitted: {err}", "flag"))
     for model, visit, reason in oa.not_estimable():
-        where = plan.visits.label(visit) if plan.visits.labels else f"visit {visit}"
+        where = visit_where(plan, visit)
         blocks.append(Paragraph(f"{model}: no estimate at {where}: {reason}.", "flag"))
     for v in plan.visits.post_baseline:
         t = visit_table(rows_of, v, plan.visits.label(v), arms, ci)

@@ -131,6 +131,13 @@ def visit_labels(plan: Plan) -> dict[str, str]:
     return {x: v.label(x) for x in v.order}
 
 
+def visit_where(plan: Plan, visit: object) -> str:
+    """How report text names a visit: the plan's label when the plan labels its visits,
+    else ``"visit <code>"`` (a bare code would read as a number)."""
+    v, visits = str(visit), plan.visits
+    return visits.label(v) if visits.labels and v in visits.order else f"visit {v}"
+
+
 def favours(outcome: Outcome, estimate: float) -> str:
     """Which arm a treatment-minus-control difference favours, from the outcome's direction."""
     if is_missing(estimate) or estimate == 0:
