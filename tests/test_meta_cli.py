@@ -117,10 +117,11 @@ def test_outputs_json_csv_markdown_figures(cli, tmp_path):
     assert (table["row_type"] == "study").sum() == 9
     md = m.read_text()
     assert md.startswith("# Meta-analysis of")
-    # The Markdown renderer of the meta-analysis document (Markdown syntax escaped).
-    assert "| Comparison | \\# Studies | SMD \\[95% CI\\] | p | I² |" in md
+    # The Markdown renderer of the meta-analysis document (only what Markdown would read
+    # as syntax is escaped).
+    assert "| Comparison | # Studies | SMD [95% CI] | p | I² |" in md
     pooled = data["analyses"][0]["result"]
-    ci = f"{pooled['estimate']:.2f} \\[{pooled['ci_lower']:.2f}, {pooled['ci_upper']:.2f}\\]"
+    ci = f"{pooled['estimate']:.2f} [{pooled['ci_lower']:.2f}, {pooled['ci_upper']:.2f}]"
     assert ci in md
     names = sorted(p.name for p in figs.iterdir())
     assert names == ["forest_meta.png", "forest_meta.svg", "funnel_meta.png", "funnel_meta.svg"]

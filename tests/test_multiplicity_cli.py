@@ -110,7 +110,7 @@ def test_json_markdown_and_html_from_one_document(cli, files, tmp_path: Path) ->
     assert data["graph"]["weights"] == [0.5, 0.5, 0.0, 0.0]
     md = out["md"].read_text()
     assert "| H2 primary |" in md  # ">" escaped for Markdown:
-    assert "Rejected, in order: H1 primary -\\> H3 secondary" in md
+    assert "Rejected, in order: H1 primary -> H3 secondary" in md
     assert "<td>H4 secondary</td>" in out["html"].read_text()
 
 

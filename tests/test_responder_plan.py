@@ -150,12 +150,12 @@ def test_report_sections_figure_and_marks(run: dict) -> None:
     )
     assert "confirmatory (H2)" in out
     md = run["md"]
-    assert "## Responder: Pain intensity improved by \\>= 2 points" in md
+    assert "## Responder: Pain intensity improved by >= 2 points" in md
     assert "| Week 9 | 9/40 (22.5%) | 11/39 (28.2%) |" in md  # R: 9 of 40, 11 of 39
     assert "## Multiplicity" in md
     assert "Decision: 3 of 4 hypotheses rejected at alpha = 0.05, in the order H1, H3, H2." in md
-    assert "Emotion dysregulation (DERS-18, 18-90): Week 21 \\[confirmatory (H1)\\]" in md
-    assert "Emotion dysregulation (DERS-18, 18-90): Week 9 \\[exploratory\\]" in md
+    assert "Emotion dysregulation (DERS-18, 18-90): Week 21 [confirmatory (H1)]" in md
+    assert "Emotion dysregulation (DERS-18, 18-90): Week 9 [exploratory]" in md
     assert "C: confirmatory result" in md
     assert "(fig/multiplicity.png)" in md
     assert (run["fig"] / "multiplicity.png").stat().st_size > 0
