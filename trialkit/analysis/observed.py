@@ -68,7 +68,8 @@ def _summary(trial: Trial, column: str, spread: bool) -> pd.DataFrame:
             (np.median(values[s : s + k]), values[s], values[s + k - 1]) if k else (np.nan,) * 3
             for s, k in zip(starts, n, strict=True)
         ]
-        out["median"], out["min"], out["max"] = (np.array(c, dtype=float) for c in zip(*stats))
+        arr = np.array(stats, dtype=float).reshape(-1, 3)
+        out["median"], out["min"], out["max"] = arr[:, 0], arr[:, 1], arr[:, 2]
     return out
 
 
