@@ -265,6 +265,12 @@ def test_hypothesis_without_estimate_is_kept_with_p_1(cli, write_trial, tmp_path
     assert "R: no adjusted estimate at visit 21" in out
     assert "kept in the family with p = 1 (cannot be rejected)" in out
     assert "Decision: no hypothesis rejected at alpha = 0.05." in out
+    # a plan with visit labels names the visit by its label, as the rest of the report does
+    plan = _plan(responders=[RESP], multiplicity=mult)
+    plan["visits"] = {**plan["visits"], "labels": ["Baseline", "Week 9", "Week 21"]}
+    labelled = _analyze(cli, write_trial(df, plan), tmp_path)
+    note = next(h for h in labelled["json"]["multiplicity"]["hypotheses"] if h["hypothesis"] == "R")
+    assert note["note"].startswith("no adjusted estimate at Week 21: ")
 
 
 def test_responder_tables_have_a_column_per_arm_and_comparison() -> None:

@@ -93,7 +93,7 @@ class MultiplicityAnalysis(ReadOnlyResult):
 
 
 def _continuous_row(
-    outcomes: Sequence[OutcomeAnalysis], h: HypothesisSpec, arm: str
+    outcomes: Sequence[OutcomeAnalysis], h: HypothesisSpec, arm: str, where: str
 ) -> dict[str, object]:
     oa = next(o for o in outcomes if o.outcome.name == h.outcome)
     if oa.mmrm is None:
@@ -103,12 +103,14 @@ def _continuous_row(
     if "comparison" in d.columns:
         hit &= d["comparison"].astype(str).str.startswith(f"{arm} - ")
     if not hit.any() or not np.isfinite(d.loc[hit, "p_value"].iloc[0]):
-        return {"note": f"no MMRM estimate at visit {h.visit}"}
+        return {"note": f"no MMRM estimate at {where}"}
     r = d[hit].iloc[0]
     return {k: r[k] for k in ("estimate", "ci_lower", "ci_upper", "p_value")}
 
 
-def _responder_row(ra: ResponderAnalysis, h: HypothesisSpec, arm: str) -> dict[str, object]:
+def _responder_row(
+    ra: ResponderAnalysis, h: HypothesisSpec, arm: str, where: str
+) -> dict[str, object]:
     measure = h.measure or ra.spec.measures[0]
     if ra.result is None:
         return {"measure": measure, "note": f"not analysed: {ra.error}"}
@@ -119,7 +121,7 @@ def _responder_row(ra: ResponderAnalysis, h: HypothesisSpec, arm: str) -> dict[s
         reason = ra.result.not_estimable
         why = reason.loc[reason["visit"] == h.visit, "reason"]
         text = f": {why.iloc[0]}" if len(why) else ""
-        return {"measure": measure, "note": f"no adjusted estimate at visit {h.visit}{text}"}
+        return {"measure": measure, "note": f"no adjusted estimate at {where}{text}"}
     r = e[hit].iloc[0]
     out = {k: r[k] for k in ("estimate", "ci_lower", "ci_upper", "p_value")}
     return {"measure": measure, **out}
@@ -143,7 +145,16 @@ def analyze_multiplicity(
     for h in spec.hypotheses:
         arm = h.comparison or str(plan.arms.treatment)
         ra = by_name.get(h.outcome)
-        found = _responder_row(ra, h, arm) if ra else _continuous_row(outcomes, h, arm)
+        visits = plan.visits
+        # the visit by its label when the plan has labels (as the report names visits)
+        where = (
+            visits.label(h.visit)
+            if visits.labels and h.visit in visits.order
+            else f"visit {h.visit}"
+        )
+        found = (
+            _responder_row(ra, h, arm, where) if ra else _continuous_row(outcomes, h, arm, where)
+        )
         rows.append(
             {
                 "hypothesis": h.name,
