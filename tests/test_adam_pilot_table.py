@@ -216,3 +216,17 @@ def test_derived_summary_prints_the_published_descriptive_rows() -> None:
             assert int(got["n"]) == pub["n"]
             for stat in ("mean", "sd", "median", "min", "max"):
                 assert printed(got[stat], decimals(pub[stat])) == pub[stat], (visit, arm, stat)
+
+
+def test_analyze_prints_the_locf_descriptive_rows(analyzed) -> None:  # type: ignore[no-untyped-def]
+    """The report's Week 24 table and JSON carry the LOCF descriptive rows of the table."""
+    report, output = analyzed
+    (outcome,) = report["outcomes"]
+    rows = {(r["arm"], r["visit"]): r for r in outcome["derived"]}
+    for arm, pub in PUBLISHED["descriptive_change"].items():
+        r = rows[(arm, "Week 24")]
+        assert r["n"] == pub["n"] and printed(r["mean"], 1) == pub["mean"]
+        assert printed(r["sd"], 2) == pub["sd"] and printed(r["median"], 1) == pub["median"]
+    week24 = output[output.index("Adas-Cog(11) Subscore: Week 24") :]
+    line = next(x for x in week24.splitlines() if "Mean (SD) (with LOCF records)" in x)
+    assert [c.strip() for c in line.split("│")[2:-2]] == ["2.5 (5.8)", "2.0 (5.6)", "1.5 (4.3)"]

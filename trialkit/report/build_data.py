@@ -202,6 +202,7 @@ def _estimand(e: EstimandResult) -> dict[str, Any]:
 
 def _outcome(oa: OutcomeAnalysis, results: pd.DataFrame) -> dict[str, Any]:
     o = oa.outcome
+    derived = {} if oa.derived is None else {"derived": plain(oa.derived, "derived")}
     return {
         "name": o.name,
         "label": o.label,
@@ -211,6 +212,7 @@ def _outcome(oa: OutcomeAnalysis, results: pd.DataFrame) -> dict[str, Any]:
         "units": o.units,
         "results": Dataset("results", results[results["outcome"] == oa.name]),
         "observed": plain(oa.observed, "observed"),
+        **derived,
         "mmrm": _mmrm(oa),
         "mmrm_error": oa.mmrm_error,
         "ancova": _ancova(oa),

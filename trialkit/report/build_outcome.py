@@ -148,11 +148,49 @@ def _model_rows(
 class _OutcomeRows:
     """One outcome's observed summaries, MMRM and ANCOVA rows, read once for every visit."""
 
-    def __init__(self, oa: OutcomeAnalysis, arms: tuple[ReportArm, ...]):
+    def __init__(self, oa: OutcomeAnalysis, arms: tuple[ReportArm, ...], derived_types: str = ""):
         self.oa = oa
         self.obs = lookup(oa.observed, ("arm", "visit"))
+        self.derived_types = derived_types or "derived"  # e.g. "LOCF"
+        self.derived = lookup(oa.derived, ("arm", "visit")) if oa.derived is not None else None
         self.mmrm, self.ancova = _Model(oa.mmrm, arms), _Model(oa.ancova, arms, effects=False)
         self.samples = oa.ancova.samples if oa.ancova is not None else {}
+
+
+def _derived_rows(
+    rows_of: _OutcomeRows, visit: str, arms: tuple[ReportArm, ...], digits: int
+) -> list[Row]:
+    """The ANCOVA's data when it includes derived records (ADaM ``DTYPE``, e.g. LOCF): n,
+    mean (SD) and median (range), as the descriptive rows of a regulatory efficacy table."""
+    d = rows_of.derived
+    if d is None:
+        return []
+    with_ = f"with {rows_of.derived_types} records"
+    return [
+        (
+            Label(f"n ({with_})", indent=1),
+            *[Count(value(d(a.value, visit), "n")) for a in arms],
+            EMPTY,
+        ),
+        (
+            Label(f"Mean (SD) ({with_})", indent=1),
+            *[_mean_sd(d(a.value, visit), digits) for a in arms],
+            EMPTY,
+        ),
+        (
+            Label(f"Median (range) ({with_})", indent=1),
+            *[
+                Estimate(
+                    value(d(a.value, visit), "median"),
+                    value(d(a.value, visit), "min"),
+                    value(d(a.value, visit), "max"),
+                    digits,
+                )
+                for a in arms
+            ],
+            EMPTY,
+        ),
+    ]
 
 
 def visit_table(
@@ -172,6 +210,7 @@ def visit_table(
             *[Count(n_ancova.get(a.value) if ancova.ok and n_ancova else None) for a in arms],
             EMPTY,
         ),
+        *_derived_rows(rows_of, visit, arms, md),
     ]
     return Table(
         f"{oa.outcome.label}: {visit_label}",
@@ -193,7 +232,8 @@ def outcome_section(analysis: TrialAnalysis, oa: OutcomeAnalysis, ci: str) -> Se
     blocks: list[Block] = [
         Paragraph(f"{oa.outcome.role.capitalize()} outcome; {direction} scores are better.")
     ]
-    rows_of = _OutcomeRows(oa, arms)
+    adam = plan.adam
+    rows_of = _OutcomeRows(oa, arms, ", ".join(adam.derived) if adam is not None else "")
     base = plan.visits.baseline
     parts = []
     for a in arms:
