@@ -3,7 +3,9 @@
 # referencing Placebo), written as a data set (karm_jr_site_imputed.csv), and the analysis MMRM
 # of make_karm_mmrm_reference.R fitted to it in R (the same numbers as that script's "full"
 # block of JR_site): lets a test fit trialkit's MMRM to rbmi's own imputed values, separating
-# the analysis model's agreement from the imputation's.
+# the analysis model's agreement from the imputation's. The JSON also holds rbmi's full-data
+# imputation-model fit (d$samples[[1]]: beta and the 4 x 4 covariance, column-major), whose
+# REML log-likelihood a test evaluates in trialkit's likelihood.
 # Regenerate: R_LIBS=/work/rlib Rscript make_karm_mmrm_imputed.R > make_karm_mmrm_imputed.out 2>&1
 src <- readLines("make_karm_mmrm_reference.R")
 eval(parse(text = src[1:(grep("^for \\(case", src) - 1)]))  # data, events, analysis function
@@ -24,6 +26,7 @@ fd <- data.frame(parameter = names(res), est = sapply(res, `[[`, "est"), se = sa
                  df = sapply(res, `[[`, "df"), row.names = NULL)
 print(fd, digits = 15)
 writeLines(toJSON(list(`_about` = "analysis MMRM of make_karm_mmrm_reference.R on karm_jr_site_imputed.csv (rbmi's full-data JR_site imputation)",
-                       parameter = fd$parameter, est = fd$est, se = fd$se, df = fd$df), digits = NA, auto_unbox = TRUE, pretty = TRUE),
+                       parameter = fd$parameter, est = fd$est, se = fd$se, df = fd$df,
+                       imputation_fit = list(beta = d$samples[[1]]$beta, sigma = as.vector(d$samples[[1]]$sigma[[1]]))), digits = NA, auto_unbox = TRUE, pretty = TRUE),
            "karm_jr_site_imputed_mmrm.json")
 cat("written karm_jr_site_imputed.csv, karm_jr_site_imputed_mmrm.json\n")
