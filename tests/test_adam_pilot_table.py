@@ -196,3 +196,23 @@ def test_analyze_reports_the_adam_records(analyzed) -> None:  # type: ignore[no-
         want = acc["withdrew"][arm["arm"]]
         assert dict(arm["withdrew_reasons"]) == want
         assert arm["withdrew"] == sum(want.values())
+
+
+def test_derived_summary_prints_the_published_descriptive_rows() -> None:
+    """Baseline and Change from Baseline (Week 24, LOCF records included): n, Mean (SD) and
+    Median (Range) per arm, with the table's digits (published.json, from the RTF)."""
+    from rich.console import Console
+
+    from trialkit.analysis.observed import derived_summary
+    from trialkit.cli.errors import load_trial
+
+    trial = load_trial(None, SAMPLE / "plan.toml", Console(stderr=True))
+    summary = derived_summary(trial, trial.plan.primary)
+    assert summary is not None
+    rows = summary.set_index(["arm", "visit"])
+    for visit, key in (("Baseline", "descriptive_baseline"), ("Week 24", "descriptive_change")):
+        for arm, pub in PUBLISHED[key].items():
+            got = rows.loc[(arm, visit)]
+            assert int(got["n"]) == pub["n"]
+            for stat in ("mean", "sd", "median", "min", "max"):
+                assert printed(got[stat], decimals(pub[stat])) == pub[stat], (visit, arm, stat)

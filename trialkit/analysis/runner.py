@@ -21,7 +21,7 @@ import pandas as pd
 from trialkit.analysis.estimands import EstimandResult, analyze_estimands
 from trialkit.analysis.frames import covariates_for, outcome_frame, reason_names
 from trialkit.analysis.multiplicity import MultiplicityAnalysis, analyze_multiplicity
-from trialkit.analysis.observed import observed_summary
+from trialkit.analysis.observed import derived_summary, observed_summary
 from trialkit.analysis.replication import replication_table
 from trialkit.analysis.responders import ResponderAnalysis, analyze_responders
 from trialkit.core.errors import ModelError
@@ -74,6 +74,9 @@ class OutcomeAnalysis:
     observed: pd.DataFrame  # arm, visit, n, mean, sd
     mmrm_error: str | None = None
     ancova_error: str | None = None
+    #: arm, visit, n, mean, sd, median, min, max of the ANCOVA's column when it includes
+    #: derived records (ADaM ``[adam] derived``, e.g. LOCF); None otherwise
+    derived: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
@@ -243,7 +246,15 @@ def analyze_outcomes(
             except ModelError as exc:
                 ancova_err = str(exc)
         results.append(
-            OutcomeAnalysis(o, mmrm, ancova, observed_summary(trial, o), mmrm_err, ancova_err)
+            OutcomeAnalysis(
+                o,
+                mmrm,
+                ancova,
+                observed_summary(trial, o),
+                mmrm_err,
+                ancova_err,
+                derived_summary(trial, o) if spec.ancova.enabled else None,
+            )
         )
     return tuple(results)
 

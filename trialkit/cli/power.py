@@ -138,7 +138,8 @@ def power_command(
     from trialkit.core.outputs import check_not_inputs
     from trialkit.errors import TrialkitError
     from trialkit.power.design_file import PowerDesign, read_design, run_design
-    from trialkit.report.power_terminal import render_power
+    from trialkit.report.build_power import power_document
+    from trialkit.report.terminal import print_blocks
 
     flags: dict[str, Any] = {
         "n_total": n_total,
@@ -205,16 +206,23 @@ def power_command(
             bar.update(task, completed=done, total=total)
 
         run = run_design(run_spec, n_jobs=jobs, scheduler=scheduler, timeout=timeout, progress=tick)
-    render_power(run, Console())
+    document = power_document(run)
+    print_blocks(document.blocks(), Console())
     try:
         if json is not None:
-            from trialkit.report.power_files import write_power_json
+            from trialkit.report.document_files import write_document
 
-            err.print(f"Wrote the JSON report: {write_power_json(run, json)}")
+            err.print(f"Wrote the JSON report: {write_document(document, 'json', json)}")
         if html is not None:
-            from trialkit.report.power_files import write_power_html
+            from trialkit.report.html import HtmlRenderer
 
-            err.print(f"Wrote the HTML report: {write_power_html(run, html)}")
+            figures = {}
+            if run.simulation is not None:
+                from trialkit.report.power_figures import power_curve_svg
+
+                figures["power_curve"] = power_curve_svg(run)
+            html.write_text(HtmlRenderer(figures).render(document), encoding="utf-8")
+            err.print(f"Wrote the HTML report: {html}")
         if figures_dir is not None:
             from trialkit.report.power_figures import write_power_figures
 

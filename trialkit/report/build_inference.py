@@ -110,6 +110,7 @@ def responder_document(result: ResponderResult) -> Document:
         title,
         (Section("responders", title, tuple(responder_blocks(result))),),
         footer=FOOTER,
+        kind="",
         machine=lambda: (
             {"kind": "trialkit.responder", **plain(result, "responder")},
             tuple(
@@ -152,6 +153,7 @@ def multiplicity_document(result: MultiplicityResult) -> Document:
         title,
         (Section("multiplicity", title, tuple(multiplicity_blocks(result))),),
         footer=FOOTER,
+        kind="",
         machine=lambda: (
             {"kind": "trialkit.multiplicity", **plain(result, "multiplicity")},
             (Dataset("multiplicity", result.table),),

@@ -366,6 +366,9 @@ class Document:
     sections: tuple[Section, ...]
     footer: str = ""
     machine: Callable[[], MachineData] = field(default_factory=given, repr=False, compare=False)
+    #: what the document is, after its title where a format names it (an HTML page's title:
+    #: "<trial title>: trial report"); empty when the title says it already
+    kind: str = "trial report"
 
     @cached_property
     def _machine_data(self) -> MachineData:

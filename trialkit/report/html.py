@@ -175,7 +175,7 @@ class HtmlRenderer:
         title = document.title
         return (
             '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{escape(title)}: trial report</title>\n"
+            f"<title>{escape(f'{title}: {document.kind}' if document.kind else title)}</title>\n"
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             '<meta name="color-scheme" content="light dark">\n'
             f"<style>{CSS}</style>\n</head>\n<body>\n"

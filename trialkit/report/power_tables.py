@@ -1,24 +1,29 @@
-"""The power report as plain tables (title, headers, rows of text, notes), built once.
+"""The power report's tables as report-document tables (text cells), built once.
 
-The terminal and HTML renderers draw these tables; nothing here computes a statistic.
-Sample sizes are shown rounded up per arm (the exact values are in the JSON output).
+Every renderer of the document draws them (:mod:`trialkit.report.build_power`); nothing here
+computes a statistic. Sample sizes are shown rounded up per arm (the exact values are in the
+JSON output).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from trialkit.power.design_file import PowerRun
 from trialkit.power.fitting import Analysis
+from trialkit.report.document import Column, Label, Table
 from trialkit.report.format import covariance_name, df_method_name, fmt_num
 
 
-@dataclass(frozen=True)
-class PowerTable:
-    title: str
-    headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    notes: tuple[str, ...] = ()
+def text_table(
+    title: str,
+    headers: tuple[str, ...],
+    rows: tuple[tuple[str, ...], ...],
+    notes: tuple[str, ...] = (),
+) -> Table:
+    """A document table of text cells: the first column left-aligned (labels), the others
+    right-aligned (numbers); ``notes`` are its footnotes."""
+    columns = tuple(Column(h, "left" if i == 0 else "right") for i, h in enumerate(headers))
+    cells = tuple(tuple(Label(c) for c in row) for row in rows)
+    return Table(title, columns, cells, footnotes=tuple(notes))
 
 
 def _ceil(x: float) -> int:
@@ -27,7 +32,7 @@ def _ceil(x: float) -> int:
     return int(math.ceil(x - 1e-9))
 
 
-def power_tables(run: PowerRun) -> list[PowerTable]:
+def power_tables(run: PowerRun) -> list[Table]:
     """Inputs, sample sizes (z and t), and the simulation (when run)."""
     a = run.analytic
     solved = {"n_total": "sample size", "delta": "detectable difference", "power": "power"}
@@ -47,8 +52,8 @@ def power_tables(run: PowerRun) -> list[PowerTable]:
         ("Inputs from", run.source),
     ]
     tables = [
-        PowerTable("Power design (Lu, Luo & Chen 2008)", ("", "value"), tuple(inputs)),
-        PowerTable(
+        text_table("Power design (Lu, Luo & Chen 2008)", ("", "value"), tuple(inputs)),
+        text_table(
             "Sample size",
             ("test", "treatment", "control", "total", "exact total"),
             (
@@ -99,7 +104,7 @@ def power_tables(run: PowerRun) -> list[PowerTable]:
                 )
             )
         tables.append(
-            PowerTable(
+            text_table(
                 f"Simulation: {sim.n_sims} trials per sample size (seed {sim.seed})",
                 (
                     "N",
