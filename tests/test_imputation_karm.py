@@ -21,18 +21,14 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from karm_reference import KARM
-from mmrm_reference import REF
+from karm_reference import KARM, RBMI_KARM, VISITS, assert_matches_rbmi, rbmi_arguments
 
 from trialkit import impute_and_analyse, tipping_point
 from trialkit.errors import DataError
 
-RBMI_KARM = REF / "rbmi_karm"
-VISITS = ["W4", "W8", "W12", "W16"]
 ARMS = ("Placebo", "High Dose", "Low Dose")  # the data's order after the control
 ESTIMATE = 1e-4  # relative, coefficient-like quantities
 SE = 1e-4  # relative, standard errors
-SHORT = {"Placebo": "Placebo", "Low Dose": "Low", "High Dose": "High"}
 
 
 @pytest.fixture(scope="module")
@@ -42,27 +38,10 @@ def ref() -> dict:
 
 
 def _arguments(ref: dict, case: str) -> dict:
-    events = pd.DataFrame(
-        {
-            "USUBJID": ref["dropouts"]["PATIENT"],
-            "VISIT": ref["dropouts"]["VISIT"],
-            "strategy": case.removesuffix("_groupcov"),
-        }
-    )
-    return dict(
-        outcome="Y",
-        arm="ARM",
-        control="Placebo",
-        visit="VISIT",
-        subject="USUBJID",
-        visit_covariates=["BASE"],
-        events=events,
-        visits=VISITS,
-        reference={"Low Dose": "Placebo", "High Dose": "Placebo", "Placebo": "Placebo"},
-        method="condmean",
-        resampling="jackknife",
+    return rbmi_arguments(
+        ref["dropouts"],
+        case.removesuffix("_groupcov"),
         group_covariance=case.endswith("_groupcov"),
-        n_jobs=1,
     )
 
 
@@ -90,12 +69,7 @@ def test_differences_match_rbmi(fitted) -> None:  # type: ignore[no-untyped-def]
     ]
     assert list(dict.fromkeys(d["comparison"])) == ["High Dose - Placebo", "Low Dose - Placebo"]
     assert list(d["visit"]) == VISITS * 2
-    keys = [
-        f"trt_{SHORT[c.split(' - ')[0]]}_{v}" for c, v in zip(d.comparison, d.visit, strict=True)
-    ]
-    theirs = table.loc[keys]
-    np.testing.assert_allclose(d["estimate"], theirs["est"], rtol=ESTIMATE)
-    np.testing.assert_allclose(d["std_error"], theirs["se"], rtol=SE)
+    theirs = assert_matches_rbmi(d, table, ESTIMATE, SE)
     assert np.isinf(d["df"]).all()
     np.testing.assert_allclose(d["p_value"], theirs["pval"], rtol=5e-3)
 
@@ -105,9 +79,7 @@ def test_lsmeans_match_rbmi(fitted) -> None:  # type: ignore[no-untyped-def]
     _, res, table = fitted
     lsm = res.lsmeans
     assert list(lsm["arm"]) == list(ARMS) * 4
-    keys = [f"lsm_{SHORT[a]}_{v}" for a, v in zip(lsm.arm, lsm.visit, strict=True)]
-    np.testing.assert_allclose(lsm["estimate"], table.loc[keys, "est"], rtol=ESTIMATE)
-    np.testing.assert_allclose(lsm["std_error"], table.loc[keys, "se"], rtol=SE)
+    assert_matches_rbmi(lsm, table, ESTIMATE, SE)
 
 
 def test_result_records_every_arm_and_reference(fitted, ref) -> None:  # type: ignore[no-untyped-def]

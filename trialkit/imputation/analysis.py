@@ -114,11 +114,21 @@ def mmrm(
     grid,
     pairs: tuple[tuple[int, int], ...] = TWO_ARM_PAIRS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The MMRM (unstructured, REML, Satterthwaite df) on each imputed data set, one fit each.
+    """The MMRM on each imputed data set, one fit each: :func:`trialkit.models.fit_mmrm`
+    with its defaults (unstructured covariance, REML, Kenward-Roger df with the linear
+    covariance parametrisation, no fallback structure), mean model ``outcome ~ covariates +
+    arm * visit + visit_covariates : visit``.
 
     Same layout as :func:`ancova` (``pairs``: arm codes of ``grid.arms``); LS means are the
-    MMRM's (covariates at their means).
+    MMRM's (equal weights: numeric covariates at their means over the analysed rows, factor
+    levels weighted equally, as emmeans). With conditional mean imputation only the estimates
+    enter the pooled result (jackknife or bootstrap); the SEs and df are Rubin's inputs for
+    approximate Bayesian MI.
     A subject with weight ``w`` enters ``w`` times under distinct ids (bootstrap samples).
+
+    Validated against: rbmi with ``mmrm`` (``vcov = "Kenward-Roger-Linear"``) + emmeans as its
+    analysis function, three arms, with and without a factor covariate
+    (tests/reference/rbmi_karm/make_karm_mmrm_reference.R, tests/test_imputation_karm_mmrm.py).
     """
     from trialkit.models.mmrm import fit_mmrm
 

@@ -2,7 +2,8 @@
 for a trial with two or more arms, following rbmi's draws -> impute -> analyse -> pool design.
 
 Validated against: rbmi 1.6 (condmean + jackknife for MAR, JR, CR, CIR on fev_data; see
-tests/test_imputation_rbmi.py; three arms, MAR and JR: tests/test_imputation_karm.py),
+tests/test_imputation_rbmi.py; three arms, MAR and JR: tests/test_imputation_karm.py; three
+arms with ``analysis="mmrm"``: tests/test_imputation_karm_mmrm.py),
 mice 3.15 ``pool()`` (Rubin's rules).
 """
 
