@@ -39,6 +39,7 @@ from trialkit.data.trial import Trial, arm_label, arm_order
 from trialkit.data.values import text_values
 from trialkit.specs.comparisons import comparison_label, resolve_comparisons
 from trialkit.specs.estimand import (
+    ANALYSES,
     ASSUMPTIONS,
     EVENT_STRATEGIES,
     METHODS,
@@ -246,8 +247,8 @@ def _attributes(trial: Trial, spec: EstimandSpec, events: pd.DataFrame) -> pd.Da
 
 
 def estimator_label(est: EstimatorSpec) -> str:
-    """The method and assumption in words, e.g. ``conditional mean imputation, jump to
-    reference, jackknife SEs``."""
+    """The method, assumption and analysis in words, e.g. ``conditional mean imputation,
+    jump to reference, jackknife SEs, ANCOVA per visit on each imputed data set``."""
     method = METHODS.canonical(est.method)
     if method == "mmrm":
         return "MMRM (MAR)"
@@ -256,6 +257,7 @@ def estimator_label(est: EstimatorSpec) -> str:
         parts.append(f"{est.resampling} SEs")
     else:
         parts.append(f"{est.n_samples} imputations, Rubin's rules")
+    parts.append(f"{ANALYSES.label(est.analysis)} on each imputed data set")
     if est.delta:
         parts.append(f"delta {est.delta:g} on imputed treatment values")
     return ", ".join(parts)
