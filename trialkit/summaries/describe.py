@@ -184,7 +184,7 @@ def _continuous(
     spec: VariableSpec, frame: pd.DataFrame, codes: np.ndarray, order: tuple[str, ...], n_own: int
 ) -> tuple[DescribedVariable, list[GroupStat], np.ndarray]:
     own = numbers(frame[spec.columns[0]], spec.columns[0]).to_numpy(dtype=float, na_value=np.nan)
-    x = np.concatenate([own] * (codes.size // max(own.size, 1))) if own.size else own
+    x = _per_key(own, codes)
     out = []
     for j, g in enumerate(order):
         in_group = x[codes == j]
@@ -211,6 +211,13 @@ def _continuous(
     return var, out, x
 
 
+def _per_key(own: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """The rows of ``own`` once per time they appear in the group codes ``key``: twice when
+    an Overall group pools every row (see :func:`describe_groups`), else as they are."""
+    copies = key.size // own.shape[0] if own.shape[0] else 1
+    return np.concatenate([own] * copies) if copies > 1 else own
+
+
 def _group_counts(codes: np.ndarray, n_groups: int) -> np.ndarray:
     return np.bincount(codes[codes >= 0], minlength=n_groups)
 
@@ -221,7 +228,7 @@ def _categorical(
     levels = _level_codes(frame[spec.columns[0]])
     names = list(levels.cat.categories)
     own = levels.cat.codes.to_numpy()
-    lev = np.concatenate([own] * (codes.size // max(own.size, 1))) if own.size else own
+    lev = _per_key(own, codes)
     ok = (lev >= 0) & (codes >= 0)
     n_g = len(order)
     counts = np.bincount(lev[ok] * n_g + codes[ok], minlength=len(names) * n_g)
@@ -259,7 +266,7 @@ def _multi_select(
             f"Column '{spec.columns[c]}', subject {frame.index[r]}: multi-select options must be "
             f"0/1, found {block[r, c]:g}."
         )
-    block = np.concatenate([block] * (codes.size // max(len(block), 1))) if len(block) else block
+    block = _per_key(block, codes)
     n_g = len(order)
     size = _group_counts(codes, n_g)
     ok = codes >= 0
