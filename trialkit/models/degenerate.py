@@ -132,9 +132,11 @@ def check_inputs(
     arm_col = data[arm].iloc[sel]
     arm_names = sorted({str(a) for a in pd.unique(arm_col)})
     acode = level_codes(arm_col, arm_names)
-    scode, _ = pd.factorize(data[subject].iloc[sel])
-    pairs = np.unique(acode.astype(np.int64) * (int(scode.max(initial=0)) + 1) + scode)
-    per_arm = np.bincount(pairs // (int(scode.max(initial=0)) + 1), minlength=len(arm_names))
+    scode, _ = pd.factorize(data[subject].iloc[sel])  # -1: no subject id (not counted)
+    known = scode >= 0
+    width = int(scode.max(initial=0)) + 1
+    pairs = np.unique(acode[known].astype(np.int64) * width + scode[known])  # arm x subject
+    per_arm = np.bincount(pairs // width, minlength=len(arm_names))
     for a, n in zip(arm_names, per_arm, strict=True):
         if n < MIN_PER_ARM:
             raise ModelError(_too_few(str(a), int(n), label))
