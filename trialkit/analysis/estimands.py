@@ -353,6 +353,9 @@ def _run_imputation(
         reference=None,  # every arm's reference is the control
         visits=list(plan.visits.post_baseline),
         comparisons=plan.arms.comparisons,
+        visit_labels=(
+            {v: plan.visits.label(v) for v in plan.visits.order} if plan.visits.labels else None
+        ),
         spec=dataclasses.replace(
             est.imputation,
             alpha=plan.analysis.alpha,

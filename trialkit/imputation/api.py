@@ -10,7 +10,7 @@ mice 3.15 ``pool()`` (Rubin's rules).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +61,7 @@ class Request:
     strategies: dict[str, Strategy] | None = None
     visits: tuple[str, ...] | None = None
     comparisons: Comparisons | None = None
+    visit_labels: dict[str, str] | None = None  # display names of visits, for messages
 
 
 def parse_arguments(
@@ -129,6 +130,7 @@ def prepare(data: pd.DataFrame, request: Request, spec: ImputationSpec, run: Exe
         strategies=tuple(strat),
         visits=request.visits,
         post_event=spec.post_event,
+        visit_labels=request.visit_labels,
     )
     named = pairs_for(grid.arms, request.comparisons)
     pairs = tuple((grid.arms.index(a), grid.arms.index(b)) for a, b in named)
@@ -317,6 +319,7 @@ def impute_and_analyse(
     strategies: dict[str, Strategy] | None = None,
     visits: Sequence[str] | None = None,
     comparisons: Comparisons | None = None,
+    visit_labels: Mapping[str, str] | None = None,
     spec: ImputationSpec | None = None,
     n_jobs: int | None = None,
     scheduler: Any = None,
@@ -351,6 +354,9 @@ def impute_and_analyse(
         Which arms are compared (:mod:`trialkit.specs.comparisons`; default each arm vs the
         control): each imputed data set is analysed once with all arms and pooled per
         comparison x visit.
+    visit_labels
+        Display names of visit values (e.g. the plan's ``{"21": "Week 21"}``), used where a
+        message names a visit (default ``"visit 21"``).
     spec, **options
         The method's options: an :class:`~trialkit.specs.imputation.ImputationSpec`, and/or
         its fields as keywords (which replace the spec's): ``method`` (``condmean`` with
@@ -395,6 +401,7 @@ def impute_and_analyse(
         strategies=strategies,
         visits=visits,
         comparisons=comparisons,
+        visit_labels=dict(visit_labels) if visit_labels else None,
         **options,
     )
     prep = prepare(data, request, imp, run)

@@ -131,7 +131,7 @@ def _fit_full(grid: Grid, *, group_covariance: bool, reml: bool) -> FitContext:
     visits_with_data = fit.any(axis=0)
     if not visits_with_data.all():
         v = grid.visits[int(np.flatnonzero(~visits_with_data)[0])]
-        raise ModelError(f"the imputation model has no observed MAR value at visit {v}")
+        raise ModelError(f"the imputation model has no observed MAR value at {grid.visit_name(v)}")
     patterns = build_patterns(design, grid.t, group_covariance)
     n_groups = len(grid.arms) if group_covariance else 1
     st = Structure("us", grid.t)

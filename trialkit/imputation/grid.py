@@ -17,8 +17,8 @@ tests/test_imputation_rbmi.py.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -52,6 +52,12 @@ class Grid:
     notes: tuple[str, ...]
     frame: pd.DataFrame  # n*t rows (subject-major): subject, arm, visit, covariates
     columns_in: dict[str, object]  # the caller's column names and covariate lists
+    #: display names of visit values (the plan's labels), for messages; may be empty
+    visit_labels: Mapping[str, str] = field(default_factory=dict)
+
+    def visit_name(self, v: str) -> str:
+        """How a message names visit ``v``: its label, else ``"visit v"``."""
+        return self.visit_labels.get(str(v)) or f"visit {v}"
 
     @property
     def n(self) -> int:
@@ -90,6 +96,7 @@ def build_grid(
     strategies: Sequence[str],
     visits: Sequence[str] | None = None,
     post_event: str = "keep",
+    visit_labels: Mapping[str, str] | None = None,
 ) -> Grid:
     """Complete the subject x visit grid, check the events and build the model rows.
 
@@ -215,6 +222,7 @@ def build_grid(
             "covariates": list(covariates),
             "visit_covariates": list(visit_covariates),
         },
+        visit_labels=dict(visit_labels or {}),
     )
 
 
