@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from trialkit.data.codes import level_codes
+from trialkit.data.codes import first_rows, level_codes
 from trialkit.data.trial import Trial
 from trialkit.models.accounting import ReasonNames
 from trialkit.plan.schema import Outcome
@@ -24,10 +24,8 @@ def outcome_frame(trial: Trial, outcome: Outcome) -> tuple[pd.DataFrame, str]:
     post_visits = list(plan.visits.post_baseline)
     vpos = level_codes(data[vcol], [plan.visits.baseline, *post_visits])  # 0: baseline
     base_rows = np.flatnonzero(vpos == 0)
-    codes, subjects = pd.factorize(data[scol].iloc[base_rows])
-    valid = np.flatnonzero(codes >= 0)
-    first = base_rows[valid[np.unique(codes[valid], return_index=True)[1]]]  # by subject code
-    base = pd.Series(data[column].iloc[first].to_numpy(), index=subjects, name=base_name)
+    _, first, subjects = first_rows(data[scol].iloc[base_rows])  # a subject's first baseline
+    base = pd.Series(data[column].iloc[base_rows[first]].to_numpy(), index=subjects, name=base_name)
     post = data.iloc[np.flatnonzero(vpos > 0)].copy()
     post[base_name] = base.reindex(post[scol].to_numpy()).to_numpy()  # left join on subject
     post[vcol] = pd.Categorical(post[vcol].astype(str), categories=post_visits)

@@ -1,6 +1,7 @@
-"""Factor levels of a data column as text, and each row's level code.
+"""Factor levels of a data column as text, each row's level code, and each distinct value's
+first row.
 
-Both hash the column once (``pandas.factorize`` / ``pandas.unique``) and convert only its
+All hash the column once (``pandas.factorize`` / ``pandas.unique``) and convert only its
 distinct values to text, so they cost the same on 100 rows as the pandas call itself and
 scale with the column in C.
 """
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["level_codes", "levels"]
+__all__ = ["first_rows", "level_codes", "levels"]
 
 
 def levels(series: pd.Series) -> list[str]:
@@ -37,3 +38,13 @@ def level_codes(series: pd.Series, level_names: Sequence[str]) -> np.ndarray:
         codes, uniques = pd.factorize(series)
     pos = np.array([lookup.get(str(u), -1) for u in uniques] + [-1], dtype=np.int64)
     return pos[codes]  # code -1 (missing) picks the appended -1
+
+
+def first_rows(series: pd.Series) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """``(codes, first, values)``: each row's code (the position of its value in ``values``,
+    -1 where missing), the row position of each distinct value's first row, and the distinct
+    values in order of first appearance (``drop_duplicates`` keeps the rows ``first``)."""
+    codes, uniques = pd.factorize(series)
+    present = np.flatnonzero(codes >= 0)
+    first = present[np.unique(codes[present], return_index=True)[1]]  # by code: 0, 1, ...
+    return codes, first, pd.Index(uniques)

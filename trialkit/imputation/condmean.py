@@ -22,7 +22,7 @@ import numpy as np
 
 from trialkit.core.parallel import Executor, chunks, seed_children, single_threaded_blas
 from trialkit.imputation.approxbayes import fit_bootstrap
-from trialkit.imputation.draws import FitContext
+from trialkit.imputation.draws import FitContext, remembered_refits
 from trialkit.imputation.impute import Imputer
 from trialkit.imputation.jackknife import refit_batch
 
@@ -32,11 +32,7 @@ _CHUNK = 25
 def _jackknife_task(shared: tuple[Imputer, FitContext], idx: range) -> np.ndarray:
     imputer, ctx = shared
     with single_threaded_blas():
-        fits = ctx.refits.get((idx.start, idx.stop))
-        if fits is None:  # not made yet by an analysis sharing this fit (fit_full)
-            fits = ctx.refits[(idx.start, idx.stop)] = refit_batch(
-                ctx, np.arange(idx.start, idx.stop)
-            )
+        fits = remembered_refits(ctx, idx, lambda: refit_batch(ctx, np.arange(idx.start, idx.stop)))
         return np.stack([imputer.values(p) for p in fits])
 
 

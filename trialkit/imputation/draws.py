@@ -27,6 +27,7 @@ import copy
 import dataclasses
 import hashlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,7 +42,10 @@ from trialkit.models.patterns import Pattern, build_patterns
 _STEP_TOL = 1e-7  # |H0^-1 g|: the distance to the optimum, in theta units
 #: How many full-data fits :func:`fit_full` remembers (keyed by a digest of its inputs).
 FIT_MEMO_SIZE = 2
-_FIT_MEMO: OrderedDict[bytes, FitContext] = OrderedDict()
+#: digest -> (the fit, its jackknife refits by subject range, made on first use)
+_FIT_MEMO: OrderedDict[bytes, tuple[FitContext, dict[tuple[int, int], list[Params]]]] = (
+    OrderedDict()
+)
 
 
 @dataclass(frozen=True)
@@ -71,10 +75,8 @@ class FitContext:
     loglik: float
     n_subjects_fit: int
     n_obs_fit: int
-    #: jackknife refits already made from this fit, by subject range (filled on use)
-    refits: dict[tuple[int, int], list[Params]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    #: digest of the fit's inputs (:func:`fit_full`'s memo key)
+    key: bytes = field(default=b"", repr=False)
 
 
 def fit_full(grid: Grid, *, group_covariance: bool = False, reml: bool = True) -> FitContext:
@@ -84,7 +86,7 @@ def fit_full(grid: Grid, *, group_covariance: bool = False, reml: bool = True) -
     so the last :data:`FIT_MEMO_SIZE` fits are remembered by a digest of those inputs: two
     analyses of the same data that differ only in how the missing values are imputed (MAR
     and jump to reference, say) fit the imputation model once, and share its jackknife
-    refits (:attr:`FitContext.refits`).
+    refits (:func:`remembered_refits`).
 
     Raises
     ------
@@ -94,12 +96,30 @@ def fit_full(grid: Grid, *, group_covariance: bool = False, reml: bool = True) -
     key = _fit_key(grid, group_covariance, reml)
     if key in _FIT_MEMO:
         _FIT_MEMO.move_to_end(key)
-        return _FIT_MEMO[key]
-    ctx = _fit_full(grid, group_covariance=group_covariance, reml=reml)
-    _FIT_MEMO[key] = ctx
+        return _FIT_MEMO[key][0]
+    ctx = dataclasses.replace(
+        _fit_full(grid, group_covariance=group_covariance, reml=reml), key=key
+    )
+    _FIT_MEMO[key] = (ctx, {})
     while len(_FIT_MEMO) > FIT_MEMO_SIZE:
         _FIT_MEMO.popitem(last=False)
     return ctx
+
+
+def remembered_refits(
+    ctx: FitContext, subjects: range, make: Callable[[], list[Params]]
+) -> list[Params]:
+    """The leave-one-out refits of ``subjects`` from the fit ``ctx``: made by ``make()`` once
+    per remembered fit, and reused by later analyses sharing the fit (a fit not in this
+    process's memo, e.g. sent to a worker, makes them each time)."""
+    entry = _FIT_MEMO.get(ctx.key)
+    if entry is None or entry[0] is not ctx:
+        return make()
+    made = entry[1]
+    span = (subjects.start, subjects.stop)
+    if span not in made:
+        made[span] = make()
+    return made[span]
 
 
 def _fit_key(grid: Grid, group_covariance: bool, reml: bool) -> bytes:

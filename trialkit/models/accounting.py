@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from trialkit.core.results import ReadOnlyResult
+from trialkit.data.codes import first_rows
 
 
 @dataclass(frozen=True, repr=False)
@@ -76,12 +77,12 @@ def excluded_subjects(
     -> display name) the visit; by default the column names and ``"{visit} {value}"``.
     """
     names = dict(labels or {})
-    codes, uniques = pd.factorize(subjects, sort=False)
+    codes, first, uniques = first_rows(subjects)  # codes number subjects by first row
     n_sub = uniques.size
-    used = y_obs & ~cov_isna.any(axis=1)
+    known = codes >= 0  # a row without a subject id belongs to no subject
+    used = y_obs & ~cov_isna.any(axis=1) & known
     has_used = np.bincount(codes[used], minlength=n_sub) > 0
-    has_y = np.bincount(codes[y_obs], minlength=n_sub) > 0
-    first = np.unique(codes, return_index=True)[1]  # codes number subjects by first row
+    has_y = np.bincount(codes[y_obs & known], minlength=n_sub) > 0
     excl = np.flatnonzero(~has_used)
     no_y = (
         f"no observed {names.get(outcome, outcome)} at "
@@ -94,7 +95,7 @@ def excluded_subjects(
     if with_y.size:
         # which covariates are missing on the rows where the subject's outcome is observed
         miss = np.zeros((n_sub, len(covariates)), dtype=bool)
-        rows = np.flatnonzero(y_obs)
+        rows = np.flatnonzero(y_obs & known)
         for j in range(len(covariates)):
             miss[codes[rows[cov_isna[rows, j]]], j] = True
         combos, which = np.unique(miss[with_y], axis=0, return_inverse=True)

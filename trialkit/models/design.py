@@ -474,8 +474,7 @@ def factor_columns(
 ) -> list[tuple[str, np.ndarray]]:
     """Dummy (treatment) or sum-to-zero columns of the factor ``values`` over
     ``level_names`` (the first level is the reference), named like R."""
-    lookup = {lev: j for j, lev in enumerate(level_names)}
-    codes = np.array([lookup.get(str(v), -1) for v in values], dtype=np.int64)
+    codes = level_codes(pd.Series(np.asarray(values, dtype=object)), level_names)
     return _code(FactorInput(name, codes, tuple(level_names)), coding)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from trialkit.data.codes import first_rows
 from trialkit.models.design import Design
 
 EFFECT_SIZE_DEFINITION = (
@@ -48,10 +49,8 @@ def cohens_d(
 ) -> pd.DataFrame:
     """Cohen's d per visit from the difference table and the subjects' baseline values."""
     # each analysed subject's first row in ``data`` (as drop_duplicates(subject) keeps)
-    codes, uniques = pd.factorize(data[subject])
-    valid = np.flatnonzero(codes >= 0)
-    first_row = valid[np.unique(codes[valid], return_index=True)[1]]  # by subject code
-    rows = first_row[pd.Index(uniques).get_indexer(list(design.subject_ids))]
+    _, first_row, subjects = first_rows(data[subject])
+    rows = first_row[subjects.get_indexer(list(design.subject_ids))]
     sd = pooled_baseline_sd(
         pd.to_numeric(data[baseline].iloc[rows], errors="coerce").to_numpy(
             dtype=float, na_value=np.nan

@@ -24,8 +24,8 @@ def observed_retention(design: Design) -> pd.DataFrame:
     last = design.visit[ends]  # rows are sorted by subject then visit
     arm = design.arm[starts]
     excluded = design.sample.excluded
-    no_outcome = np.array([str(r).startswith("no observed") for r in excluded["reason"]], bool)
-    early_arms = np.array([str(a) for a in excluded["arm"]], dtype=object)[no_outcome]
+    no_outcome = np.char.startswith(excluded["reason"].to_numpy(dtype=str), "no observed")
+    early_arms = excluded["arm"].to_numpy(dtype=str)[no_outcome]
     rows = []
     for code, name in enumerate(design.arms):
         early = int(np.sum(early_arms == name))

@@ -46,6 +46,7 @@ from trialkit.report.document import (
 )
 from trialkit.report.format import (
     fmt_int,
+    fmt_median_range,
     fmt_paren,
     mean_digits,
     model_digits,
@@ -180,11 +181,13 @@ def _derived_rows(
         (
             Label(f"Median (range) ({with_})", indent=1),
             *[
-                Estimate(
-                    value(d(a.value, visit), "median"),
-                    value(d(a.value, visit), "min"),
-                    value(d(a.value, visit), "max"),
-                    digits,
+                Label(
+                    fmt_median_range(
+                        value(d(a.value, visit), "median"),  # type: ignore[arg-type]
+                        value(d(a.value, visit), "min"),  # type: ignore[arg-type]
+                        value(d(a.value, visit), "max"),  # type: ignore[arg-type]
+                        digits,
+                    )
                 )
                 for a in arms
             ],

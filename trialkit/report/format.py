@@ -85,6 +85,11 @@ def revman_p(p: float | None) -> str:
     return f"{p:.4f}" if p < 0.001 else f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
 
 
+def fmt_median_range(median: float, low: float, high: float, digits: int = 1) -> str:
+    """``2.0 (-11.0, 16.0)``: a median with the minimum and maximum (not an interval)."""
+    return f"{fmt_num(median, digits)} ({fmt_num(low, digits)}, {fmt_num(high, digits)})"
+
+
 def fmt_paren(value: float, spread: float, digits: int = 1) -> str:
     """``value (spread)``: a mean (SD) or an estimate (SE)."""
     if is_missing(value):
